@@ -1,1 +1,51 @@
-"""TODO"""
+"""Tenants (contracting companies), their users and roles, phone routing and encrypted secrets.
+
+Exports the models (``Tenant``, ``User``, ``Role`` ...), ``TenantStore`` (the Redis repository),
+``normalize_phone`` and the demo tenant bootstrap. Built on ``core`` only.
+"""
+
+from tenants.demo import DEMO_TENANT_ID, ensure_demo_tenant, new_sandbox_token
+from tenants.models import (
+    CrmMode,
+    ModelSettings,
+    Role,
+    Tenant,
+    TrialLimits,
+    TurnStrategy,
+    UnknownCallerPolicy,
+    User,
+    VoiceSettings,
+)
+from tenants.phones import normalize_phone
+from tenants.store import (
+    NumberTaken,
+    TenantError,
+    TenantExists,
+    TenantNotFound,
+    TenantStore,
+    UserNotFound,
+    tenant_prefix,
+)
+
+__all__ = [
+    "DEMO_TENANT_ID",
+    "CrmMode",
+    "ModelSettings",
+    "NumberTaken",
+    "Role",
+    "Tenant",
+    "TenantError",
+    "TenantExists",
+    "TenantNotFound",
+    "TenantStore",
+    "TrialLimits",
+    "TurnStrategy",
+    "UnknownCallerPolicy",
+    "User",
+    "UserNotFound",
+    "VoiceSettings",
+    "ensure_demo_tenant",
+    "new_sandbox_token",
+    "normalize_phone",
+    "tenant_prefix",
+]

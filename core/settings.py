@@ -1,0 +1,147 @@
+"""All configuration, read once from the environment (and an optional ``.env``).
+
+Settings are validated at start-up so a typo fails fast with the variable's name and what it
+expects, instead of surfacing as a confusing error in the middle of a call.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LEAP_PRODUCTION_URL = "https://api.jobprogress.com/api/v3"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"
+    JSON = "json"
+    TEXT = "text"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name)
+
+
+class Settings(BaseSettings):
+    """Every knob Hard-E reads. The field's alias is the environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, frozen=True)
+
+    env: Environment = Field(Environment.DEVELOPMENT, validation_alias=_env("HARDE_ENV"))
+    var_dir: Path = Field(Path("var"), validation_alias=_env("HARDE_VAR_DIR"))
+    public_url: str = Field("http://localhost:8000", validation_alias=_env("HARDE_PUBLIC_URL"))
+    log_level: str = Field("INFO", validation_alias=_env("HARDE_LOG_LEVEL"))
+    log_format: LogFormat = Field(LogFormat.AUTO, validation_alias=_env("HARDE_LOG_FORMAT"))
+
+    redis_url: str | None = Field(None, validation_alias=_env("REDIS_URL"))
+
+    s3_bucket: str | None = Field(None, validation_alias=_env("HARDE_S3_BUCKET"))
+    s3_region: str | None = Field(None, validation_alias=_env("HARDE_S3_REGION"))
+    s3_endpoint_url: str | None = Field(None, validation_alias=_env("HARDE_S3_ENDPOINT_URL"))
+
+    secret_keys: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias=_env("HARDE_SECRET_KEYS"))
+
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_API_KEY"))
+    anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL"))
+    deepgram_api_key: SecretStr | None = Field(None, validation_alias=_env("DEEPGRAM_API_KEY"))
+    deepgram_url: str | None = Field(None, validation_alias=_env("DEEPGRAM_URL"))
+    cartesia_api_key: SecretStr | None = Field(None, validation_alias=_env("CARTESIA_API_KEY"))
+    cartesia_url: str | None = Field(None, validation_alias=_env("CARTESIA_URL"))
+    twilio_account_sid: str | None = Field(None, validation_alias=_env("TWILIO_ACCOUNT_SID"))
+    twilio_auth_token: SecretStr | None = Field(None, validation_alias=_env("TWILIO_AUTH_TOKEN"))
+    twilio_api_base_url: str | None = Field(None, validation_alias=_env("TWILIO_API_BASE_URL"))
+
+    leap_base_url: str = Field(LEAP_PRODUCTION_URL, validation_alias=_env("LEAP_BASE_URL"))
+
+    @field_validator("secret_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("public_url", "leap_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @model_validator(mode="after")
+    def _production_needs_keys(self) -> Settings:
+        if self.env is Environment.PRODUCTION and not self.secret_keys:
+            raise ValueError(
+                "HARDE_SECRET_KEYS is required when HARDE_ENV=production "
+                "(generate one with `harde secret-key`)"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.var_dir / "blobs"
+
+
+class SettingsError(Exception):
+    """Configuration is invalid; the message names each variable and what it expects."""
+
+
+_SECRET_FIELDS = frozenset(
+    {"secret_keys", "anthropic_api_key", "deepgram_api_key", "cartesia_api_key", "twilio_auth_token"}
+)
+
+
+def _alias_of(field_name: str) -> str:
+    field = Settings.model_fields.get(field_name)
+    alias = field.validation_alias if field else None
+    if isinstance(alias, AliasChoices) and alias.choices:
+        return str(alias.choices[0])
+    return field_name.upper()
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Turn pydantic's error list into lines a person can act on."""
+    lines = []
+    for item in error.errors():
+        location = item["loc"][0] if item["loc"] else None
+        variable = _alias_of(str(location)) if location else "configuration"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        got = item.get("input")
+        secret = location in _SECRET_FIELDS
+        suffix = f" (got {got!r})" if location and not secret and isinstance(got, str | int) else ""
+        lines.append(f"{variable}: {message}{suffix}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, raising ``SettingsError`` with readable text."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return load_settings()

@@ -1,0 +1,3 @@
+from harde.cli import app
+
+app(prog_name="harde")

@@ -1,0 +1,242 @@
+"""The `harde` command line: run the server, manage tenants and users, check the installation.
+
+Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from core.logs import configure_logging
+from core.redis import EmbeddedRedis, open_redis
+from core.secretbox import SecretBoxError, new_key_spec, secret_box_from_settings
+from core.settings import Settings, SettingsError, load_settings
+from core.validation import readable_errors
+from harde.doctor import Status, run_checks
+from tenants import Role, Tenant, TenantError, TenantStore, User
+
+app = typer.Typer(
+    help="Hard-E: the voice-first AI sales director for contracting companies.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+tenant_app = typer.Typer(help="Create, list, show and delete tenants.", no_args_is_help=True)
+user_app = typer.Typer(help="Add, list and remove a tenant's users.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+def _settings(*, server: bool = False) -> Settings:
+    """Load settings; commands other than servers log warnings only, to keep their output clean."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise _fail(str(error)) from None
+    configure_logging(settings)
+    if not server:
+        logging.getLogger().setLevel(logging.WARNING)
+    return settings
+
+
+@contextlib.asynccontextmanager
+async def _store(settings: Settings) -> AsyncIterator[TenantStore]:
+    async with open_redis(settings) as redis:
+        yield TenantStore(redis, secret_box_from_settings(settings))
+
+
+def _run(action: Callable[[TenantStore], Awaitable[T]]) -> T:
+    """Run one store operation, turning expected failures into a clean message and exit 1."""
+    settings = _settings()
+
+    async def main() -> T:
+        async with _store(settings) as store:
+            return await action(store)
+
+    try:
+        return asyncio.run(main())
+    except (TenantError, ValueError, SecretBoxError) as error:
+        raise _fail(str(error)) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (they share one Redis).")] = 1,
+) -> None:
+    """Run Hard-E: phone and browser calls, the admin API and the demo tenant."""
+    settings = _settings(server=True)
+    if workers == 1:
+        from harde.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        return
+    embedded: EmbeddedRedis | None = None
+    if settings.redis_url is None:
+        # Workers must share one Redis: start the embedded one here and hand them its URL.
+        embedded = EmbeddedRedis(settings.var_dir / "redis")
+        embedded.start()
+        os.environ["REDIS_URL"] = embedded.url
+    try:
+        uvicorn.run(
+            "harde.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+@app.command()
+def doctor() -> None:
+    """Check configuration and every dependency; exit 1 when something required is missing."""
+    settings = _settings()
+    checks = asyncio.run(run_checks(settings))
+    colour = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}
+    for check in checks:
+        out.print(f"[{colour[check.status]}]{check.status.value:>4}[/] {check.name:<13} {check.detail}")
+    if any(check.status is Status.FAIL for check in checks):
+        raise typer.Exit(1)
+
+
+@app.command("secret-key")
+def secret_key(key_id: Annotated[str | None, typer.Option(help="Id for the new key.")] = None) -> None:
+    """Print a new encryption key entry for HARDE_SECRET_KEYS (put it first to rotate)."""
+    out.print(new_key_spec(key_id), soft_wrap=True)
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8100,
+    rate_limit: Annotated[int, typer.Option(help="Requests per minute per token.")] = 60,
+) -> None:
+    """Run the Leap-compatible sandbox CRM on its own (API under /api/v3)."""
+    _settings(server=True)
+    from crm_leap.sandbox import create_sandbox_app
+
+    uvicorn.run(create_sandbox_app(rate_limit_per_minute=rate_limit), host=host, port=port)
+
+
+# --- tenants -------------------------------------------------------------------------------------
+
+
+def _tenant_table(tenants: list[Tenant]) -> Table:
+    table = Table("id", "name", "time zone", "CRM", "Leap token", "created")
+    for tenant in tenants:
+        table.add_row(
+            tenant.id,
+            tenant.name,
+            tenant.timezone,
+            tenant.crm.value,
+            "set" if tenant.leap_token_set else "-",
+            tenant.created_at.strftime("%Y-%m-%d"),
+        )
+    return table
+
+
+@tenant_app.command("create")
+def tenant_create(
+    tenant_id: Annotated[str, typer.Argument(help="Short id: lowercase letters, digits and '-'.")],
+    name: Annotated[str, typer.Option(help="Company name.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone.")] = "America/Chicago",
+) -> None:
+    """Create a tenant."""
+    try:
+        tenant = Tenant(id=tenant_id, name=name, timezone=timezone)
+    except ValidationError as error:
+        raise _fail(readable_errors(error)) from None
+    _run(lambda store: store.create_tenant(tenant))
+    out.print(f"created tenant [bold]{tenant.id}[/bold] ({tenant.name})")
+
+
+@tenant_app.command("list")
+def tenant_list() -> None:
+    """List tenants."""
+    out.print(_tenant_table(_run(lambda store: store.list_tenants())))
+
+
+@tenant_app.command("show")
+def tenant_show(tenant_id: Annotated[str, typer.Argument(help="Tenant id.")]) -> None:
+    """Show one tenant's settings (never its secrets)."""
+    tenant = _run(lambda store: store.get_tenant(tenant_id))
+    out.print_json(tenant.model_dump_json(exclude={"soul_document"}))
+
+
+@tenant_app.command("delete")
+def tenant_delete(
+    tenant_id: Annotated[str, typer.Argument(help="Tenant id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a tenant and everything stored for it."""
+    if not yes and not typer.confirm(f"Erase tenant {tenant_id} and all its data?"):
+        raise typer.Exit(1)
+    deleted = _run(lambda store: store.erase_tenant(tenant_id))
+    out.print(f"erased tenant {tenant_id} ({deleted} keys)")
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+@user_app.command("add")
+def user_add(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    phone: Annotated[list[str] | None, typer.Option(help="Phone number (repeatable).")] = None,
+    email: Annotated[str | None, typer.Option(help="Email address.")] = None,
+    role: Annotated[Role, typer.Option(help="What the user may do.")] = Role.SALES_REP,
+    pin: Annotated[str | None, typer.Option(help="4-8 digit PIN for calls from unknown numbers.")] = None,
+) -> None:
+    """Add a user to a tenant."""
+    try:
+        user = User(tenant_id=tenant, name=name, phones=phone or [], email=email, role=role)
+    except ValidationError as error:
+        raise _fail(readable_errors(error)) from None
+    created = _run(lambda store: store.add_user(user, pin=pin))
+    out.print(f"added user [bold]{created.id}[/bold] ({created.name}, {created.role.value})")
+
+
+@user_app.command("list")
+def user_list(tenant: Annotated[str, typer.Option(help="Tenant id.")]) -> None:
+    """List a tenant's users."""
+
+    async def action(store: TenantStore) -> list[User]:
+        await store.get_tenant(tenant)
+        return await store.list_users(tenant)
+
+    table = Table("id", "name", "role", "phones", "email", "PIN")
+    for user in _run(action):
+        table.add_row(
+            user.id, user.name, user.role.value, ", ".join(user.phones), user.email or "-",
+            "set" if user.pin_hash else "-",
+        )  # fmt: skip
+    out.print(table)
+
+
+@user_app.command("remove")
+def user_remove(
+    user_id: Annotated[str, typer.Argument(help="User id.")],
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+) -> None:
+    """Remove a user."""
+    _run(lambda store: store.remove_user(tenant, user_id))
+    out.print(f"removed user {user_id}")

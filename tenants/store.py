@@ -1,0 +1,305 @@
+"""Tenants, users, phone numbers and tenant secrets in Redis.
+
+Every key of a tenant lives under ``t:{tenant_id}:`` so a tenant can be exported or erased as a
+unit. Only two kinds of key live outside it, because they must be found before the tenant is
+known: the tenant index (``tenants``) and inbound number routes (``route:number:{e164}``), both
+removed by ``erase_tenant``.
+
+Claims that must be unique (a number to one tenant, a caller phone to one user) go through one
+Lua script, so two concurrent claims can never both succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.logs import register_secret
+from core.redis import Redis, as_str, as_strs
+from core.secretbox import SecretBox
+from core.validation import readable_errors
+from tenants.models import Tenant, User, utcnow
+from tenants.phones import normalize_phone
+from tenants.pins import hash_pin, verify_pin
+
+log = logging.getLogger(__name__)
+
+TENANT_INDEX = "tenants"
+_SCAN_BATCH = 500
+
+# Set every KEYS[i] to ARGV[1] unless one of them already holds another value.
+# Returns the first conflicting key, or nil when all were claimed.
+_CLAIM_ALL = """
+for i, key in ipairs(KEYS) do
+  local owner = redis.call('GET', key)
+  if owner and owner ~= ARGV[1] then return key end
+end
+for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1]) end
+return nil
+"""
+
+# Delete KEYS[i] only where it still holds ARGV[1].
+_RELEASE_ALL = """
+local n = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then n = n + redis.call('DEL', key) end
+end
+return n
+"""
+
+
+class TenantError(Exception):
+    """Base class; the message is fit to show an operator."""
+
+
+class TenantNotFound(TenantError):
+    pass
+
+
+class TenantExists(TenantError):
+    pass
+
+
+class UserNotFound(TenantError):
+    pass
+
+
+class NumberTaken(TenantError):
+    pass
+
+
+def tenant_prefix(tenant_id: str) -> str:
+    return f"t:{tenant_id}:"
+
+
+def _tenant_key(tenant_id: str) -> str:
+    return f"t:{tenant_id}:tenant"
+
+
+def _user_key(tenant_id: str, user_id: str) -> str:
+    return f"t:{tenant_id}:user:{user_id}"
+
+
+def _users_key(tenant_id: str) -> str:
+    return f"t:{tenant_id}:users"
+
+
+def _caller_key(tenant_id: str, phone: str) -> str:
+    return f"t:{tenant_id}:caller:{phone}"
+
+
+def _numbers_key(tenant_id: str) -> str:
+    return f"t:{tenant_id}:numbers"
+
+
+def _route_key(phone: str) -> str:
+    return f"route:number:{phone}"
+
+
+def _leap_token_key(tenant_id: str) -> str:
+    return f"t:{tenant_id}:secret:leap_token"
+
+
+def _leap_token_context(tenant_id: str) -> str:
+    return f"tenant:{tenant_id}:leap_token"
+
+
+class TenantStore:
+    def __init__(self, redis: Redis, box: SecretBox) -> None:
+        self._redis = redis
+        self._box = box
+        self._claim_all = redis.register_script(_CLAIM_ALL)
+        self._release_all = redis.register_script(_RELEASE_ALL)
+
+    # --- tenants -------------------------------------------------------------------------------
+
+    async def create_tenant(self, tenant: Tenant) -> Tenant:
+        created = await self._redis.set(_tenant_key(tenant.id), tenant.model_dump_json(), nx=True)
+        if not created:
+            raise TenantExists(f"a tenant with id {tenant.id!r} already exists")
+        await self._redis.sadd(TENANT_INDEX, tenant.id)
+        log.info("tenant %s created (%s)", tenant.id, tenant.name)
+        return tenant
+
+    async def get_tenant(self, tenant_id: str) -> Tenant:
+        raw = await self._redis.get(_tenant_key(tenant_id))
+        if raw is None:
+            raise TenantNotFound(f"no tenant {tenant_id!r}")
+        return Tenant.model_validate_json(raw)
+
+    async def list_tenants(self) -> list[Tenant]:
+        ids = as_strs(await self._redis.smembers(TENANT_INDEX))
+        if not ids:
+            return []
+        raws = await self._redis.mget([_tenant_key(tenant_id) for tenant_id in ids])
+        return [Tenant.model_validate_json(raw) for raw in raws if raw is not None]
+
+    async def update_tenant(self, tenant_id: str, **changes: Any) -> Tenant:
+        """Apply validated changes; unknown or invalid fields raise ValueError naming the field."""
+        current = await self.get_tenant(tenant_id)
+        protected = {"id", "created_at", "leap_token_set", "leap_verified_at"} & changes.keys()
+        if protected:
+            raise ValueError(f"cannot change {', '.join(sorted(protected))} directly")
+        try:
+            updated = Tenant.model_validate({**current.model_dump(), **changes, "updated_at": utcnow()})
+        except ValidationError as error:
+            raise ValueError(readable_errors(error)) from None
+        await self._redis.set(_tenant_key(tenant_id), updated.model_dump_json(), xx=True)
+        return updated
+
+    async def erase_tenant(self, tenant_id: str) -> int:
+        """Delete every key of the tenant, its number routes and its index entry; returns keys deleted."""
+        await self.get_tenant(tenant_id)
+        numbers = as_strs(await self._redis.smembers(_numbers_key(tenant_id)))
+        deleted = int(await self._release_all(keys=[_route_key(n) for n in numbers], args=[tenant_id]))
+        deleted += await self._redis.delete(_tenant_key(tenant_id))  # stop lookups first
+        await self._redis.srem(TENANT_INDEX, tenant_id)
+        batch: list[str] = []
+        async for key in self._redis.scan_iter(match=f"{tenant_prefix(tenant_id)}*", count=_SCAN_BATCH):
+            batch.append(key)
+            if len(batch) >= _SCAN_BATCH:
+                deleted += await self._redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            deleted += await self._redis.unlink(*batch)
+        log.info("tenant %s erased (%d keys)", tenant_id, deleted)
+        return deleted
+
+    # --- the Leap token ------------------------------------------------------------------------
+
+    async def set_leap_token(self, tenant_id: str, token: str, verified_at: datetime | None) -> Tenant:
+        register_secret(token)
+        sealed = self._box.encrypt(token, context=_leap_token_context(tenant_id))
+        await self.get_tenant(tenant_id)
+        await self._redis.set(_leap_token_key(tenant_id), sealed)
+        return await self._set_leap_state(tenant_id, True, verified_at)
+
+    async def clear_leap_token(self, tenant_id: str) -> Tenant:
+        await self._redis.delete(_leap_token_key(tenant_id))
+        return await self._set_leap_state(tenant_id, False, None)
+
+    async def _set_leap_state(self, tenant_id: str, is_set: bool, verified_at: datetime | None) -> Tenant:
+        tenant = await self.get_tenant(tenant_id)
+        updated = tenant.model_copy(
+            update={"leap_token_set": is_set, "leap_verified_at": verified_at, "updated_at": utcnow()}
+        )
+        await self._redis.set(_tenant_key(tenant_id), updated.model_dump_json(), xx=True)
+        return updated
+
+    async def get_leap_token(self, tenant_id: str) -> str | None:
+        sealed = as_str(await self._redis.get(_leap_token_key(tenant_id)))
+        if sealed is None:
+            return None
+        context = _leap_token_context(tenant_id)
+        token = self._box.decrypt(sealed, context=context)
+        register_secret(token)
+        if self._box.needs_rotation(sealed):
+            await self._redis.set(_leap_token_key(tenant_id), self._box.encrypt(token, context=context))
+        return token
+
+    # --- users ---------------------------------------------------------------------------------
+
+    async def add_user(self, user: User, pin: str | None = None) -> User:
+        await self.get_tenant(user.tenant_id)
+        if pin is not None:
+            user = user.model_copy(update={"pin_hash": hash_pin(pin)})
+        await self._claim_phones(user.tenant_id, user.id, user.phones)
+        await self._redis.set(_user_key(user.tenant_id, user.id), user.model_dump_json())
+        await self._redis.sadd(_users_key(user.tenant_id), user.id)
+        return user
+
+    async def _claim_phones(self, tenant_id: str, user_id: str, phones: list[str]) -> None:
+        if not phones:
+            return
+        keys = [_caller_key(tenant_id, phone) for phone in phones]
+        conflict = await self._claim_all(keys=keys, args=[user_id])
+        if conflict:
+            phone = str(conflict).rsplit(":", 1)[-1]
+            raise NumberTaken(f"{phone} already belongs to another user of this tenant")
+
+    async def get_user(self, tenant_id: str, user_id: str) -> User:
+        raw = await self._redis.get(_user_key(tenant_id, user_id))
+        if raw is None:
+            raise UserNotFound(f"no user {user_id!r} in tenant {tenant_id!r}")
+        return User.model_validate_json(raw)
+
+    async def list_users(self, tenant_id: str) -> list[User]:
+        ids = as_strs(await self._redis.smembers(_users_key(tenant_id)))
+        if not ids:
+            return []
+        raws = await self._redis.mget([_user_key(tenant_id, user_id) for user_id in ids])
+        return sorted(
+            (User.model_validate_json(raw) for raw in raws if raw is not None), key=lambda u: u.name
+        )
+
+    async def update_user(self, tenant_id: str, user_id: str, **changes: Any) -> User:
+        current = await self.get_user(tenant_id, user_id)
+        if {"id", "tenant_id", "pin_hash"} & changes.keys():
+            raise ValueError("id, tenant_id and pin_hash cannot be changed here")
+        try:
+            updated = User.model_validate({**current.model_dump(), **changes})
+        except ValidationError as error:
+            raise ValueError(readable_errors(error)) from None
+        added = [p for p in updated.phones if p not in current.phones]
+        removed = [p for p in current.phones if p not in updated.phones]
+        await self._claim_phones(tenant_id, user_id, added)
+        await self._release_all(keys=[_caller_key(tenant_id, p) for p in removed], args=[user_id])
+        await self._redis.set(_user_key(tenant_id, user_id), updated.model_dump_json())
+        return updated
+
+    async def set_pin(self, tenant_id: str, user_id: str, pin: str | None) -> User:
+        user = await self.get_user(tenant_id, user_id)
+        updated = user.model_copy(update={"pin_hash": hash_pin(pin) if pin else None})
+        await self._redis.set(_user_key(tenant_id, user_id), updated.model_dump_json())
+        return updated
+
+    async def remove_user(self, tenant_id: str, user_id: str) -> None:
+        user = await self.get_user(tenant_id, user_id)
+        await self._release_all(keys=[_caller_key(tenant_id, p) for p in user.phones], args=[user_id])
+        await self._redis.delete(_user_key(tenant_id, user_id))
+        await self._redis.srem(_users_key(tenant_id), user_id)
+
+    async def find_user_by_phone(self, tenant_id: str, phone: str) -> User | None:
+        try:
+            e164 = normalize_phone(phone)
+        except ValueError:
+            return None
+        user_id = as_str(await self._redis.get(_caller_key(tenant_id, e164)))
+        return await self.get_user(tenant_id, user_id) if user_id else None
+
+    async def find_user_by_pin(self, tenant_id: str, pin: str) -> User | None:
+        """The user whose PIN this is (PINs are checked one by one: they are salted)."""
+        for user in await self.list_users(tenant_id):
+            if user.pin_hash and verify_pin(pin, user.pin_hash):
+                return user
+        return None
+
+    # --- inbound numbers -----------------------------------------------------------------------
+
+    async def claim_number(self, tenant_id: str, phone: str) -> str:
+        """Route calls to ``phone`` to this tenant; a number belongs to at most one tenant."""
+        e164 = normalize_phone(phone)
+        await self.get_tenant(tenant_id)
+        conflict = await self._claim_all(keys=[_route_key(e164)], args=[tenant_id])
+        if conflict:
+            raise NumberTaken(f"{e164} is already assigned to another tenant")
+        await self._redis.sadd(_numbers_key(tenant_id), e164)
+        return e164
+
+    async def release_number(self, tenant_id: str, phone: str) -> None:
+        e164 = normalize_phone(phone)
+        await self._release_all(keys=[_route_key(e164)], args=[tenant_id])
+        await self._redis.srem(_numbers_key(tenant_id), e164)
+
+    async def list_numbers(self, tenant_id: str) -> list[str]:
+        return as_strs(await self._redis.smembers(_numbers_key(tenant_id)))
+
+    async def tenant_for_number(self, phone: str) -> str | None:
+        try:
+            e164 = normalize_phone(phone)
+        except ValueError:
+            return None
+        return as_str(await self._redis.get(_route_key(e164)))
