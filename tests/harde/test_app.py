@@ -1,0 +1,94 @@
+"""The app on its embedded default: health, persistence across restarts, clean shutdown."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.settings import Settings
+from harde.app import create_app
+from tenants import DEMO_TENANT_ID
+from tests.support.servers import free_port, serve
+
+
+def embedded_settings(var_dir: Path) -> Settings:
+    return Settings(var_dir=var_dir, redis_url=None)
+
+
+async def test_health_and_readiness_over_http(tmp_path):
+    async with serve(create_app(embedded_settings(tmp_path))) as base, httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
+        assert (await http.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_embedded_redis_persists_across_restart_and_demo_is_created_once(tmp_path):
+    app = create_app(embedded_settings(tmp_path))
+    async with serve(app):
+        services = app.state.services
+        demo = await services.tenants.get_tenant(DEMO_TENANT_ID)
+        assert [u.name for u in await services.tenants.list_users(DEMO_TENANT_ID)] == [
+            "Dana Whitfield", "Mike Alvarez", "Tony Russo",
+        ]  # fmt: skip
+        await services.tenants.update_tenant(DEMO_TENANT_ID, soul_document="Remember me.")
+
+    restarted = create_app(embedded_settings(tmp_path))
+    async with serve(restarted):
+        again = await restarted.state.services.tenants.get_tenant(DEMO_TENANT_ID)
+        assert again.soul_document == "Remember me."
+        assert again.created_at == demo.created_at
+
+
+def redis_pids_for(var_dir: Path) -> list[int]:
+    socket = str((var_dir / "redis" / "redis.sock").resolve())
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "redis-server" in cmdline and socket in cmdline:
+            pids.append(int(proc.name))
+    return pids
+
+
+def wait_for(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_no_orphan_redis_after_the_server_stops(tmp_path, stop_signal):
+    port = free_port()
+    env = {**os.environ, "HARDE_VAR_DIR": str(tmp_path), "HARDE_LOG_FORMAT": "text"}
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "harde", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: _healthy(port)), server.stderr.read().decode() if server.poll() else "no answer"
+        assert len(redis_pids_for(tmp_path)) == 1
+        server.send_signal(stop_signal)
+        server.wait(timeout=20)
+        assert wait_for(lambda: redis_pids_for(tmp_path) == []), "redis-server outlived the app"
+    finally:
+        server.kill()
+        server.wait()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False

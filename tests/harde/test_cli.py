@@ -1,0 +1,68 @@
+"""The CLI as a user runs it: help, doctor's verdicts and exit codes, tenant and user commands."""
+
+import pytest
+from typer.testing import CliRunner
+
+from harde.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HARDE_VAR_DIR", str(tmp_path / "var"))
+    for name in ("REDIS_URL", "ANTHROPIC_API_KEY", "DEEPGRAM_API_KEY", "CARTESIA_API_KEY", "HARDE_ENV"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_help_lists_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "doctor", "tenant", "user", "sandbox", "secret-key"):
+        assert command in result.output
+
+
+def test_doctor_fails_without_anthropic_key_and_says_what_to_do():
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    assert "ANTHROPIC_API_KEY is not set" in result.output
+    assert "redis" in result.output and "blob store" in result.output
+
+
+def test_doctor_passes_when_required_credentials_are_present(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key-123456")
+    monkeypatch.setenv("DEEPGRAM_API_KEY", "dg-key-123456")
+    monkeypatch.setenv("CARTESIA_API_KEY", "ca-key-123456")
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "sk-ant-test-key-123456" not in result.output
+
+
+def test_bad_settings_exit_1_with_the_variable_named(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "localhost")
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    assert "REDIS_URL" in result.output
+
+
+def test_tenant_and_user_lifecycle():
+    assert runner.invoke(app, ["tenant", "create", "acme", "--name", "Acme Roofing"]).exit_code == 0
+    duplicate = runner.invoke(app, ["tenant", "create", "acme", "--name", "Again"])
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    added = runner.invoke(
+        app, ["user", "add", "--tenant", "acme", "--name", "Bob Jones", "--phone", "512 555 0199", "--pin", "1234"]
+    )
+    assert added.exit_code == 0, added.output
+    listing = runner.invoke(app, ["user", "list", "--tenant", "acme"])
+    assert "+15125550199" in listing.output and "Bob Jones" in listing.output
+    bad_phone = runner.invoke(app, ["user", "add", "--tenant", "acme", "--name", "X", "--phone", "12"])
+    assert bad_phone.exit_code == 1 and "wrong number of digits" in bad_phone.output
+    assert "acme" in runner.invoke(app, ["tenant", "list"]).output
+    assert runner.invoke(app, ["tenant", "delete", "acme", "--yes"]).exit_code == 0
+    missing = runner.invoke(app, ["tenant", "show", "acme"])
+    assert missing.exit_code == 1 and "no tenant 'acme'" in missing.output
+
+
+def test_unknown_command_is_a_usage_error():
+    assert runner.invoke(app, ["frobnicate"]).exit_code == 2
