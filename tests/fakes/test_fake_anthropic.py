@@ -24,6 +24,7 @@ from tests.fakes.anthropic import (
     FakeAnthropic,
     ToolResult,
     always,
+    on,
     on_tool_result,
     on_user,
     overloaded,
@@ -189,6 +190,85 @@ async def test_tool_result_answering_no_call_is_rejected_as_the_api_does_and_con
     assert len(fake.problems) == 1 and "toolu_nobody" in fake.problems[0]
 
 
+def tool_call(tool_id: str) -> MessageParam:
+    return {
+        "role": "assistant",
+        "content": [{"type": "tool_use", "id": tool_id, "name": "find_jobs", "input": {}}],
+    }
+
+
+def tool_answer(tool_id: str) -> Any:
+    return {"type": "tool_result", "tool_use_id": tool_id, "content": "[]"}
+
+
+CACHED_TEXT: Any = {"type": "text", "text": "Hi", "cache_control": {"type": "ephemeral"}}
+
+
+@pytest.mark.parametrize(
+    ("messages", "max_tokens", "complaint"),
+    [
+        (
+            [user("Jobs?"), tool_call("toolu_a"), user("Well?")],
+            64,
+            "`tool_use` ids were found without `tool_result` blocks immediately after: toolu_a",
+        ),
+        (
+            [
+                user("Jobs?"),
+                tool_call("toolu_a"),
+                {"role": "user", "content": [CACHED_TEXT, tool_answer("toolu_a")]},
+            ],
+            64,
+            "Did not find 1 tool_result block(s) at the beginning of this message",
+        ),
+        (
+            [{"role": "user", "content": [{"type": "text", "text": ""}]}],
+            64,
+            "text content blocks must be non-empty",
+        ),
+        ([{"role": "user", "content": [CACHED_TEXT] * 5}], 64, "A maximum of 4 blocks with cache_control"),
+        ([user("Hi")], 0, "max_tokens: Input should be greater than or equal to 1"),
+    ],
+)
+async def test_requests_the_real_api_rejects_are_rejected_with_its_wording(
+    fake: FakeAnthropic, client: AsyncAnthropic, messages: list[MessageParam], max_tokens: int, complaint: str
+) -> None:
+    fake.script(always("Should not be sent."))
+
+    with pytest.raises(anthropic.BadRequestError) as rejected:
+        await client.messages.create(model=MODEL, max_tokens=max_tokens, messages=messages)
+
+    assert complaint in rejected.value.message
+    assert len(fake.problems) == 1 and complaint in fake.problems[0]
+
+
+async def test_results_of_two_calls_in_one_message_are_accepted_and_named(
+    fake: FakeAnthropic, client: AsyncAnthropic
+) -> None:
+    fake.script(on_tool_result("get_customer", "Both arrived."))
+    calls: MessageParam = {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": "toolu_jobs", "name": "find_jobs", "input": {}},
+            {"type": "tool_use", "id": "toolu_customer", "name": "get_customer", "input": {"customer_id": 7}},
+        ],
+    }
+    results: MessageParam = {
+        "role": "user",
+        "content": [tool_answer("toolu_jobs"), tool_answer("toolu_customer")],
+    }
+
+    message = await client.messages.create(
+        model=MODEL, max_tokens=64, tools=TOOLS, messages=[user("Jobs and customer 7?"), calls, results]
+    )
+
+    assert message.content[0].type == "text" and message.content[0].text == "Both arrived."
+    assert [(result.tool_use_id, result.name) for result in fake.requests[0].tool_results] == [
+        ("toolu_jobs", "find_jobs"),
+        ("toolu_customer", "get_customer"),
+    ]
+
+
 async def test_unscripted_request_gets_an_error_naming_it_and_the_pending_steps(
     fake: FakeAnthropic, client: AsyncAnthropic
 ) -> None:
@@ -251,7 +331,7 @@ async def test_failing_model_stays_down_while_the_fallback_model_answers(
     fake: FakeAnthropic, client: AsyncAnthropic
 ) -> None:
     fake.fail(overloaded(), model=FALLBACK_MODEL, times=None)
-    fake.script(always("Answered by the fallback."))
+    fake.script(on(lambda request: request.model == MODEL, "Answered by the fallback.", times=None))
 
     for _ in range(2):
         with pytest.raises(anthropic.OverloadedError):

@@ -97,7 +97,11 @@ class Step:
 
     def reply_to(self, request: RecordedRequest) -> Reply:
         answer = self.answer(request) if callable(self.answer) else self.answer
-        return reply(answer) if isinstance(answer, str) else answer
+        if isinstance(answer, str):
+            return reply(answer)
+        if not isinstance(answer, Reply):
+            raise TypeError(f"step {self.description} answered {answer!r}, not a Reply or a string")
+        return answer
 
 
 def on(matches: Predicate, answer: Answer, *, times: int | None = 1, description: str = "") -> Step:

@@ -62,7 +62,8 @@ class FakeAnthropic:
         self._script = Script()
         self._failures: list[_Failure] = []
         self._cache = PromptCache()
-        self._lock = threading.Lock()
+        # Reentrant, so a scripted answer may itself call fail() or script().
+        self._lock = threading.RLock()
         self.app = Starlette(routes=[Route("/v1/messages", self._messages, methods=["POST"])])
 
     def script(self, *steps: Step | Answer) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from tests.fakes.anthropic.request import JsonObject, prompt_blocks
 
 
 def estimate_tokens(text: str) -> int:
-    return max(1, -(-len(text) // 4))
+    return max(1, math.ceil(len(text) / 4))
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,10 @@ def _fields(body: JsonObject) -> str | None:
     model, max_tokens, messages = body.get("model"), body.get("max_tokens"), body.get("messages")
     if not isinstance(model, str) or not model:
         return "model: Field required"
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
-        return "max_tokens: Field required (a positive integer)"
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool):
+        return "max_tokens: Field required"
+    if max_tokens < 1:
+        return "max_tokens: Input should be greater than or equal to 1"
     if not isinstance(messages, list) or not messages:
         return "messages: at least one message is required"
     if "stream" in body and not isinstance(body["stream"], bool):
