@@ -1,1 +1,79 @@
-"""TODO"""
+"""Leap CRM: what Hard-E does in a contractor's Leap account.
+
+Owns the async Leap v3 client (``LeapClient``: one method per endpoint, retries, typed errors),
+the per-token rate limit shared by all workers (``leap_rate_limiter``), the cached company
+vocabulary with forgiving name resolution (``CompanyDirectory``), and the CRM tools
+(``crm_leap.tools``). ``crm_leap.sandbox`` is a Leap emulator with demo data.
+
+Knows a tenant only by its id and the Leap token handed in; never imports ``tenants`` or above.
+"""
+
+from crm_leap.client import Address, LeapClient, NewCustomer, NewJob, Phone, ProspectCreated
+from crm_leap.company import CompanyDirectory, CompanyUser, Division, Stage, State, Trade
+from crm_leap.errors import (
+    AmbiguousName,
+    LeapArchivedJob,
+    LeapAuthError,
+    LeapEndpointMissing,
+    LeapError,
+    LeapNotFound,
+    LeapRateLimited,
+    LeapUnavailable,
+    LeapValidationError,
+    ToolError,
+    ToolInputError,
+    UnknownName,
+)
+from crm_leap.limiter import LeapLimits, leap_rate_limiter
+from crm_leap.tools import (
+    ALL_TOOLS,
+    PreparedWrite,
+    Tier,
+    Tool,
+    ToolContext,
+    Undo,
+    WriteResult,
+    registry,
+    run_undo,
+)
+from crm_leap.transport import Page, RetryPolicy
+
+__all__ = [
+    "ALL_TOOLS",
+    "Address",
+    "AmbiguousName",
+    "CompanyDirectory",
+    "CompanyUser",
+    "Division",
+    "LeapArchivedJob",
+    "LeapAuthError",
+    "LeapClient",
+    "LeapEndpointMissing",
+    "LeapError",
+    "LeapLimits",
+    "LeapNotFound",
+    "LeapRateLimited",
+    "LeapUnavailable",
+    "LeapValidationError",
+    "NewCustomer",
+    "NewJob",
+    "Page",
+    "Phone",
+    "PreparedWrite",
+    "ProspectCreated",
+    "RetryPolicy",
+    "Stage",
+    "State",
+    "Tier",
+    "Tool",
+    "ToolContext",
+    "ToolError",
+    "ToolInputError",
+    "Trade",
+    "Undo",
+    "UnknownName",
+    "WriteResult",
+    "leap_rate_limiter",
+    "registry",
+    "run_undo",
+]

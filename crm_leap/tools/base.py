@@ -1,0 +1,240 @@
+"""What every CRM tool is: a name, an LLM-facing description and schema, a tier, and handlers.
+
+Read tools answer at once (``run``). Write and restricted tools work in two steps so the safety
+policy can read the change back and wait for a "yes": ``prepare`` resolves names to ids, checks
+everything it can and describes the exact change without touching Leap's data; ``execute`` then
+performs exactly that (its arguments are what ``prepare`` produced, possibly after a round trip
+through Redis) and says how to take it back. ``run_undo`` reverts it later.
+
+Leap's own refusals reach the user as ``ToolError`` sentences (unknown record, archived job,
+validation messages). Trouble with the connection itself (bad token, Leap down, rate limit)
+stays a ``LeapError`` so callers can say "Leap is not answering" rather than blame the input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from crm_leap.client import LeapClient
+from crm_leap.company import CompanyDirectory
+from crm_leap.errors import (
+    LeapArchivedJob,
+    LeapEndpointMissing,
+    LeapNotFound,
+    LeapValidationError,
+    ToolError,
+    ToolInputError,
+)
+
+__all__ = [
+    "Args",
+    "PreparedWrite",
+    "ReadTool",
+    "RestrictedTool",
+    "Tier",
+    "Tool",
+    "ToolContext",
+    "ToolError",
+    "ToolInputError",
+    "Undo",
+    "WriteResult",
+    "WriteTool",
+]
+
+
+class Tier(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    RESTRICTED = "restricted"
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """Everything a handler may use: one tenant's Leap client and company directory, and its time zone."""
+
+    tenant_id: str
+    leap: LeapClient
+    company: CompanyDirectory
+    timezone: str
+
+
+@dataclass(frozen=True)
+class PreparedWrite:
+    """The change in one sentence, and the fully resolved arguments that ``execute`` will apply."""
+
+    summary: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Undo:
+    """How to revert one change; JSON-serialisable because it waits in Redis for "undo that".
+
+    ``op`` is the name of the tool whose change this reverts.
+    """
+
+    op: str
+    args: dict[str, Any]
+    summary: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Undo:
+        return cls(op=str(data["op"]), args=dict(data["args"]), summary=str(data["summary"]))
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    result: dict[str, Any]
+    undo: Undo | None
+
+
+class Args(BaseModel):
+    """Base for tool arguments: unknown fields are refused so a misspelt argument is not silently lost."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+ArgsT = TypeVar("ArgsT", bound=Args)
+ResolvedT = TypeVar("ResolvedT", bound=BaseModel)
+
+
+class Tool(ABC, Generic[ArgsT]):
+    """Shared by all tiers: identity, schema and argument checking."""
+
+    name: str
+    description: str
+    area: str
+    tier: Tier
+    args_model: type[ArgsT]
+
+    def json_schema(self) -> dict[str, Any]:
+        """The arguments' JSON schema, compact for an LLM: no titles, no ``$defs``, no null unions."""
+        return compact_schema(self.args_model.model_json_schema())
+
+    def parse(self, args: Mapping[str, Any] | ArgsT) -> ArgsT:
+        if isinstance(args, self.args_model):
+            return args
+        try:
+            return self.args_model.model_validate(dict(args))
+        except ValidationError as error:
+            raise ToolInputError(describe_invalid(self.name, error)) from None
+
+    def __repr__(self) -> str:
+        return f"<{self.tier} tool {self.name}>"
+
+
+class ReadTool(Tool[ArgsT]):
+    tier = Tier.READ
+
+    async def run(self, ctx: ToolContext, args: Mapping[str, Any] | ArgsT) -> dict[str, Any]:
+        """Check the arguments and answer with compact JSON."""
+        parsed = self.parse(args)
+        with leap_refusals_as_tool_errors():
+            return await self.handle(ctx, parsed)
+
+    @abstractmethod
+    async def handle(self, ctx: ToolContext, args: ArgsT) -> dict[str, Any]: ...
+
+
+class WriteTool(Tool[ArgsT], Generic[ArgsT, ResolvedT]):
+    tier = Tier.WRITE
+    resolved_model: type[ResolvedT]
+
+    async def prepare(self, ctx: ToolContext, args: Mapping[str, Any] | ArgsT) -> PreparedWrite:
+        """Resolve and check; describe the exact change. Reads Leap at most, never changes it."""
+        parsed = self.parse(args)
+        with leap_refusals_as_tool_errors():
+            summary, resolved = await self.plan(ctx, parsed)
+        return PreparedWrite(summary=summary, args=resolved.model_dump(mode="json"))
+
+    async def execute(self, ctx: ToolContext, resolved_args: Mapping[str, Any]) -> WriteResult:
+        """Apply what ``prepare`` resolved."""
+        try:
+            resolved = self.resolved_model.model_validate(dict(resolved_args))
+        except ValidationError as error:
+            raise ToolInputError(describe_invalid(self.name, error)) from None
+        with leap_refusals_as_tool_errors():
+            return await self.apply(ctx, resolved)
+
+    async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        """Revert a change this tool made (``Undo.args``); returns what was done."""
+        raise ToolError(f"{self.name} changes cannot be undone.")
+
+    @abstractmethod
+    async def plan(self, ctx: ToolContext, args: ArgsT) -> tuple[str, ResolvedT]: ...
+
+    @abstractmethod
+    async def apply(self, ctx: ToolContext, resolved: ResolvedT) -> WriteResult: ...
+
+
+class RestrictedTool(WriteTool[ArgsT, ResolvedT]):
+    """Money movement and destructive actions: same two steps, but never run from a conversation."""
+
+    tier = Tier.RESTRICTED
+
+
+@contextlib.contextmanager
+def leap_refusals_as_tool_errors() -> Iterator[None]:
+    """Turn Leap's refusals of this request into sentences for the user."""
+    try:
+        yield
+    except LeapArchivedJob:
+        raise ToolError(
+            "That job is archived in Leap. It has to be restored in Leap before it can be used."
+        ) from None
+    except LeapNotFound as error:
+        raise ToolError(f"Leap has no such record ({error.message}).") from None
+    except LeapValidationError as error:
+        raise ToolError(f"Leap refused that: {error}") from None
+    except LeapEndpointMissing as error:
+        raise ToolError(f"This Leap account cannot do that through its API: {error.message}.") from None
+
+
+def describe_invalid(tool: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        problems.append(f"{where}: {item['msg']}")
+    return f"Invalid arguments for {tool}: " + "; ".join(problems)
+
+
+def compact_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Inline ``$ref``s, drop titles and ``None`` defaults, and turn ``X | None`` into plain ``X``."""
+    definitions = schema.get("$defs", {})
+
+    def clean(node: Any) -> Any:
+        if isinstance(node, list):
+            return [clean(item) for item in node]
+        if not isinstance(node, Mapping):
+            return node
+        if "$ref" in node:
+            target = definitions[str(node["$ref"]).rsplit("/", 1)[-1]]
+            return clean({**target, **{key: value for key, value in node.items() if key != "$ref"}})
+        variants = node.get("anyOf")
+        if isinstance(variants, list):
+            concrete = [variant for variant in variants if variant != {"type": "null"}]
+            if len(concrete) == 1 and len(concrete) < len(variants):
+                merged = {**concrete[0], **{k: v for k, v in node.items() if k != "anyOf"}}
+                return clean(merged)
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in ("title", "$defs") or (key == "default" and value is None):
+                continue
+            if key == "properties":
+                result[key] = {name: clean(prop) for name, prop in value.items()}
+            else:
+                result[key] = clean(value)
+        return result
+
+    cleaned: dict[str, Any] = clean(schema)
+    return cleaned

@@ -1,0 +1,136 @@
+"""Small pieces several tools share: finding a job, the company clock, phone numbers, readable times."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator
+
+from crm_leap.client import JOB_DETAIL_INCLUDES
+from crm_leap.company import CompanyUser
+from crm_leap.errors import LeapNotFound, ToolError
+from crm_leap.tools.base import ToolContext
+from crm_leap.tools.views import person_name, stage_name
+from crm_leap.wire import JSON
+
+LEAP_DATETIME = "%Y-%m-%d %H:%M:%S"
+_NOT_DIGIT = re.compile(r"\D")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+EmailAddress = Annotated[str, AfterValidator(_email)]
+
+
+async def fetch_job(ctx: ToolContext, job_id: int, includes: Sequence[str] = JOB_DETAIL_INCLUDES) -> JSON:
+    """A job by id, or a ``ToolError`` that says which id was not found."""
+    try:
+        return await ctx.leap.get_job(job_id, includes)
+    except LeapNotFound:
+        raise ToolError(f"There is no job with id {job_id} in Leap.") from None
+
+
+def job_label(job: Mapping[str, Any]) -> str:
+    """How a job is named back to the user: its number, and its name or customer in brackets."""
+    number = job.get("number") or f"#{job.get('id')}"
+    detail = job.get("name") or person_name(job.get("customer"))
+    return f"job {number} ({detail})" if detail else f"job {number}"
+
+
+def job_stage(job: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    stage = job.get("current_stage")
+    code = str(stage.get("code")) if isinstance(stage, Mapping) and stage.get("code") else None
+    return code, stage_name(job)
+
+
+def now_local(ctx: ToolContext) -> datetime:
+    """The company's wall-clock time, without a zone (Leap's timestamps are company-local)."""
+    return datetime.now(ZoneInfo(ctx.timezone)).replace(tzinfo=None)
+
+
+def today(ctx: ToolContext) -> date:
+    return now_local(ctx).date()
+
+
+def to_local(ctx: ToolContext, moment: datetime) -> datetime:
+    """A moment as company wall-clock time: aware times are converted, naive ones are taken as local."""
+    if moment.tzinfo is None:
+        return moment.replace(second=0, microsecond=0)
+    return moment.astimezone(ZoneInfo(ctx.timezone)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def leap_time(moment: datetime) -> str:
+    return moment.strftime(LEAP_DATETIME)
+
+
+def parse_leap_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, LEAP_DATETIME)
+    except ValueError:
+        return None
+
+
+def spoken_time(moment: datetime) -> str:
+    """``Tue 2 Jun 2026, 2:00 PM``: unambiguous when read aloud."""
+    return f"{moment:%a} {moment.day} {moment:%b %Y}, {spoken_clock(moment)}"
+
+
+def spoken_clock(moment: datetime) -> str:
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def spoken_date(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def day_range(start: date, end: date) -> tuple[str, str]:
+    """Leap's inclusive date-time bounds for whole days."""
+    return leap_time(datetime.combine(start, datetime.min.time())), leap_time(
+        datetime.combine(end + timedelta(days=1), datetime.min.time()) - timedelta(seconds=1)
+    )
+
+
+def phone_digits(spoken: str) -> str:
+    """A phone number as the digits Leap stores: no punctuation, no leading US country code."""
+    digits = _NOT_DIGIT.sub("", spoken)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+def spoken_phone(digits: str) -> str:
+    if len(digits) == 10:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return digits
+
+
+async def resolve_users(ctx: ToolContext, spoken_names: Sequence[str]) -> list[CompanyUser]:
+    """Each spoken name as one company user, in order, without repeats."""
+    users: list[CompanyUser] = []
+    for name in spoken_names:
+        user = await ctx.company.resolve_user(name)
+        if user not in users:
+            users.append(user)
+    return users
+
+
+async def user_names(ctx: ToolContext) -> dict[int, str]:
+    return {user.id: user.full_name for user in await ctx.company.users()}
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A short quotation of free text for a one-line summary."""
+    flat = " ".join(text.split())
+    return f"'{flat}'" if len(flat) <= limit else f"'{flat[: limit - 1].rstrip()}…'"

@@ -1,0 +1,296 @@
+"""Customers: find one however the caller describes them, read the details, add new ones and leads."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from crm_leap.client import Address, NewCustomer, NewJob, Phone
+from crm_leap.names import best_matches
+from crm_leap.tools.base import Args, ReadTool, ToolContext, WriteResult, WriteTool
+from crm_leap.tools.common import EmailAddress, phone_digits, quoted, spoken_phone
+from crm_leap.tools.views import (
+    NOTE_CHARS,
+    address_line,
+    compact,
+    customer_brief,
+    job_brief,
+    person_name,
+    trim,
+)
+from crm_leap.wire import JSON
+
+AREA = "customers"
+_MATCH_LIMIT = 5
+PhoneLabel = Literal["cell", "home", "office", "phone", "fax", "other"]
+
+
+class FindCustomerArgs(Args):
+    query: str = Field(
+        min_length=2,
+        description="What the caller gave: a name ('Jane Smith', 'Smith'), a phone number in any format, "
+        "or an email address.",
+    )
+
+
+class FindCustomer(ReadTool[FindCustomerArgs]):
+    name = "find_customer"
+    area = AREA
+    description = (
+        "Look up customers by name, phone number or email. Forgiving: partial names, misspellings and "
+        "any phone format work. Returns up to 5 matches with ids; use get_customer for details."
+    )
+    args_model = FindCustomerArgs
+
+    async def handle(self, ctx: ToolContext, args: FindCustomerArgs) -> dict[str, Any]:
+        query = args.query
+        digits = phone_digits(query)
+        if "@" in query:
+            found = (await ctx.leap.find_customers(email=query, limit=_MATCH_LIMIT)).items
+        elif len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) // 2:
+            found = (await ctx.leap.find_customers(phone=digits, limit=_MATCH_LIMIT)).items
+        else:
+            found = await self._by_name(ctx, query)
+        return {
+            "query": query,
+            "matches": [customer_brief(customer) for customer in found[:_MATCH_LIMIT]],
+            "note": None if found else "No customer matches. Try another spelling, a phone number or email.",
+        }
+
+    @staticmethod
+    async def _by_name(ctx: ToolContext, query: str) -> list[JSON]:
+        """Leap's name search, widened word by word for misspellings, ranked by how close each name is."""
+        found = (await ctx.leap.find_customers(name=query, limit=_MATCH_LIMIT)).items
+        if found:
+            return found
+        pool: dict[int, JSON] = {}
+        for word in sorted(query.split(), key=len, reverse=True):
+            if len(word) < 3:
+                continue
+            for customer in (await ctx.leap.find_customers(name=word[:4], limit=25)).items:
+                pool[int(customer["id"])] = customer
+        return best_matches(
+            query,
+            list(pool.values()),
+            lambda customer: [
+                person_name(customer) or "",
+                str(customer.get("last_name") or ""),
+                str(customer.get("company_name") or ""),
+            ],
+        )
+
+
+class GetCustomerArgs(Args):
+    customer_id: int = Field(description="The customer's Leap id (from find_customer).")
+
+
+class GetCustomer(ReadTool[GetCustomerArgs]):
+    name = "get_customer"
+    area = AREA
+    description = "A customer's details: phones, email, address, sales rep, notes and their jobs with stages."
+    args_model = GetCustomerArgs
+
+    async def handle(self, ctx: ToolContext, args: GetCustomerArgs) -> dict[str, Any]:
+        customer = await ctx.leap.get_customer(args.customer_id)
+        return compact(
+            {
+                **customer_brief(customer),
+                "address": address_line(customer.get("address")),
+                "rep": person_name(customer.get("rep")),
+                "commercial": True if customer.get("is_commercial") in (1, "1", True) else None,
+                "note": trim(customer.get("note"), NOTE_CHARS),
+                "source": customer.get("referred_by_type"),
+                "since": customer.get("created_at"),
+                "jobs": [job_brief(job) for job in customer.get("jobs") or []],
+            }
+        )
+
+
+class CustomerFields(Args):
+    first_name: str | None = Field(None, description="First name (optional for a business customer).")
+    last_name: str | None = Field(None, description="Last name (optional for a business customer).")
+    company_name: str | None = Field(
+        None, description="Business name, for a commercial customer or where the person works."
+    )
+    phone: str = Field(description="Main phone number, any format.")
+    phone_label: PhoneLabel = Field("cell", description="What kind of phone it is.")
+    email: EmailAddress | None = Field(None, description="Email address.")
+    street: str | None = Field(None, description="Street address, e.g. '1420 Elm St'.")
+    city: str | None = None
+    state: str | None = Field(None, description="State name or postal code, e.g. 'CO'.")
+    zip: str | None = None
+    note: str | None = Field(None, description="Anything worth remembering about the customer.")
+    sales_rep: str | None = Field(None, description="Name of the company user who owns this customer.")
+    source: Literal["referral", "customer", "website", "other"] | None = Field(
+        None, description="How they heard of the company."
+    )
+
+    @model_validator(mode="after")
+    def _who(self) -> CustomerFields:
+        if not self.last_name and not self.company_name:
+            raise ValueError("give a last name (or a company name for a business customer)")
+        digits = phone_digits(self.phone)
+        if not 8 <= len(digits) <= 12:
+            raise ValueError(f"phone {self.phone!r} should have 10 digits")
+        if self.street and not self.city:
+            raise ValueError("give the city with the street address")
+        return self
+
+
+class ResolvedCustomer(BaseModel):
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    phone: str
+    phone_label: str
+    email: str | None
+    street: str | None
+    city: str | None
+    state_id: int | None
+    country_id: int | None
+    zip: str | None
+    note: str | None
+    rep_id: int | None
+    source: str | None
+
+    def new_customer(self) -> NewCustomer:
+        address = None
+        if self.street and self.city:
+            address = Address(self.street, self.city, self.zip, self.state_id, self.country_id)
+        return NewCustomer(
+            first_name=self.first_name,
+            last_name=self.last_name,
+            company_name=self.company_name,
+            phones=[Phone(self.phone, self.phone_label)],
+            email=self.email,
+            address=address,
+            note=self.note,
+            rep_id=self.rep_id,
+            referred_by_type=self.source,
+        )
+
+    def describe(self) -> str:
+        who = " ".join(part for part in (self.first_name, self.last_name) if part) or self.company_name or ""
+        if self.company_name and who != self.company_name:
+            who += f" of {self.company_name}"
+        parts = [who, f"{self.phone_label} {spoken_phone(self.phone)}"]
+        if self.email:
+            parts.append(self.email)
+        if self.street:
+            parts.append(f"{self.street}, {self.city}")
+        return ", ".join(parts)
+
+
+async def resolve_customer(ctx: ToolContext, fields: CustomerFields) -> tuple[ResolvedCustomer, str]:
+    """The customer with names turned into ids, and a warning when the phone is already on file."""
+    state = await ctx.company.resolve_state(fields.state) if fields.state else None
+    rep = await ctx.company.resolve_user(fields.sales_rep) if fields.sales_rep else None
+    digits = phone_digits(fields.phone)
+    resolved = ResolvedCustomer(
+        first_name=fields.first_name,
+        last_name=fields.last_name,
+        company_name=fields.company_name,
+        phone=digits,
+        phone_label=fields.phone_label,
+        email=str(fields.email) if fields.email else None,
+        street=fields.street,
+        city=fields.city,
+        state_id=state.id if state else None,
+        country_id=state.country_id if state else None,
+        zip=fields.zip,
+        note=fields.note,
+        rep_id=rep.id if rep else None,
+        source=fields.source,
+    )
+    existing = (await ctx.leap.find_customers(phone=digits, limit=1)).items
+    warning = ""
+    if existing:
+        warning = (
+            f" Note: {person_name(existing[0])} (customer {existing[0]['id']}) already has this phone number."
+        )
+    return resolved, warning
+
+
+class CreateCustomer(WriteTool[CustomerFields, ResolvedCustomer]):
+    name = "create_customer"
+    area = AREA
+    description = (
+        "Add a new customer to Leap (no job). Needs a last name or company name and a phone number. "
+        "To add a customer together with their first job, use create_prospect instead."
+    )
+    args_model = CustomerFields
+    resolved_model = ResolvedCustomer
+
+    async def plan(self, ctx: ToolContext, args: CustomerFields) -> tuple[str, ResolvedCustomer]:
+        resolved, warning = await resolve_customer(ctx, args)
+        return f"Create customer {resolved.describe()}.{warning}", resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedCustomer) -> WriteResult:
+        customer = await ctx.leap.create_customer(resolved.new_customer())
+        return WriteResult(result=customer_brief(customer), undo=None)
+
+
+class ProspectArgs(CustomerFields):
+    job_description: str = Field(
+        min_length=3, description="What the job is, e.g. 'Hail damage, full roof replacement'."
+    )
+    trade: str = Field(description="The trade of the job as the company names it, e.g. 'Roofing'.")
+    job_name: str | None = Field(None, description="A short name for the job; optional.")
+    division: str | None = Field(None, description="Division (branch) of the company; optional.")
+
+
+class ResolvedProspect(ResolvedCustomer):
+    job_description: str
+    trade_id: int
+    trade_name: str
+    job_name: str | None
+    division_id: int | None
+
+
+class CreateProspect(WriteTool[ProspectArgs, ResolvedProspect]):
+    name = "create_prospect"
+    area = AREA
+    description = (
+        "Add a new lead: a customer and their first job in one step. The job starts in the company's "
+        "first workflow stage. Needs name, phone, what the job is and its trade."
+    )
+    args_model = ProspectArgs
+    resolved_model = ResolvedProspect
+
+    async def plan(self, ctx: ToolContext, args: ProspectArgs) -> tuple[str, ResolvedProspect]:
+        customer, warning = await resolve_customer(ctx, args)
+        trade = await ctx.company.resolve_trade(args.trade)
+        division = await ctx.company.resolve_division(args.division) if args.division else None
+        resolved = ResolvedProspect(
+            **customer.model_dump(),
+            job_description=args.job_description,
+            trade_id=trade.id,
+            trade_name=trade.name,
+            job_name=args.job_name,
+            division_id=division.id if division else None,
+        )
+        summary = (
+            f"Create lead {customer.describe()} with a {trade.name} job: "
+            f"{quoted(args.job_description)}.{warning}"
+        )
+        return summary, resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedProspect) -> WriteResult:
+        job = NewJob(
+            description=resolved.job_description,
+            trade_ids=[resolved.trade_id],
+            name=resolved.job_name,
+            division_id=resolved.division_id,
+            rep_ids=[resolved.rep_id] if resolved.rep_id else [],
+        )
+        created = await ctx.leap.create_prospect(resolved.new_customer(), job)
+        stage = (
+            await ctx.company.stage_by_code(created.first_stage_code) if created.first_stage_code else None
+        )
+        result = {
+            "customer": customer_brief(created.customer),
+            "job_ids": created.job_ids,
+            "stage": stage.name if stage else None,
+        }
+        return WriteResult(result=compact(result), undo=None)

@@ -1,0 +1,107 @@
+"""Tasks: to-dos for company users, optionally on a job, with a due date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
+from crm_leap.tools.common import fetch_job, job_label, quoted, resolve_users, spoken_date
+from crm_leap.tools.views import task_view
+
+AREA = "tasks"
+
+
+class ListTasksArgs(Args):
+    job_id: int | None = Field(None, description="Only tasks on this job.")
+    assignee: str | None = Field(None, description="Only tasks of this company user (name).")
+    include_done: bool = Field(False, description="Also list completed tasks.")
+    limit: int = Field(20, ge=1, le=50)
+
+
+class ListTasks(ReadTool[ListTasksArgs]):
+    name = "list_tasks"
+    area = AREA
+    description = "Open tasks (to-dos), for a job or a company user; optionally completed ones too."
+    args_model = ListTasksArgs
+
+    async def handle(self, ctx: ToolContext, args: ListTasksArgs) -> dict[str, Any]:
+        user = await ctx.company.resolve_user(args.assignee) if args.assignee else None
+        page = await ctx.leap.list_tasks(
+            job_id=args.job_id,
+            user_ids=[user.id] if user else [],
+            completed=None if args.include_done else False,
+            limit=args.limit,
+        )
+        return {"total": page.total, "tasks": [task_view(task) for task in page.items]}
+
+
+class CreateTaskArgs(Args):
+    title: str = Field(min_length=1, max_length=250, description="What has to be done.")
+    assign_to: list[str] = Field(min_length=1, description="Company users who should do it (names).")
+    job_id: int | None = Field(None, description="The job it belongs to, if any.")
+    due_date: date | None = Field(None, description="When it is due (YYYY-MM-DD).")
+    notes: str | None = Field(None, description="Details for the assignee.")
+    high_priority: bool = False
+
+
+class ResolvedTask(BaseModel):
+    title: str
+    assignee_ids: list[int]
+    assignees: list[str]
+    job_id: int | None
+    due_date: date | None
+    notes: str | None
+    high_priority: bool
+
+
+class CreateTask(WriteTool[CreateTaskArgs, ResolvedTask]):
+    name = "create_task"
+    area = AREA
+    description = "Create a task (to-do) for one or more company users, optionally on a job, with a due date."
+    args_model = CreateTaskArgs
+    resolved_model = ResolvedTask
+
+    async def plan(self, ctx: ToolContext, args: CreateTaskArgs) -> tuple[str, ResolvedTask]:
+        users = await resolve_users(ctx, args.assign_to)
+        on_job = ""
+        if args.job_id is not None:
+            on_job = f" on {job_label(await fetch_job(ctx, args.job_id, includes=('customer',)))}"
+        due = f", due {spoken_date(args.due_date)}" if args.due_date else ""
+        resolved = ResolvedTask(
+            title=args.title,
+            assignee_ids=[user.id for user in users],
+            assignees=[user.full_name for user in users],
+            job_id=args.job_id,
+            due_date=args.due_date,
+            notes=args.notes,
+            high_priority=args.high_priority,
+        )
+        priority = "high-priority " if args.high_priority else ""
+        summary = (
+            f"Create {priority}task {quoted(args.title)}{on_job} for {', '.join(resolved.assignees)}{due}."
+        )
+        return summary, resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedTask) -> WriteResult:
+        task = await ctx.leap.create_task(
+            title=resolved.title,
+            assignee_ids=resolved.assignee_ids,
+            job_id=resolved.job_id,
+            due_date=resolved.due_date,
+            notes=resolved.notes,
+            high_priority=resolved.high_priority,
+        )
+        undo = Undo(
+            op=self.name,
+            args={"task_id": task["id"], "title": resolved.title},
+            summary=f"Delete the task {quoted(resolved.title)} just created.",
+        )
+        return WriteResult(result=task_view(task), undo=undo)
+
+    async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        await ctx.leap.delete_task(int(args["task_id"]))
+        return f"Deleted the task {quoted(str(args['title']))}."
