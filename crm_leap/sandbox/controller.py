@@ -1,0 +1,124 @@
+"""The `Sandbox` controller: per-token datasets, the rate limiter, faults and the request log.
+
+Reachable as `app.state.sandbox`; tests and the control routes drive the emulator through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from datetime import date
+from typing import Any
+
+from crm_leap.sandbox import presenters_activity
+from crm_leap.sandbox.clock import company_now
+from crm_leap.sandbox.dataset import Dataset
+from crm_leap.sandbox.faults import FaultBook, FaultRule
+from crm_leap.sandbox.ratelimit import RateLimiter
+from crm_leap.sandbox.request_log import RequestLog, RequestRecord
+from crm_leap.sandbox.seed import build_demo_company
+
+TOKEN_PATTERN = re.compile(r"^sandbox_[A-Za-z0-9_-]{8,}$")
+
+
+def token_id(token: str) -> str:
+    """A stable, non-reversible name for a token, safe to show in logs and control answers."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def is_sandbox_token(token: str) -> bool:
+    return TOKEN_PATTERN.fullmatch(token) is not None
+
+
+class Sandbox:
+    """One emulator instance. Every token owns an isolated copy of the demo company."""
+
+    def __init__(self, *, seed: int = 7, rate_limit_per_minute: int = 60) -> None:
+        self.seed = seed
+        self.limiter = RateLimiter(_valid_limit(rate_limit_per_minute))
+        self.faults = FaultBook(random.Random(seed))
+        self.log = RequestLog()
+        self.http_control_enabled = True
+        """Set False where the control routes must not be reachable (e.g. a public deployment)."""
+        self._datasets: dict[str, Dataset] = {}
+
+    # -- data ---------------------------------------------------------------------------------------
+
+    def dataset(self, token: str) -> Dataset:
+        """The token's company, seeded on first use (same seed and day -> same data)."""
+        key = token_id(token)
+        found = self._datasets.get(key)
+        if found is None:
+            found = self._datasets[key] = build_demo_company(self.seed, self._today())
+        return found
+
+    def reset(self, token: str | None = None) -> None:
+        """Reseed one token's data (and refill its request budget), or everyone's."""
+        if token is None:
+            self._datasets.clear()
+            self.limiter.forget()
+        else:
+            self._datasets.pop(token_id(token), None)
+            self.limiter.forget(token_id(token))
+
+    @staticmethod
+    def _today() -> date:
+        return company_now().date()
+
+    # -- rate limit ---------------------------------------------------------------------------------
+
+    @property
+    def rate_limit_per_minute(self) -> int:
+        return self.limiter.per_minute
+
+    @rate_limit_per_minute.setter
+    def rate_limit_per_minute(self, value: int) -> None:
+        self.limiter.per_minute = _valid_limit(value)
+
+    # -- faults -------------------------------------------------------------------------------------
+
+    def add_fault(self, rule: FaultRule) -> None:
+        self.faults.add(rule)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def fault_rules(self) -> list[FaultRule]:
+        return self.faults.rules()
+
+    # -- observation --------------------------------------------------------------------------------
+
+    def requests(self, token: str | None = None) -> list[RequestRecord]:
+        return self.log.records(token_id(token) if token is not None else None)
+
+    def clear_requests(self) -> None:
+        self.log.clear()
+
+    def notifications(self, token: str) -> list[dict[str, Any]]:
+        """Notifications the token's company generated (mentions in notes), oldest first."""
+        ds = self.dataset(token)
+        return [presenters_activity.notification(ds, n) for n in ds.notifications.values()]
+
+    def outbox(self, token: str) -> dict[str, list[dict[str, Any]]]:
+        """Emails and texts sent through the API (not the seeded history), oldest first."""
+        ds = self.dataset(token)
+        return {
+            "emails": [
+                presenters_activity.email(ds.emails[i]) for i in ds.outbox_email_ids if i in ds.emails
+            ],
+            "texts": [
+                presenters_activity.sms_message(ds, ds.sms_messages[i])
+                for i in ds.outbox_sms_ids
+                if i in ds.sms_messages
+            ],
+        }
+
+    def webhook_events(self, token: str) -> list[dict[str, Any]]:
+        return list(self.dataset(token).webhook_events)
+
+
+def _valid_limit(value: int) -> int:
+    if value < 1:
+        raise ValueError("rate_limit_per_minute must be at least 1")
+    return value
