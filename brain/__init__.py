@@ -1,1 +1,42 @@
-"""TODO"""
+"""The agent: prompt assembly, the tool registry with its safety policy, and typed conversations.
+
+Exports ``Brain`` (builds a caller's ``ToolBox`` and ``Conversation``), ``CallContext`` and
+``Channel``, ``Claude`` (the LLM client with fallback), ``ToolBox``/``TurnState``/``ToolEvent``,
+``CallControl`` (what telephony and webrtc implement for transfer and hang-up), the prompt
+builders, and ``LeapConnector`` (a tenant's CRM). Voice, text and the Direct Tools API all run
+tools through ``ToolBox``, so the same rules hold on every channel.
+"""
+
+from brain.context import CallContext, Channel
+from brain.conversation import Conversation, ConversationBusy, TurnResult
+from brain.llm import BrainNotConfigured, BrainUnavailable, Claude
+from brain.meta import CallControl, NoCallControl
+from brain.prompt import PromptInputs, Style, stable_prompt, system_blocks, turn_prompt
+from brain.runtime import Brain, LeapConnector, LeapNotConnected
+from brain.toolbox import ToolBox, ToolEvent, ToolOutcome, TurnState, caller_said_yes
+
+__all__ = [
+    "Brain",
+    "BrainNotConfigured",
+    "BrainUnavailable",
+    "CallContext",
+    "CallControl",
+    "Channel",
+    "Claude",
+    "Conversation",
+    "ConversationBusy",
+    "LeapConnector",
+    "LeapNotConnected",
+    "NoCallControl",
+    "PromptInputs",
+    "Style",
+    "ToolBox",
+    "ToolEvent",
+    "ToolOutcome",
+    "TurnResult",
+    "TurnState",
+    "caller_said_yes",
+    "stable_prompt",
+    "system_blocks",
+    "turn_prompt",
+]

@@ -1,0 +1,214 @@
+"""A typed conversation turn, end to end. Read top to bottom, this is how Hard-E thinks:
+
+1. take the session lock and load the history (Redis, so any worker can continue it);
+2. note the new user turn (confirmations are only valid in a later turn than their proposal);
+3. build the system prompt: rules + soul (cached), then caller, time, memory, knowledge;
+4. ask Claude; if it asked for tools, run ALL of them concurrently and send every result back in
+   one message; repeat until it answers in words, at most ``MAX_ROUNDS`` times;
+5. save the history and return the reply with what every tool did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
+from brain.prompt import PromptInputs, Style, system_blocks
+from brain.toolbox import ToolBox, ToolEvent, snippet_as_data
+from core.redis import Redis, as_str
+from tenants import Tenant
+
+log = logging.getLogger(__name__)
+
+MAX_ROUNDS = 6
+HISTORY_MESSAGES = 40
+HISTORY_TTL_SECONDS = 7 * 24 * 3600
+LOCK_TTL_MS = 120_000
+LOCK_WAIT_SECONDS = 30.0
+
+APOLOGY = "Sorry, I'm having trouble thinking right now. Give me a minute and try again."
+NOT_CONFIGURED = (
+    "I can't think yet: this Hard-E has no Anthropic API key. An administrator needs to set "
+    "ANTHROPIC_API_KEY."
+)
+TOO_MANY_ROUNDS = "I went around in circles on that one. Can you ask it a different way?"
+
+_KNOWLEDGE_CUES = re.compile(
+    r"\b(warrant\w*|shingle\w*|financ\w*|price\w*|pricing|cost\w*|insurance|claim\w*|adjuster|"
+    r"objection\w*|underlayment|metal|gutter\w*|guard\w*|product\w*|brand\w*|storm|hail|policy|"
+    r"process|how (do|does|much)|what('s| is) (our|the) )",
+    re.IGNORECASE,
+)
+
+EventSink = Callable[[ToolEvent], Awaitable[None]]
+
+
+class ConversationBusy(Exception):
+    """Another request of the same conversation is still running."""
+
+
+@dataclass
+class TurnResult:
+    reply: str
+    events: list[ToolEvent] = field(default_factory=list)
+    model: str | None = None
+    rounds: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+def history_key(tenant_id: str, session_id: str) -> str:
+    return f"t:{tenant_id}:conv:{session_id}"
+
+
+def trim_history(messages: list[dict[str, Any]], keep: int = HISTORY_MESSAGES) -> list[dict[str, Any]]:
+    """Keep the newest messages, starting at a plain user message (never at a dangling tool result)."""
+    if len(messages) <= keep:
+        return messages
+    tail = messages[-keep:]
+    for index, message in enumerate(tail):
+        if message["role"] == "user" and isinstance(message["content"], str):
+            return tail[index:]
+    return []
+
+
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+class Conversation:
+    def __init__(
+        self,
+        *,
+        redis: Redis,
+        claude: Claude,
+        tenant: Tenant,
+        toolbox: ToolBox,
+        memories: list[str],
+    ) -> None:
+        self._redis = redis
+        self._claude = claude
+        self._tenant = tenant
+        self._toolbox = toolbox
+        self._memories = memories
+        self._release = redis.register_script(_RELEASE)
+
+    @property
+    def ctx(self) -> Any:
+        return self._toolbox.ctx
+
+    async def send(
+        self, text: str, *, on_text: TextSink | None = None, on_event: EventSink | None = None
+    ) -> TurnResult:
+        key = history_key(self.ctx.tenant_id, self.ctx.session_id)
+        async with self._locked(key):
+            state = json.loads(as_str(await self._redis.get(key)) or '{"turn": 0, "messages": []}')
+            messages: list[dict[str, Any]] = state["messages"]
+            self._toolbox.state.turn = state["turn"]
+            self._toolbox.state.next_turn(text)
+            messages.append({"role": "user", "content": text})
+            result = await self._think(messages, text, on_text, on_event)
+            if result.reply:
+                messages.append({"role": "assistant", "content": result.reply})
+            state = {"turn": self._toolbox.state.turn, "messages": trim_history(messages)}
+            await self._redis.set(key, json.dumps(state), ex=HISTORY_TTL_SECONDS)
+            return result
+
+    async def _think(
+        self, messages: list[dict[str, Any]], text: str, on_text: TextSink | None, on_event: EventSink | None
+    ) -> TurnResult:
+        inputs = PromptInputs(
+            tenant=self._tenant,
+            caller=self.ctx,
+            now=datetime.now(UTC),
+            style=Style.VOICE if self.ctx.is_voice else Style.TEXT,
+            memories=self._memories,
+            knowledge=await self._knowledge_for(text),
+        )
+        system = system_blocks(inputs)
+        tools = self._toolbox.specs()
+        models = [self._tenant.models.text_model, self._tenant.models.fallback_model]
+        result = TurnResult(reply="")
+        for _ in range(MAX_ROUNDS):
+            try:
+                reply = await self._claude.reply(
+                    models=models, system=system, messages=messages, tools=tools, on_text=on_text
+                )
+            except BrainNotConfigured:
+                result.reply = NOT_CONFIGURED
+                return result
+            except BrainUnavailable as error:
+                log.error("conversation %s: %s", self.ctx.session_id, error)
+                result.reply = APOLOGY
+                return result
+            self._account(result, reply)
+            if not reply.tool_uses:
+                result.reply = reply.text
+                return result
+            messages.append({"role": "assistant", "content": reply.content})
+            messages.append({"role": "user", "content": await self._run_tools(reply, result, on_event)})
+        result.reply = TOO_MANY_ROUNDS
+        return result
+
+    @staticmethod
+    def _account(result: TurnResult, reply: LLMReply) -> None:
+        result.rounds += 1
+        result.model = reply.model
+        result.input_tokens += reply.input_tokens
+        result.output_tokens += reply.output_tokens
+
+    async def _run_tools(
+        self, reply: LLMReply, result: TurnResult, on_event: EventSink | None
+    ) -> list[dict[str, Any]]:
+        """Every tool_use of the reply, concurrently; results in the order they were asked for."""
+        uses = reply.tool_uses
+        outcomes = await asyncio.gather(*(self._toolbox.call(use["name"], use["input"]) for use in uses))
+        blocks = []
+        for use, outcome in zip(uses, outcomes, strict=True):
+            result.events.append(outcome.event)
+            if on_event is not None:
+                await on_event(outcome.event)
+            block: dict[str, Any] = {
+                "type": "tool_result",
+                "tool_use_id": use["id"],
+                "content": outcome.as_text(),
+            }
+            if outcome.is_error:
+                block["is_error"] = True
+            blocks.append(block)
+        return blocks
+
+    async def _knowledge_for(self, text: str) -> list[dict[str, Any]]:
+        knowledge = self._toolbox.knowledge
+        if knowledge is None or not _KNOWLEDGE_CUES.search(text):
+            return []
+        return [snippet_as_data(item) for item in await knowledge.search(self.ctx.tenant_id, text, 3)]
+
+    def _locked(self, key: str) -> _SessionLock:
+        return _SessionLock(self._redis, f"{key}:lock", self._release)
+
+
+class _SessionLock:
+    """One request per conversation at a time, across workers (a Redis lock with an owner token)."""
+
+    def __init__(self, redis: Redis, key: str, release: Any) -> None:
+        self._redis, self._key, self._release = redis, key, release
+        self._token = secrets.token_hex(8)
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LOCK_WAIT_SECONDS
+        while not await self._redis.set(self._key, self._token, nx=True, px=LOCK_TTL_MS):
+            if loop.time() > deadline:
+                raise ConversationBusy("this conversation is still answering the previous message")
+            await asyncio.sleep(0.05)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._release(keys=[self._key], args=[self._token])
