@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from brain import Brain, Claude, LeapConnector
 from core.blobs import BlobError, BlobStore, blob_store_from_settings
 from core.logs import configure_logging
 from core.redis import Redis, open_redis
 from core.secretbox import SecretBox, secret_box_from_settings
 from core.settings import Settings, get_settings
+from crm_leap.sandbox import create_sandbox_app
+from memory import MemoryStore
 from tenants import TenantStore, ensure_demo_tenant
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ class Services:
     blobs: BlobStore
     secrets: SecretBox
     tenants: TenantStore
+    brain: Brain
 
 
 def services(request: Request) -> Services:
@@ -40,6 +44,9 @@ def services(request: Request) -> Services:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
+    # The demo and trial tenants' CRM. Its data lives in this process's memory, so with several
+    # workers each has its own copy (fine for demos; real tenants use Leap).
+    sandbox = create_sandbox_app()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,10 +56,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tenants = TenantStore(redis, box)
             if await ensure_demo_tenant(tenants):
                 log.info("created the Demo Roofing tenant (sandbox CRM) on first start")
-            app.state.services = Services(settings, redis, blobs, box, tenants)
+            api_key = settings.anthropic_api_key
+            brain = Brain(
+                redis=redis,
+                tenants=tenants,
+                claude=Claude(
+                    api_key.get_secret_value() if api_key else None, base_url=settings.anthropic_base_url
+                ),
+                leap=LeapConnector(redis, tenants, leap_base_url=settings.leap_base_url, sandbox_app=sandbox),
+                memory=MemoryStore(redis),
+            )
+            if not brain.claude.configured:
+                log.warning("ANTHROPIC_API_KEY is not set: Hard-E will answer that it cannot think yet")
+            app.state.services = Services(settings, redis, blobs, box, tenants, brain)
             log.info("Hard-E ready (%s)", settings.env.value)
-            yield
-            log.info("Hard-E shutting down")
+            try:
+                yield
+            finally:
+                log.info("Hard-E shutting down")
+                await brain.aclose()
 
     app = FastAPI(
         title="Hard-E",
@@ -60,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Voice-first AI sales director for contracting companies.",
         lifespan=lifespan,
     )
+
+    app.mount("/sandbox/leap", sandbox)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
