@@ -20,9 +20,18 @@ A Leap CRM (JobProgress) v3 emulator with seeded "Demo Roofing" data. Each Beare
 Routes under `/_sandbox` control the emulator (reset, faults, request log)."""
 
 
-def create_sandbox_app(*, seed: int = 7, rate_limit_per_minute: int = 60) -> FastAPI:
-    """Build the emulator; `app.state.sandbox` is its `Sandbox` controller."""
-    sandbox = Sandbox(seed=seed, rate_limit_per_minute=rate_limit_per_minute)
+def create_sandbox_app(
+    *, seed: int = 7, rate_limit_per_minute: int = 60, rate_limit_window_seconds: float = 60.0
+) -> FastAPI:
+    """Build the emulator; `app.state.sandbox` is its `Sandbox` controller.
+
+    `rate_limit_window_seconds` exists for tests that must see a rolling window refill quickly.
+    """
+    sandbox = Sandbox(
+        seed=seed,
+        rate_limit_per_minute=rate_limit_per_minute,
+        rate_limit_window_seconds=rate_limit_window_seconds,
+    )
     app = FastAPI(title="Leap sandbox", version="3", description=_DESCRIPTION)
     app.state.sandbox = sandbox
     bearer = HTTPBearer(auto_error=False, description="`sandbox_<token>`; each token has its own data.")

@@ -9,7 +9,7 @@ import hashlib
 import random
 import re
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from crm_leap.sandbox import presenters_activity
 from crm_leap.sandbox.clock import company_now
@@ -19,6 +19,7 @@ from crm_leap.sandbox.ratelimit import RateLimiter
 from crm_leap.sandbox.request_log import RequestLog, RequestRecord
 from crm_leap.sandbox.seed import build_demo_company
 
+_Number = TypeVar("_Number", int, float)
 TOKEN_PATTERN = re.compile(r"^sandbox_[A-Za-z0-9_-]{8,}$")
 
 
@@ -34,9 +35,11 @@ def is_sandbox_token(token: str) -> bool:
 class Sandbox:
     """One emulator instance. Every token owns an isolated copy of the demo company."""
 
-    def __init__(self, *, seed: int = 7, rate_limit_per_minute: int = 60) -> None:
+    def __init__(
+        self, *, seed: int = 7, rate_limit_per_minute: int = 60, rate_limit_window_seconds: float = 60.0
+    ) -> None:
         self.seed = seed
-        self.limiter = RateLimiter(_valid_limit(rate_limit_per_minute))
+        self.limiter = RateLimiter(_positive(rate_limit_per_minute), _positive(rate_limit_window_seconds))
         self.faults = FaultBook(random.Random(seed))
         self.log = RequestLog()
         self.http_control_enabled = True
@@ -70,11 +73,20 @@ class Sandbox:
 
     @property
     def rate_limit_per_minute(self) -> int:
-        return self.limiter.per_minute
+        """Requests allowed per token per window (the window is a minute unless changed)."""
+        return self.limiter.limit
 
     @rate_limit_per_minute.setter
     def rate_limit_per_minute(self, value: int) -> None:
-        self.limiter.per_minute = _valid_limit(value)
+        self.limiter.limit = _positive(value)
+
+    @property
+    def rate_limit_window_seconds(self) -> float:
+        return self.limiter.window_seconds
+
+    @rate_limit_window_seconds.setter
+    def rate_limit_window_seconds(self, value: float) -> None:
+        self.limiter.window_seconds = _positive(value)
 
     # -- faults -------------------------------------------------------------------------------------
 
@@ -118,7 +130,7 @@ class Sandbox:
         return list(self.dataset(token).webhook_events)
 
 
-def _valid_limit(value: int) -> int:
-    if value < 1:
-        raise ValueError("rate_limit_per_minute must be at least 1")
+def _positive(value: _Number) -> _Number:
+    if value <= 0:
+        raise ValueError(f"rate limit settings must be positive, got {value}")
     return value

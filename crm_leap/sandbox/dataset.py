@@ -29,6 +29,7 @@ from crm_leap.sandbox.models import (
     Task,
     Trade,
     User,
+    Worksheet,
     WorkType,
 )
 
@@ -69,6 +70,7 @@ class Dataset:
         self.invoices: dict[int, Invoice] = {}
         self.payments: dict[int, Payment] = {}
         self.documents: dict[int, JobDocument] = {}
+        self.worksheets: dict[int, Worksheet] = {}
         self.sub_contractors: dict[int, SubContractor] = {}
         self.schedules: dict[int, Schedule] = {}
         self.tasks: dict[int, Task] = {}

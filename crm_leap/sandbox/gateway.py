@@ -96,10 +96,15 @@ class Gateway:
             return False
         exchange.fault = outcome.kind.value
         if outcome.kind is FaultKind.RATE_LIMITED:
-            forced = Decision(False, self.sandbox.rate_limit_per_minute, 0, 60, math.ceil(time.time()) + 60)
+            limit = self.sandbox.rate_limit_per_minute
+            forced = Decision(
+                False, limit, 0, outcome.retry_after, math.ceil(time.time()) + outcome.retry_after
+            )
+            exchange.extra_headers = []  # the throttled headers replace the budget ones
             await exchange.respond(429, too_many_attempts_body(), _throttled_headers(forced))
-        elif outcome.kind is FaultKind.SERVER_ERROR:
-            await exchange.respond(500, internal_error_body("Injected fault."))
+        elif outcome.kind in _FORCED_ERRORS:
+            status, body = _FORCED_ERRORS[outcome.kind]
+            await exchange.respond(status, body)
         elif outcome.kind is FaultKind.MALFORMED:
             await exchange.respond_raw(200, MALFORMED_BODY)
         elif await exchange.client_hung_up_within(outcome.hold_seconds):
@@ -107,6 +112,13 @@ class Gateway:
         else:
             await exchange.respond(504, LeapError(504, "Gateway Timeout").body())
         return True
+
+
+_FORCED_ERRORS: dict[FaultKind, tuple[int, dict[str, Any]]] = {
+    FaultKind.SERVER_ERROR: (500, internal_error_body("Injected fault.")),
+    FaultKind.BAD_GATEWAY: (502, LeapError(502, "Bad Gateway").body()),
+    FaultKind.UNAVAILABLE: (503, LeapError(503, "Service Unavailable").body()),
+}
 
 
 def _budget_headers(decision: Decision) -> list[tuple[bytes, bytes]]:

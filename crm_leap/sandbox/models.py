@@ -255,25 +255,62 @@ class Payment:
     created_at: datetime
     echeque_number: str | None = None
     canceled: datetime | None = None
+    cancel_note: str | None = None
+    note: str | None = None
+    applied: dict[int, float] = field(default_factory=dict)  # invoice id -> amount taken off its balance
+
+
+DocumentKind = Literal["measurement", "estimate", "proposal", "work_order", "material", "photo"]
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
+    "measurement",
+    "estimate",
+    "proposal",
+    "work_order",
+    "material",
+    "photo",
+)
 
 
 @dataclass(slots=True)
 class JobDocument:
-    """A proposal or an estimation attached to a job (Leap lists them separately; the shapes overlap)."""
+    """A file on a job: a measurement report, estimate, proposal, work order, material list or photo.
+    Proposals and estimates are also listed on their own (Leap's internal `proposals`/`estimations`)."""
 
     id: int
-    kind: Literal["proposal", "estimation"]
+    kind: DocumentKind
     job_id: int
     title: str
-    serial_number: str
-    total_amount: float
+    file_name: str
     created_at: datetime
     updated_at: datetime
+    serial_number: str | None = None
+    total_amount: float | None = None
     status: str | None = None  # proposals only: draft, sent, viewed, accepted, rejected
-    type: str = "worksheet"
+    source: str = "worksheet"  # proposals/estimates: template, file, worksheet, google_sheet
     total_pages: int = 1
     note: str | None = None
     is_digital_signed: int = 0
+
+    @property
+    def mime_type(self) -> str:
+        return "image/jpeg" if self.file_name.endswith(".jpg") else "application/pdf"
+
+
+WORKSHEET_TYPES = ("profit_loss", "selling_price", "material_list", "estimate", "proposal", "work_order")
+
+
+@dataclass(slots=True)
+class Worksheet:
+    """Line-item sheets behind a job's numbers (Leap's internal worksheets; listing shape invented)."""
+
+    id: int
+    job_id: int
+    type: str
+    name: str
+    total: float
+    line_count: int
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from crm_leap.sandbox.models import (
     SmsMessage,
     SmsThread,
     Task,
+    Worksheet,
 )
 from crm_leap.sandbox.presenters import (
     Include,
@@ -149,26 +150,30 @@ def payment(value: Payment) -> Wire:
         "serial_number": value.serial_number,
         "status": "closed" if value.canceled is None else "canceled",
         "date": format_date(value.paid_on),
-        "cancel_note": None,
-        "unapplied_amount": 0.0,
+        "cancel_note": value.cancel_note,
+        "details": value.note,
+        "unapplied_amount": round(value.amount - sum(value.applied.values()), 2),
         "ref_id": None,
         "ref_to": None,
         "created_at": format_timestamp(value.created_at),
     }
 
 
-def document(value: JobDocument) -> Wire:
-    slug = value.title.lower().replace(" ", "-")
+FILES_URL = "https://files.leap-sandbox.invalid"
+
+
+def document_listing(value: JobDocument) -> Wire:
+    """A proposal or estimate as Leap's internal `proposals`/`estimations` lists show it."""
     body: Wire = {
         "id": value.id,
         "title": value.title,
         "job_id": value.job_id,
         "serial_number": value.serial_number,
-        "type": value.type,
-        "file_name": f"{slug}.pdf",
-        "file_path": f"{value.kind}s/{value.job_id}/{slug}.pdf",
-        "file_mime_type": "application/pdf",
-        "file_size": 180_000 + value.id % 50_000,
+        "type": value.source,
+        "file_name": value.file_name,
+        "file_path": f"{FILES_URL}/{value.kind}s/{value.job_id}/{value.file_name}",
+        "file_mime_type": value.mime_type,
+        "file_size": _file_size(value),
         "total_pages": value.total_pages,
         "total_amount": value.total_amount,
         "note": value.note,
@@ -176,11 +181,44 @@ def document(value: JobDocument) -> Wire:
         "updated_at": format_timestamp(value.updated_at),
     }
     if value.kind == "proposal":
-        body["status"] = value.status
-        body["is_digital_signed"] = value.is_digital_signed
-        body["share_on_hop"] = 0
-        body["worksheet_id"] = None
+        body.update(
+            status=value.status, is_digital_signed=value.is_digital_signed, share_on_hop=0, worksheet_id=None
+        )
     return body
+
+
+def job_file(value: JobDocument) -> Wire:
+    """Any file on a job, as the (invented) `GET /jobs/{id}/documents` lists it."""
+    return {
+        "id": value.id,
+        "job_id": value.job_id,
+        "type": value.kind,
+        "title": value.title,
+        "file_name": value.file_name,
+        "url": f"{FILES_URL}/{value.kind}s/{value.job_id}/{value.file_name}",
+        "file_mime_type": value.mime_type,
+        "file_size": _file_size(value),
+        "serial_number": value.serial_number,
+        "created_at": format_timestamp(value.created_at),
+        "updated_at": format_timestamp(value.updated_at),
+    }
+
+
+def _file_size(value: JobDocument) -> int:
+    return 180_000 + value.id * 7919 % 50_000
+
+
+def worksheet(value: Worksheet) -> Wire:
+    return {
+        "id": value.id,
+        "job_id": value.job_id,
+        "type": value.type,
+        "name": value.name,
+        "total": value.total,
+        "line_count": value.line_count,
+        "created_at": format_timestamp(value.created_at),
+        "updated_at": format_timestamp(value.updated_at),
+    }
 
 
 def schedule(ds: Dataset, value: Schedule, includes: Iterable[str] = ()) -> Wire:

@@ -1,4 +1,7 @@
-"""Leap's per-token request budget (reference §2.6): N requests per rolling minute, then 429."""
+"""Leap's per-token request budget (reference §2.6): N requests per rolling minute, then 429.
+
+The window is configurable so tests can prove throttling behaviour in seconds instead of minutes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-WINDOW_SECONDS = 60.0
+LEAP_WINDOW_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,22 +30,25 @@ class RateLimiter:
     `Retry-After` gets in on time.
     """
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.time) -> None:
-        self.per_minute = per_minute
+    def __init__(
+        self, limit: int, window_seconds: float = LEAP_WINDOW_SECONDS, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.limit = limit
+        self.window_seconds = window_seconds
         self._clock = clock
         self._hits: dict[str, deque[float]] = {}
 
     def hit(self, key: str) -> Decision:
         now = self._clock()
         hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - WINDOW_SECONDS:
+        while hits and hits[0] <= now - self.window_seconds:
             hits.popleft()
-        if len(hits) >= self.per_minute:
-            frees_at = hits[len(hits) - self.per_minute] + WINDOW_SECONDS
-            return Decision(False, self.per_minute, 0, max(1, math.ceil(frees_at - now)), math.ceil(frees_at))
+        if len(hits) >= self.limit:
+            frees_at = hits[len(hits) - self.limit] + self.window_seconds
+            return Decision(False, self.limit, 0, max(1, math.ceil(frees_at - now)), math.ceil(frees_at))
         hits.append(now)
-        reset_at = math.ceil(hits[0] + WINDOW_SECONDS)
-        return Decision(True, self.per_minute, self.per_minute - len(hits), 0, reset_at)
+        reset_at = math.ceil(hits[0] + self.window_seconds)
+        return Decision(True, self.limit, self.limit - len(hits), 0, reset_at)
 
     def forget(self, key: str | None = None) -> None:
         """Drop counts for one key, or all of them (a reset starts with a full budget)."""

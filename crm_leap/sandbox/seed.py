@@ -18,6 +18,7 @@ from crm_leap.sandbox.models import (
     Address,
     Appointment,
     Customer,
+    DocumentKind,
     Email,
     Invoice,
     InvoiceLine,
@@ -31,6 +32,7 @@ from crm_leap.sandbox.models import (
     SmsThread,
     Stage,
     Task,
+    Worksheet,
 )
 from crm_leap.sandbox.seed_company import (
     COMMERCIAL,
@@ -85,6 +87,26 @@ _WORK_PROFILE = {
     111: (2, 1_800, 3_900),
 }
 
+# Leap ids are large company-wide sequences; distinct ranges also make a mixed-up id fail loudly.
+_FIRST_IDS = {
+    "customer": 881,
+    "job": 5001,
+    "note": 70001,
+    "appointment": 9101,
+    "invoice": 4401,
+    "payment": 6601,
+    "document": 2201,
+    "worksheet": 7701,
+    "schedule": 3301,
+    "task": 8801,
+    "email": 12001,
+    "sms_thread": 501,
+    "sms_message": 15001,
+    "phone": 20001,
+    "address": 30001,
+    "notification": 1,
+}
+
 
 def _work_hours(moment: datetime) -> datetime:
     """Move a computed moment into office hours (7:00-18:59) on the same day; people work then."""
@@ -115,10 +137,7 @@ class _DemoBuilder:
         self.today = today
         self.yesterday_evening = datetime.combine(today - timedelta(days=1), time(18, 0))
         self.awarded_position = ds.awarded_stage.position
-        for kind, first in (("customer", 881), ("job", 5001), ("note", 70001), ("appointment", 9101),
-                            ("invoice", 4401), ("payment", 6601), ("document", 2201), ("schedule", 3301),
-                            ("task", 8801), ("email", 12001), ("sms_thread", 501), ("sms_message", 15001),
-                            ("phone", 20001), ("address", 30001), ("notification", 1)):  # fmt: skip
+        for kind, first in _FIRST_IDS.items():
             ds.start_ids(kind, first)
 
     def build(self) -> None:
@@ -462,31 +481,27 @@ class _DemoBuilder:
         ):
             job.change_order_amount = self._money(450, 1800)
         deposit = float(round(job.price / 3))
-        deposit_paid = stage.position > self.awarded_position or self.rng.random() < 0.5
         signed = datetime.combine(job.awarded_date, time(15, 0))
-        self._invoice(job, "Deposit", [InvoiceLine("Deposit - one third of contract", 1, deposit)], signed,
-                      open_balance=0.0 if deposit_paid else deposit)  # fmt: skip
-        if deposit_paid:
-            self._payment(job, deposit, signed + timedelta(days=self.rng.randint(0, 3)))
+        deposit_invoice = self._invoice(
+            job, "Deposit", [InvoiceLine("Deposit - one third of contract", 1, deposit)], signed
+        )
+        if stage.position > self.awarded_position or self.rng.random() < 0.5:
+            self._payment(job, deposit_invoice, signed + timedelta(days=self.rng.randint(0, 3)))
         if stage.position < invoiced_position:
             return
-        remainder = round(job.price - deposit + job.change_order_amount, 2)
-        lines = [
-            InvoiceLine(f"{self.ds.work_types[job.work_type_ids[0]].name} - balance", 1, job.price - deposit)
-        ]
+        work = self.ds.work_types[job.work_type_ids[0]].name
+        lines = [InvoiceLine(f"{work} - balance", 1, job.price - deposit)]
         if job.change_order_amount:
             lines.append(InvoiceLine("Change order: replace damaged decking", 1, job.change_order_amount))
         closed = stage.name == "Paid & Closed"
         billed = job.stage_last_modified if not closed else job.stage_last_modified - timedelta(days=10)
-        self._invoice(job, "Final invoice", lines, billed, open_balance=0.0 if closed else remainder)
+        final_invoice = self._invoice(job, "Final invoice", lines, billed)
         if closed:
-            self._payment(job, remainder, job.stage_last_modified)
+            self._payment(job, final_invoice, job.stage_last_modified)
 
-    def _invoice(
-        self, job: Job, title: str, lines: list[InvoiceLine], issued: datetime, open_balance: float
-    ) -> None:
+    def _invoice(self, job: Job, title: str, lines: list[InvoiceLine], issued: datetime) -> Invoice:
         invoice_id = self.ds.next_id("invoice")
-        self.ds.invoices[invoice_id] = Invoice(
+        invoice = Invoice(
             id=invoice_id,
             job_id=job.id,
             customer_id=job.customer_id,
@@ -496,13 +511,18 @@ class _DemoBuilder:
             tax_rate=0.0,
             issued_on=issued.date(),
             due_date=issued.date() + timedelta(days=14),
-            open_balance=open_balance,
+            open_balance=0.0,
             created_at=issued,
         )
+        invoice.open_balance = invoice.total_amount
+        self.ds.invoices[invoice_id] = invoice
+        return invoice
 
-    def _payment(self, job: Job, amount: float, paid: datetime) -> None:
+    def _payment(self, job: Job, invoice: Invoice, paid: datetime) -> None:
+        """A payment settling one invoice in full."""
         payment_id = self.ds.next_id("payment")
         method = self.rng.choice(("check", "check", "credit_card", "echeque"))
+        amount, invoice.open_balance = invoice.open_balance, 0.0
         self.ds.payments[payment_id] = Payment(
             id=payment_id,
             job_id=job.id,
@@ -513,16 +533,25 @@ class _DemoBuilder:
             paid_on=paid.date(),
             created_at=paid,
             echeque_number=f"{self.rng.randint(1000, 9999)}" if method == "check" else None,
+            applied={invoice.id: amount},
         )
 
     def _add_documents(self, job: Job) -> None:
+        """The paper trail a job collects: measurements and photos, estimate and proposal, then
+        the production paperwork; each with the worksheet behind it where Leap has one."""
         stage = self.ds.stage(job.stage_code)
         assert stage is not None
         if stage.position < stage_named(self.ds, "Estimate Prepared").position:
             return
         work = self.ds.work_types[job.work_type_ids[0]].name
-        drafted = self._between(job.created_at, job.stage_last_modified)
-        self._document(job, "estimation", f"Estimate - {work}", round(job.price * 0.97, 2), drafted, None)
+        measured = self._between(job.created_at, job.stage_last_modified)
+        self._document(job, "measurement", "EagleView Premium Report", "eagleview-report.pdf", measured)
+        for number in range(1, self.rng.randint(2, 4) + 1):
+            self._document(job, "photo", f"Inspection photo {number}", f"inspection-{number}.jpg", measured)
+        drafted = measured + timedelta(hours=2)
+        estimate = self._document(job, "estimate", f"Estimate - {work}", "estimate.pdf", drafted)
+        estimate.total_amount = round(job.price * 0.97, 2)
+        self._worksheet(job, "estimate", f"Estimate - {work}", estimate.total_amount, drafted)
         if job.archived:
             status = "rejected"
         elif self.ds.is_awarded(job):
@@ -531,23 +560,52 @@ class _DemoBuilder:
             status = self.rng.choice(("sent", "viewed"))
         else:
             status = "draft"
-        self._document(job, "proposal", f"{work} Proposal", job.price, drafted + timedelta(hours=3), status)
+        proposal = self._document(
+            job, "proposal", f"{work} Proposal", "proposal.pdf", drafted + timedelta(hours=1)
+        )
+        proposal.total_amount, proposal.status = job.price, status
+        proposal.is_digital_signed = int(status == "accepted")
+        self._worksheet(job, "proposal", f"{work} Proposal", job.price, drafted + timedelta(hours=1))
+        if job.awarded_date is None:
+            return
+        signed = datetime.combine(job.awarded_date, time(16, 30))
+        self._worksheet(job, "selling_price", "Selling price", job.price, signed)
+        self._worksheet(job, "profit_loss", "Profit & loss", round(job.price * 0.38, 2), signed)
+        if stage.position > self.awarded_position:
+            self._document(job, "material", "Material list - ABC Supply", "material-list.pdf", signed)
+            self._document(job, "work_order", f"Work order - {work}", "work-order.pdf", signed)
+            self._worksheet(job, "material_list", "Material list", round(job.price * 0.42, 2), signed)
+            self._worksheet(job, "work_order", "Work order", round(job.price * 0.2, 2), signed)
 
     def _document(
-        self, job: Job, kind: str, title: str, total: float, created: datetime, status: str | None
-    ) -> None:
+        self, job: Job, kind: DocumentKind, title: str, file_name: str, created: datetime
+    ) -> JobDocument:
         document_id = self.ds.next_id("document")
-        self.ds.documents[document_id] = JobDocument(
+        numbered = kind in ("estimate", "proposal", "work_order")
+        document = JobDocument(
             id=document_id,
-            kind="proposal" if kind == "proposal" else "estimation",
+            kind=kind,
             job_id=job.id,
             title=title,
-            serial_number=f"{document_id - 2000:04d}",
-            total_amount=total,
+            file_name=file_name,
             created_at=created,
             updated_at=created,
-            status=status,
-            is_digital_signed=int(status == "accepted"),
+            serial_number=f"{document_id - 2000:04d}" if numbered else None,
+        )
+        self.ds.documents[document_id] = document
+        return document
+
+    def _worksheet(self, job: Job, kind: str, name: str, total: float, created: datetime) -> None:
+        worksheet_id = self.ds.next_id("worksheet")
+        self.ds.worksheets[worksheet_id] = Worksheet(
+            id=worksheet_id,
+            job_id=job.id,
+            type=kind,
+            name=name,
+            total=total,
+            line_count=self.rng.randint(4, 18),
+            created_at=created,
+            updated_at=created,
         )
 
     def _add_schedule(self, job: Job) -> None:

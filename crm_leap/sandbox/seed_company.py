@@ -7,6 +7,7 @@ These never vary with the seed: people and stage codes are what callers and test
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from crm_leap.sandbox.dataset import Dataset
 from crm_leap.sandbox.geography import COLORADO_ID
@@ -110,6 +111,14 @@ _SUB_CONTRACTORS = (
     ),
     (305, "Derek", "Miller", "Mile High Painting", "sub_contractor", [PAINTING], "Denver", "80219", 1),
     (306, "Jose", "Castillo", "Castillo Crew", "labor", [ROOFING], "Thornton", "80229", 0),
+)
+
+PAYMENT_TYPES: tuple[dict[str, Any], ...] = (
+    {"id": 1, "label": "Cash", "method": "cash"},
+    {"id": 2, "label": "Check", "method": "check"},
+    {"id": 3, "label": "Credit Card", "method": "credit_card"},
+    {"id": 4, "label": "eCheck", "method": "echeque"},
+    {"id": 5, "label": "Financing", "method": "financing"},
 )
 
 COMPANY_EMAIL = "office@demo-roofing.example"

@@ -96,6 +96,23 @@ class Validator:
             return None
         return number
 
+    def amount(self, field: str, *, required: bool = False) -> float | None:
+        """A positive money amount, rounded to cents."""
+        if not self._require(field, required):
+            return None
+        value = self._body[field]
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number:  # NaN never equals itself
+            self.fail(field, f"The {self.label(field)} must be a number.")
+            return None
+        if number <= 0:
+            self.fail(field, f"The {self.label(field)} must be greater than 0.")
+            return None
+        return round(number, 2)
+
     def flag(self, field: str) -> int | None:
         """A Leap boolean, answered as 0/1 (Leap's own representation)."""
         if field not in self._body or self._body[field] is None:

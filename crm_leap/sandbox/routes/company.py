@@ -14,16 +14,9 @@ from crm_leap.sandbox.errors import NotFound
 from crm_leap.sandbox.geography import COUNTRIES, COUNTRIES_BY_ID, STATES
 from crm_leap.sandbox.models import Division, Trade, User
 from crm_leap.sandbox.presenters import Include, attach
+from crm_leap.sandbox.seed_company import PAYMENT_TYPES
 
 router = APIRouter(tags=["company"])
-
-PAYMENT_TYPES = [
-    {"id": 1, "label": "Cash", "method": "cash"},
-    {"id": 2, "label": "Check", "method": "check"},
-    {"id": 3, "label": "Credit Card", "method": "credit_card"},
-    {"id": 4, "label": "eCheck", "method": "echeque"},
-    {"id": 5, "label": "Financing", "method": "financing"},
-]
 
 
 @router.get("/workflow/stages", summary="Workflow stages in order (stage codes are digit strings)")

@@ -48,7 +48,8 @@ class ResetResult(BaseModel):
 
 
 class RateLimitSetting(BaseModel):
-    per_minute: Annotated[int, Field(ge=1, le=100_000)]
+    per_minute: Annotated[int, Field(ge=1, le=1_000_000, description="Requests allowed per window.")]
+    window_seconds: Annotated[float, Field(gt=0, le=3600, description="Rolling window length.")] = 60.0
 
 
 class Outbox(BaseModel):
@@ -105,7 +106,15 @@ async def notifications(sandbox: SandboxDep, token: RequiredToken) -> list[dict[
     return sandbox.notifications(token)
 
 
-@router.put("/rate_limit", summary="Change the per-token requests-per-minute budget")
+@router.get("/rate_limit", summary="The per-token request budget")
+async def get_rate_limit(sandbox: SandboxDep) -> RateLimitSetting:
+    return RateLimitSetting(
+        per_minute=sandbox.rate_limit_per_minute, window_seconds=sandbox.rate_limit_window_seconds
+    )
+
+
+@router.put("/rate_limit", summary="Change the per-token request budget (count per rolling window)")
 async def set_rate_limit(setting: RateLimitSetting, sandbox: SandboxDep) -> RateLimitSetting:
     sandbox.rate_limit_per_minute = setting.per_minute
-    return RateLimitSetting(per_minute=sandbox.rate_limit_per_minute)
+    sandbox.rate_limit_window_seconds = setting.window_seconds
+    return await get_rate_limit(sandbox)

@@ -13,6 +13,7 @@ from crm_leap.sandbox.clock import company_now
 from crm_leap.sandbox.dataset import Dataset
 from crm_leap.sandbox.deps import FORM_BODY_DOC, Body, Data, Includes, Page
 from crm_leap.sandbox.envelopes import item, ok, page_of
+from crm_leap.sandbox.errors import BusinessRuleError
 from crm_leap.sandbox.geography import COUNTRIES_BY_ID, STATES_BY_ID
 from crm_leap.sandbox.models import Address, Customer, Phone
 from crm_leap.sandbox.validation import EMAIL_PATTERN, Validator
@@ -240,3 +241,29 @@ def read_address(v: Validator, ds: Dataset, existing: Address | None, *, require
         lat=base.lat,
         long=base.long,
     )
+
+
+@router.delete(
+    "/customers/{customer_id:int}",
+    summary="Delete a new customer and their lead-stage jobs (proposed, invented; undo of create)",
+    tags=["customers (proposed)"],
+)
+async def delete_customer(customer_id: int, ds: Data) -> dict[str, Any]:
+    customer = ds.find(ds.customers, customer_id, "Customer")
+    jobs = [j for j in ds.jobs.values() if j.customer_id == customer.id]
+    if any(j.stage_code != ds.first_stage.code for j in jobs):
+        raise BusinessRuleError("Customer has jobs in progress and cannot be deleted.")
+    job_ids = {j.id for j in jobs}
+    for table in (ds.notes, ds.tasks, ds.documents, ds.worksheets):
+        for record_id in [i for i, record in table.items() if record.job_id in job_ids]:
+            del table[record_id]
+    for appointment_id in [
+        i for i, a in ds.appointments.items() if a.customer_id == customer.id or set(a.job_ids) & job_ids
+    ]:
+        del ds.appointments[appointment_id]
+    for job_id in job_ids:
+        del ds.jobs[job_id]
+        ds.emit("jobs", "delete", job_id)
+    del ds.customers[customer.id]
+    ds.emit("customers", "delete", customer.id)
+    return ok(message="Customer deleted successfully.")

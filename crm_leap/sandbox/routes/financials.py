@@ -1,4 +1,5 @@
-"""Job money (reference §9): financial summary (awarded jobs only), invoices, payment history."""
+"""Job money (reference §9): financial summary (awarded jobs only), invoices, payment history, and
+the proposed record/cancel payment pair (restricted tools; cancel is the undo)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from fastapi import APIRouter, Request
 
 from crm_leap.sandbox import presenters
 from crm_leap.sandbox import presenters_activity as activity
-from crm_leap.sandbox.deps import Data, Includes, Page
-from crm_leap.sandbox.envelopes import item, page_of
+from crm_leap.sandbox.clock import company_now
+from crm_leap.sandbox.dataset import Dataset
+from crm_leap.sandbox.deps import FORM_BODY_DOC, Body, Data, Includes, Page
+from crm_leap.sandbox.envelopes import item, ok, page_of
 from crm_leap.sandbox.errors import BusinessRuleError, ValidationFailed
+from crm_leap.sandbox.models import Payment
+from crm_leap.sandbox.routes.jobs import live_job
+from crm_leap.sandbox.seed_company import PAYMENT_TYPES
+from crm_leap.sandbox.validation import Validator
 
 router = APIRouter(tags=["financials"])
 
@@ -49,3 +56,72 @@ async def payment_history(request: Request, job_id: int, ds: Data, paging: Page)
         (p for p in ds.payments.values() if p.job_id == job_id), key=lambda p: (p.paid_on, p.id)
     )
     return page_of(payments, paging, request.url, activity.payment)
+
+
+@router.post(
+    "/jobs/{job_id:int}/payments",
+    summary="Record a payment (proposed, invented)",
+    tags=["financials (proposed)"],
+    openapi_extra=FORM_BODY_DOC,
+)
+async def record_payment(job_id: int, ds: Data, body: Body) -> dict[str, Any]:
+    job = live_job(ds, job_id)
+    if not ds.is_awarded(job):
+        raise BusinessRuleError("Sorry! Job is not awarded.")
+    v = Validator(body)
+    amount = v.amount("payment", required=True)
+    method = v.choice("method", [kind["method"] for kind in PAYMENT_TYPES], required=True)
+    paid_on = v.day("date")
+    echeque_number = v.text("echeque_number")
+    details = v.text("details", max_length=1000)
+    v.check()
+    assert amount is not None and method is not None
+    now = company_now()
+    payment = Payment(
+        id=ds.next_id("payment"),
+        job_id=job.id,
+        customer_id=job.customer_id,
+        method=method,
+        amount=amount,
+        serial_number=str(1 + max((int(p.serial_number) for p in ds.payments.values()), default=0)),
+        paid_on=paid_on or now.date(),
+        created_at=now,
+        echeque_number=echeque_number,
+        note=details,
+    )
+    _apply_to_open_invoices(ds, payment)
+    ds.payments[payment.id] = payment
+    return ok(message="Payment saved successfully.", data=activity.payment(payment))
+
+
+def _apply_to_open_invoices(ds: Dataset, payment: Payment) -> None:
+    """Pay down the job's open invoices, oldest first; what is left stays unapplied."""
+    left = payment.amount
+    for invoice in sorted(ds.invoices.values(), key=lambda i: (i.issued_on, i.id)):
+        if invoice.job_id != payment.job_id or invoice.open_balance <= 0 or left <= 0:
+            continue
+        taken = min(left, invoice.open_balance)
+        invoice.open_balance = round(invoice.open_balance - taken, 2)
+        payment.applied[invoice.id] = taken
+        left = round(left - taken, 2)
+
+
+@router.put(
+    "/jobs/payments/{payment_id:int}/cancel",
+    summary="Cancel a payment (proposed, invented)",
+    tags=["financials (proposed)"],
+    openapi_extra=FORM_BODY_DOC,
+)
+async def cancel_payment(payment_id: int, ds: Data, body: Body) -> dict[str, Any]:
+    payment = ds.find(ds.payments, payment_id, "Payment")
+    if payment.canceled is not None:
+        raise BusinessRuleError("Payment already canceled.")
+    v = Validator(body)
+    note = v.text("cancel_note", max_length=1000)
+    v.check()
+    for invoice_id, taken in payment.applied.items():
+        if invoice_id in ds.invoices:
+            ds.invoices[invoice_id].open_balance = round(ds.invoices[invoice_id].open_balance + taken, 2)
+    payment.applied = {}
+    payment.canceled, payment.cancel_note = company_now(), note
+    return ok(message="Payment canceled successfully.", data=activity.payment(payment))

@@ -284,3 +284,25 @@ def create_job_record(ds: Dataset, customer_id: int, fields: dict[str, Any]) -> 
     ds.jobs[job.id] = job
     ds.emit("jobs", "create", job.id)
     return job
+
+
+@router.put(
+    "/jobs/{job_id:int}/archive", summary="Archive a job (proposed, invented)", tags=["jobs (proposed)"]
+)
+async def archive_job(job_id: int, ds: Data) -> dict[str, Any]:
+    job = live_job(ds, job_id)
+    job.archived = job.updated_at = company_now()
+    return ok(message="Job archived successfully.", data=presenters.job(ds, job))
+
+
+@router.put(
+    "/jobs/{job_id:int}/unarchive",
+    summary="Restore an archived job (proposed, invented)",
+    tags=["jobs (proposed)"],
+)
+async def unarchive_job(job_id: int, ds: Data) -> dict[str, Any]:
+    job = ds.find(ds.jobs, job_id, "Job")
+    if job.archived is None:
+        raise BusinessRuleError("This job is not archived.")
+    job.archived, job.updated_at = None, company_now()
+    return ok(message="Job unarchived successfully.", data=presenters.job(ds, job))

@@ -95,6 +95,33 @@ async def create_task(ds: Data, body: Body) -> dict[str, Any]:
     return ok(message="Task saved successfully.", data=activity.task(ds, task))
 
 
+@router.put(
+    "/tasks/{task_id:int}",
+    summary="Change a task: title, assignees, due date (proposed)",
+    openapi_extra=FORM_BODY_DOC,
+)
+async def update_task(task_id: int, ds: Data, body: Body) -> dict[str, Any]:
+    task = ds.find(ds.tasks, task_id, "Task")
+    v = Validator(body)
+    changes: dict[str, Any] = {
+        "title": v.text("title", required=v.sent("title")),
+        "user_ids": v.int_list("users", required=v.sent("users"), among=ds.users),
+        "notify_user_ids": v.int_list("notify_users", among=ds.users),
+        "due_date": v.day("due_date"),
+        "notes": v.text("notes", max_length=5000),
+        "is_high_priority_task": v.flag("is_high_priority_task"),
+    }
+    v.check()
+    for field, value in changes.items():
+        if value is not None:
+            setattr(task, field, value)
+    for clearable in ("due_date", "notes"):  # sent empty: cleared (how an undo restores "no due date")
+        if v.sent(clearable) and not v.present(clearable):
+            setattr(task, clearable, None)
+    task.updated_at = company_now()
+    return ok(message="Task updated successfully.", data=activity.task(ds, task))
+
+
 @router.put("/tasks/{task_id:int}/complete", summary="Mark a task complete (proposed)")
 async def complete_task(task_id: int, ds: Data) -> dict[str, Any]:
     task = ds.find(ds.tasks, task_id, "Task")
@@ -104,6 +131,16 @@ async def complete_task(task_id: int, ds: Data) -> dict[str, Any]:
     task.completed_by = API_USER.id
     ds.emit("tasks", "complete", task.id)
     return ok(message="Task completed successfully.", data=activity.task(ds, task))
+
+
+@router.put("/tasks/{task_id:int}/reopen", summary="Mark a completed task pending again (invented; undo)")
+async def reopen_task(task_id: int, ds: Data) -> dict[str, Any]:
+    task = ds.find(ds.tasks, task_id, "Task")
+    if task.completed is None:
+        raise BusinessRuleError("Task is not completed.")
+    task.completed = task.completed_by = None
+    task.updated_at = company_now()
+    return ok(message="Task reopened successfully.", data=activity.task(ds, task))
 
 
 @router.delete("/tasks/{task_id:int}", summary="Delete a task (proposed)")
