@@ -26,10 +26,14 @@ from tenants.store import (
     UserNotFound,
     tenant_prefix,
 )
+from tenants.usage import DailyUsage, LimitDecision, LimitReason, UsageMeter
 
 __all__ = [
     "DEMO_TENANT_ID",
     "CrmMode",
+    "DailyUsage",
+    "LimitDecision",
+    "LimitReason",
     "ModelSettings",
     "NumberTaken",
     "Role",
@@ -41,6 +45,7 @@ __all__ = [
     "TrialLimits",
     "TurnStrategy",
     "UnknownCallerPolicy",
+    "UsageMeter",
     "User",
     "UserNotFound",
     "VoiceSettings",

@@ -51,7 +51,7 @@ async def test_tenant_crud(store):
     updated = await store.update_tenant("acme", timezone="America/Denver", soul_document="Be blunt.")
     assert (await store.get_tenant("acme")).timezone == "America/Denver"
     assert updated.updated_at >= updated.created_at
-    with pytest.raises(ValueError, match="timezone: .*unknown time zone"):
+    with pytest.raises(ValueError, match=r"timezone: .*unknown time zone"):
         await store.update_tenant("acme", timezone="Mars/Base")
     with pytest.raises(ValueError, match="cannot change id"):
         await store.update_tenant("acme", id="other")
@@ -63,7 +63,8 @@ async def test_tenant_crud(store):
 async def test_user_crud_and_caller_lookup(store):
     await make_tenant(store)
     user = await store.add_user(
-        User(tenant_id="acme", name="Mike Alvarez", phones=["(512) 555-0102"], role=Role.SALES_REP), pin="2468"
+        User(tenant_id="acme", name="Mike Alvarez", phones=["(512) 555-0102"], role=Role.SALES_REP),
+        pin="2468",
     )
     assert user.phones == ["+15125550102"]
     assert (await store.find_user_by_phone("acme", "512-555-0102")).id == user.id
@@ -96,7 +97,9 @@ async def test_erase_tenant_leaves_no_key_behind(store, redis):
 
     await store.erase_tenant("acme")
 
-    leftovers = {key: value for key, value in (await all_keys_and_values(redis)).items() if "acme" in key + value}
+    leftovers = {
+        key: value for key, value in (await all_keys_and_values(redis)).items() if "acme" in key + value
+    }
     assert leftovers == {}
     assert await store.tenant_for_number("+15125550000") is None
     assert [t.id for t in await store.list_tenants()] == ["other"]
