@@ -130,6 +130,10 @@ class LeapClient:
             http=http,
         )
 
+    @property
+    def base_url(self) -> str:
+        return self._t.base_url
+
     async def aclose(self) -> None:
         await self._t.aclose()
 
@@ -503,7 +507,7 @@ class LeapClient:
         )
 
     def __repr__(self) -> str:  # never show the token
-        return f"<LeapClient {self._t.base_url}>"
+        return f"<LeapClient {self.base_url}>"
 
 
 __all__ = [

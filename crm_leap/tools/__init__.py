@@ -37,7 +37,6 @@ from crm_leap.tools.base import (
     Undo,
     WriteResult,
     WriteTool,
-    leap_refusals_as_tool_errors,
 )
 
 _TOOLS: tuple[Tool[Any], ...] = (
@@ -82,8 +81,7 @@ async def run_undo(ctx: ToolContext, undo: Undo) -> str:
     tool = ALL_TOOLS.get(undo.op)
     if not isinstance(tool, WriteTool):
         raise ToolError(f"I don't know how to undo '{undo.op}'.")
-    with leap_refusals_as_tool_errors():
-        return await tool.undo(ctx, undo.args)
+    return await tool.undo(ctx, undo.args)
 
 
 __all__ = [

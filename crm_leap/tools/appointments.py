@@ -132,7 +132,7 @@ class CreateAppointment(WriteTool[CreateAppointmentArgs, ResolvedAppointment]):
         )
         return WriteResult(result=appointment_view(appointment), undo=undo)
 
-    async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         await ctx.leap.delete_appointment(int(args["appointment_id"]))
         return f"Cancelled the appointment '{args['title']}'."
 
@@ -220,7 +220,7 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
         )
         return WriteResult(result=appointment_view(updated), undo=undo)
 
-    async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         restore: JSON = {
             key: "" if value is None and key in _CLEARABLE else value
             for key, value in dict(args["restore"]).items()

@@ -167,7 +167,12 @@ class WriteTool(Tool[ArgsT], Generic[ArgsT, ResolvedT]):
             return await self.apply(ctx, resolved)
 
     async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
-        """Revert a change this tool made (``Undo.args``); returns what was done."""
+        """Revert a change this tool made (``Undo.args``); returns what was done, for the user."""
+        with leap_refusals_as_tool_errors():
+            return await self.revert(ctx, args)
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        """Tools whose changes can be taken back override this."""
         raise ToolError(f"{self.name} changes cannot be undone.")
 
     @abstractmethod

@@ -112,6 +112,6 @@ class AddJobNote(WriteTool[AddJobNoteArgs, ResolvedNote]):
         result = {"note_id": note["id"], "job_id": resolved.job_id, "mentioned": resolved.mentioned}
         return WriteResult(result=result, undo=undo)
 
-    async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         await ctx.leap.delete_job_note(int(args["note_id"]))
         return f"Deleted the note on {args['job']}."

@@ -13,7 +13,6 @@ from crm_leap.tools.common import today
 from crm_leap.tools.views import compact, person_name, schedule_view
 from crm_leap.wire import JSON
 
-AREA = "production"
 DEFAULT_DAYS = 7
 
 
@@ -51,7 +50,7 @@ class ProductionScheduleArgs(Args):
 
 class ProductionSchedule(ReadTool[ProductionScheduleArgs]):
     name = "production_schedule"
-    area = AREA
+    area = "schedule"
     description = (
         "The production (build) schedule for a date range, default the next 7 days: which job, when, "
         "which crew and subs. Also grouped by crew member to answer 'what is Mike's crew doing'."
@@ -100,7 +99,7 @@ class FindSubcontractorsArgs(Args):
 
 class FindSubcontractors(ReadTool[FindSubcontractorsArgs]):
     name = "find_subcontractors"
-    area = AREA
+    area = "subcontractors"
     description = "Look up sub-contractors and labour crews by name or company: trades, phone, email, rating."
     args_model = FindSubcontractorsArgs
 

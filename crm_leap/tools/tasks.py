@@ -102,6 +102,6 @@ class CreateTask(WriteTool[CreateTaskArgs, ResolvedTask]):
         )
         return WriteResult(result=task_view(task), undo=undo)
 
-    async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         await ctx.leap.delete_task(int(args["task_id"]))
         return f"Deleted the task {quoted(str(args['title']))}."

@@ -1,0 +1,64 @@
+"""The Leap sandbox served on loopback, and a real client and tool context pointed at it.
+
+Every test gets its own token, so its own freshly seeded copy of the demo company, and the
+sandbox's own limit is set high: the tests that are about rate limits set their own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter
+from crm_leap.sandbox.app import create_sandbox_app
+from crm_leap.tools import ToolContext
+from tests.support.servers import serve
+
+TIMEZONE = "America/Denver"
+TENANT = "t-leap-test"
+FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.1, max_retry_after=5.0)
+SHORT_TIMEOUT = httpx.Timeout(connect=2.0, read=1.0, write=2.0, pool=2.0)
+
+
+@pytest.fixture
+def sandbox_app():
+    return create_sandbox_app(seed=7, rate_limit_per_minute=100_000)
+
+
+@pytest.fixture
+def sandbox(sandbox_app):
+    """The emulator's controller: faults, request log, notifications, outbox."""
+    return sandbox_app.state.sandbox
+
+
+@pytest.fixture
+async def leap_url(sandbox_app) -> AsyncIterator[str]:
+    async with serve(sandbox_app) as base_url:
+        yield f"{base_url}/api/v3"
+
+
+@pytest.fixture
+def token() -> str:
+    return f"sandbox_{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+async def leap(leap_url, token, redis) -> AsyncIterator[LeapClient]:
+    limiter = leap_rate_limiter(redis, token, LeapLimits(requests=100_000))
+    async with LeapClient(
+        token, base_url=leap_url, limiter=limiter, retry=FAST_RETRY, timeout=SHORT_TIMEOUT
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def company(leap, redis) -> CompanyDirectory:
+    return CompanyDirectory(TENANT, leap, redis)
+
+
+@pytest.fixture
+def ctx(leap, company) -> ToolContext:
+    return ToolContext(tenant_id=TENANT, leap=leap, company=company, timezone=TIMEZONE)
