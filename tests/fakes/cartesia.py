@@ -80,7 +80,8 @@ class FakeCartesia:
         chunk_seconds: float = 0.05,
         fault: Fault | None = None,
     ) -> None:
-        """``first_audio_delay``: seconds from a context's first request to its first chunk."""
+        """``first_audio_delay``: seconds from a context's first request to its first chunk
+        (None: when ready). ``chunk_seconds``: audio carried by each ``chunk`` message."""
         if chunk_seconds <= 0:
             raise ValueError("chunk_seconds must be positive")
         self.first_audio_delay = FixedDelay(first_audio_delay)

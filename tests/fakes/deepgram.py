@@ -80,10 +80,10 @@ class Transcript:
     covered_samples: int  # how much of the segment's 16 kHz audio it heard
 
 
-EMPTY = Transcript(text="", confidence=0.0, words=[], covered_samples=0)
+_NOTHING_HEARD = Transcript(text="", confidence=0.0, words=[], covered_samples=0)
 
 
-def transcribe_pcm16(pcm: bytes, sample_rate: int = WHISPER_RATE, keyterms: tuple[str, ...] = ()) -> str:
+def transcribe_pcm16(pcm: bytes, sample_rate: int = WHISPER_RATE) -> str:
     """Transcribe mono PCM16 at any rate with the fake's Whisper; returns the text.
 
     Blocking (~0.5 s); exposed so tests can check that synthesized audio says its text.
@@ -91,7 +91,7 @@ def transcribe_pcm16(pcm: bytes, sample_rate: int = WHISPER_RATE, keyterms: tupl
     samples = np.frombuffer(pcm, dtype="<i2")
     if sample_rate != WHISPER_RATE:
         samples = soxr.resample(samples, sample_rate, WHISPER_RATE)
-    return _transcribe(np.asarray(samples, dtype=np.int16), keyterms).text
+    return _transcribe(np.asarray(samples, dtype=np.int16), keyterms=()).text
 
 
 @dataclass
@@ -112,7 +112,7 @@ class DeepgramSession:
 
     @property
     def sample_rate(self) -> int:
-        return int(self.params["sample_rate"][0])
+        return int(self.param("sample_rate") or 0)  # checked at the handshake
 
     @property
     def finals(self) -> list[dict[str, Any]]:
@@ -174,17 +174,13 @@ class _Segment:
     start: float  # stream time of its first sample, in seconds
     audio: bytearray = field(default_factory=bytearray)
     speech_end: int = 0  # samples up to the end of the last window with speech in it
-    latest: Transcript = EMPTY
+    latest: Transcript = _NOTHING_HEARD
     in_flight: asyncio.Task[None] | None = None
     finalized: bool = False
 
     @property
     def samples(self) -> int:
         return len(self.audio) // 2
-
-    @property
-    def duration(self) -> float:
-        return self.samples / WHISPER_RATE
 
     def append(self, samples: np.ndarray) -> None:
         offset = self.samples
@@ -268,12 +264,7 @@ class _Listener:
             kind = message["type"]
         except (ValueError, TypeError, KeyError):
             await self._socket.send_json(
-                {
-                    "type": "Error",
-                    "variant": "SchemaError",
-                    "description": "text messages must be JSON objects with a 'type'",
-                    "message": text,
-                }
+                _schema_error("text messages must be JSON objects with a 'type'", text)
             )
             return
         self._session.controls.append(kind)
@@ -283,14 +274,7 @@ class _Listener:
             self._cut_segment(from_finalize=False)
             self._finals.put_nowait(None)
         elif kind != "KeepAlive":
-            await self._socket.send_json(
-                {
-                    "type": "Error",
-                    "variant": "SchemaError",
-                    "description": f"unknown control message type {kind!r}",
-                    "message": text,
-                }
-            )
+            await self._socket.send_json(_schema_error(f"unknown control message type {kind!r}", text))
 
     def _cut_segment(self, *, from_finalize: bool) -> None:
         """End the current segment; audio from now on belongs to the next one."""
@@ -396,6 +380,11 @@ class _Listener:
             }
         )
         await self._socket.close(INTERNAL_ERROR_CLOSE, "injected fault")
+
+
+def _schema_error(description: str, message: str) -> dict[str, Any]:
+    """Deepgram's answer to a text message it cannot use; the socket stays open."""
+    return {"type": "Error", "variant": "SchemaError", "description": description, "message": message}
 
 
 def _last(params: dict[str, list[str]], name: str) -> str | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections import Counter
+import wave
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
     InterimTranscriptionFrame,
+    InterruptionWorkerFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMTextFrame,
@@ -51,6 +53,7 @@ from tests.support.speech import (
     silence_pcm16,
     speech_mulaw8k,
     speech_pcm16,
+    write_wav,
 )
 
 # Generous: a wait that runs out means the behaviour never happened, not that it was slow.
@@ -71,11 +74,22 @@ def speech_models() -> None:
         speech_mulaw8k(text)
 
 
+def test_wav_file_holds_the_speech_as_pcm(tmp_path: Path) -> None:
+    pcm = speech_pcm16(JOHNSON)
+
+    path = write_wav(tmp_path / "johnson.wav", pcm, 16000)
+
+    with wave.open(str(path)) as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 16000)
+        assert wav.getcomptype() == "NONE"
+        assert wav.readframes(wav.getnframes()) == pcm
+
+
 # --- Deepgram --------------------------------------------------------------------------
 
 
 async def test_deepgram_transcribes_wideband_speech_on_finalize() -> None:
-    fake = FakeDeepgram()
+    fake = FakeDeepgram(final_delay=0.15)  # as the benchmark runs it
     pcm = speech_pcm16(JOHNSON)
 
     transcripts = await _transcribe_with_vad(fake, pcm, sample_rate=16000)
@@ -136,6 +150,20 @@ async def test_deepgram_receives_the_keyterms_and_key_the_service_was_given() ->
     assert session.param("model") == "nova-3-general"
 
 
+async def test_deepgram_refuses_audio_it_cannot_transcribe() -> None:
+    fake = FakeDeepgram()
+
+    async with serve(fake.app) as base:
+        stt = DeepgramSTTService(
+            api_key="dg-test-key", base_url=base.replace("http://", "ws://"), encoding="mulaw"
+        )
+        _, up = await run_test(stt, frames_to_send=[])
+
+    errors = [frame.error for frame in up if isinstance(frame, ErrorFrame)]
+    assert any("rejected the connection (status 400)" in error for error in errors), errors
+    assert not fake.sessions
+
+
 @pytest.mark.parametrize(
     "fault",
     [
@@ -183,7 +211,7 @@ async def test_deepgram_failure_is_reported_and_transcription_resumes(fault: Fau
 
 @pytest.mark.parametrize("sample_rate", [PHONE_SAMPLE_RATE, 24000])
 async def test_cartesia_speaks_a_reply_at_the_requested_rate(sample_rate: int) -> None:
-    fake = FakeCartesia()
+    fake = FakeCartesia(first_audio_delay=0.09)  # as the benchmark runs it
     reply = [
         LLMFullResponseStartFrame(),
         LLMTextFrame(f"{SUNNY} "),
@@ -214,6 +242,38 @@ async def test_cartesia_speaks_a_reply_at_the_requested_rate(sample_rate: int) -
     times = [frame.pts for frame in words if frame.pts is not None]
     assert len(times) == len(words)
     assert all(earlier < later for earlier, later in pairwise(times))
+
+
+async def test_cartesia_barge_in_cancels_the_context_being_spoken() -> None:
+    fake = FakeCartesia()
+    # The reply's second sentence is still being written, so its context is open.
+    reply = [LLMFullResponseStartFrame(), LLMTextFrame(f"{SUNNY} "), LLMTextFrame("Goodbye and")]
+    ended_after_cancel = HoldUntil(
+        lambda frame: isinstance(frame, EndFrame),
+        lambda: _until(lambda: bool(fake.sessions and fake.sessions[0].cancelled)),
+    )
+
+    async with serve(fake.app) as base:
+        await run_test(Pipeline([ended_after_cancel, _cartesia(base), BargeIn()]), frames_to_send=reply)
+
+    [session] = fake.sessions
+    [context_id] = {request["context_id"] for request in session.requests}
+    assert session.cancelled == [context_id]
+    assert context_id not in session.completed
+
+
+async def test_cartesia_rejects_a_request_without_a_voice() -> None:
+    fake = FakeCartesia()
+
+    async with serve(fake.app) as base:
+        tts = CartesiaTTSService(
+            api_key="cartesia-test-key", url=f"{base.replace('http://', 'ws://')}/tts/websocket"
+        )
+        _, up = await run_test(tts, frames_to_send=[TTSSpeakFrame(SUNNY)])
+
+    errors = [frame.error for frame in up if isinstance(frame, ErrorFrame)]
+    assert any("voice must be" in error for error in errors), errors
+    assert fake.transcripts == []
 
 
 async def test_cartesia_error_is_reported_and_the_next_sentence_is_spoken() -> None:
@@ -273,13 +333,13 @@ class FrameWaiter(FrameProcessor):
 
     def __init__(self) -> None:
         super().__init__()
-        self._seen: Counter[type[Frame]] = Counter()
+        self._seen: set[type[Frame]] = set()
         self._arrived = asyncio.Condition()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
         async with self._arrived:
-            self._seen[type(frame)] += 1
+            self._seen.add(type(frame))
             self._arrived.notify_all()
         await self.push_frame(frame, direction)
 
@@ -289,6 +349,21 @@ class FrameWaiter(FrameProcessor):
 
         async with self._arrived:
             await self._arrived.wait_for(seen)
+
+
+class BargeIn(FrameProcessor):
+    """Interrupts the bot once its first audio goes by, as a caller talking over it would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._interrupted = False
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        await self.push_frame(frame, direction)
+        if isinstance(frame, TTSAudioRawFrame) and not self._interrupted:
+            self._interrupted = True
+            await self.push_frame(InterruptionWorkerFrame(), FrameDirection.UPSTREAM)
 
 
 class HoldUntil(FrameProcessor):
@@ -308,11 +383,11 @@ class HoldUntil(FrameProcessor):
         self._held = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
-        await super().process_frame(frame, direction)
         if not self._held and self._matches(frame):
             self._held = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._ready(), WAIT_SECONDS)
+        await super().process_frame(frame, direction)
         await self.push_frame(frame, direction)
 
 
