@@ -23,8 +23,8 @@ from brain.toolbox import KnowledgeSearch, ToolBox, TurnState
 from core.redis import Redis
 from crm_leap import CompanyDirectory, LeapClient, leap_rate_limiter
 from crm_leap.tools import ToolContext
-from memory import MemoryStore
-from tenants import CrmMode, Tenant, TenantStore
+from memory import ExtractionResult, Line, MemoryExtractor, MemoryStore, Speaker
+from tenants import CrmMode, Role, Tenant, TenantStore
 
 SANDBOX_BASE_URL = "http://leap-sandbox/api/v3"
 
@@ -126,6 +126,19 @@ class Brain:
             toolbox=await self.toolbox(ctx),
             memories=await self.recall(ctx),
         )
+
+    async def learn_from(self, ctx: CallContext, transcript: list[Line]) -> ExtractionResult | None:
+        """After a session ends: extract what is worth remembering (once per session)."""
+        if not self.claude.configured or ctx.user_id is None:
+            return None
+        tenant = await self.tenants.get_tenant(ctx.tenant_id)
+        speaker = Speaker(
+            user_id=ctx.user_id,
+            name=ctx.user_name or "the caller",
+            is_leader=ctx.role in (Role.OWNER, Role.MANAGER),
+        )
+        extractor = MemoryExtractor(self.redis, self.memory, self.claude.client, tenant.models.voice_model)
+        return await extractor.extract(ctx.tenant_id, ctx.session_id, speaker, transcript)
 
     async def aclose(self) -> None:
         await self.leap.aclose()

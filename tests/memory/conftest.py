@@ -1,0 +1,1 @@
+from tests.brain.conftest import world  # noqa: F401 - the same brain on real parts
