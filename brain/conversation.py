@@ -129,7 +129,7 @@ class Conversation:
             caller=self.ctx,
             now=datetime.now(UTC),
             style=Style.VOICE if self.ctx.is_voice else Style.TEXT,
-            memories=self._memories,
+            memories=await self._memories_for(text),
             knowledge=await self._knowledge_for(text),
         )
         system = system_blocks(inputs)
@@ -184,6 +184,11 @@ class Conversation:
                 block["is_error"] = True
             blocks.append(block)
         return blocks
+
+    async def _memories_for(self, text: str) -> list[str]:
+        """What was recalled at the start, plus older memories this message brings up."""
+        related = await self._toolbox.memory.relevant(self.ctx.tenant_id, self.ctx.user_id, text)
+        return [*self._memories, *(m.text for m in related if m.text not in self._memories)]
 
     async def _knowledge_for(self, text: str) -> list[dict[str, Any]]:
         knowledge = self._toolbox.knowledge
