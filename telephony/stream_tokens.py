@@ -1,0 +1,54 @@
+"""One-time, short-lived tokens that tie a media-stream websocket to the call the webhook answered.
+
+The webhook decides who is calling and what they may do; the websocket only proves it is the
+stream Twilio opened for that call by presenting the token once, within a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+from core.redis import Redis, as_str
+
+TOKEN_TTL_SECONDS = 60
+
+
+class CallerMode(StrEnum):
+    KNOWN = "known"  # the caller's number belongs to a user
+    PIN = "pin"  # unknown number: must enter a user's PIN first
+    READ_ONLY = "read_only"  # unknown number, admitted to read only
+
+
+@dataclass(frozen=True)
+class StreamGrant:
+    tenant_id: str
+    call_sid: str
+    caller: str
+    called: str
+    mode: CallerMode
+    user_id: str | None
+    max_seconds: float | None  # trial voice minutes left, if limited
+
+
+def _key(tenant_id: str, token: str) -> str:
+    return f"t:{tenant_id}:stream:{token}"
+
+
+async def issue(redis: Redis, grant: StreamGrant) -> str:
+    token = secrets.token_urlsafe(24)
+    await redis.set(_key(grant.tenant_id, token), json.dumps(asdict(grant)), ex=TOKEN_TTL_SECONDS)
+    return token
+
+
+async def redeem(redis: Redis, tenant_id: str, token: str) -> StreamGrant | None:
+    """The grant, exactly once; None for an unknown, expired or already used token."""
+    if not tenant_id or not token:
+        return None
+    raw = as_str(await redis.getdel(_key(tenant_id, token)))
+    if raw is None:
+        return None
+    fields = json.loads(raw)
+    return StreamGrant(**{**fields, "mode": CallerMode(fields["mode"])})

@@ -1,0 +1,39 @@
+"""The TwiML answers Hard-E gives Twilio."""
+
+from __future__ import annotations
+
+from twilio.twiml.voice_response import Connect, VoiceResponse
+
+VOICE = "Polly.Matthew"
+
+
+def say_and_hang_up(text: str) -> str:
+    response = VoiceResponse()
+    response.say(text, voice=VOICE)
+    response.hangup()
+    return str(response)
+
+
+def connect_stream(stream_url: str, parameters: dict[str, str]) -> str:
+    """Bidirectional audio needs <Connect><Stream> (a <Start><Stream> would be listen-only)."""
+    response = VoiceResponse()
+    connect = Connect()
+    stream = connect.stream(url=stream_url)
+    for name, value in parameters.items():
+        stream.parameter(name=name, value=value)
+    response.append(connect)
+    return str(response)
+
+
+def dial(number: str, caller_id: str | None, announcement: str | None = None) -> str:
+    """Hand the live call to a person."""
+    response = VoiceResponse()
+    if announcement:
+        response.say(announcement, voice=VOICE)
+    response.dial(number, caller_id=caller_id)
+    return str(response)
+
+
+def stream_url(public_url: str) -> str:
+    scheme, _, rest = public_url.partition("://")
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/twilio/stream"
