@@ -198,6 +198,11 @@ class LeapClient:
             first_stage_code=body.get("first_stage_code"),
         )
 
+    async def delete_customer(self, customer_id: int) -> None:
+        """Remove a customer and their jobs (*unconfirmed*: used to undo a creation; Leap refuses
+        once a job has moved past its first stage)."""
+        await self._t.write("DELETE", f"/customers/{customer_id}", operation="delete customer")
+
     # Jobs ------------------------------------------------------------------------------------
 
     async def find_jobs(
@@ -235,6 +240,15 @@ class LeapClient:
             "POST", "/jobs/stage", {"job_id": job_id, "stage": stage_code}, operation="change job stage"
         )
         return unwrap_record(body.get("job_workflow") or {})
+
+    async def archive_job(self, job_id: int) -> JSON:
+        """Hide a job from lists and stop changes to it (*unconfirmed*)."""
+        body = await self._t.write("PUT", f"/jobs/{job_id}/archive", operation="archive job")
+        return unwrap_record(body.get("data") or {})
+
+    async def unarchive_job(self, job_id: int) -> JSON:
+        body = await self._t.write("PUT", f"/jobs/{job_id}/unarchive", operation="restore archived job")
+        return unwrap_record(body.get("data") or {})
 
     # Job notes -------------------------------------------------------------------------------
 
@@ -326,7 +340,8 @@ class LeapClient:
         return unwrap_record(body.get("appointment") or {})
 
     async def update_appointment(self, appointment_id: int, fields: Mapping[str, FormValue]) -> JSON:
-        """Change only the fields given (same names as ``create_appointment``)."""
+        """Change an appointment (same field names as ``create_appointment``). Leap validates an update
+        like a creation, so send the title and times (or ``full_day`` and ``date``) every time."""
         body = await self._t.write(
             "PUT", f"/appointments/{appointment_id}", fields, operation="update appointment"
         )
@@ -354,6 +369,38 @@ class LeapClient:
         return await self._t.get_page(
             f"/jobs/{job_id}/payment_history", operation="list payments", limit=limit
         )
+
+    async def payment_types(self) -> list[JSON]:
+        """The payment methods the company accepts (``method`` is what a payment records)."""
+        body = await self._t.get("/company/payment_types", operation="list payment types")
+        return [dict(item) for item in list_of(body)]
+
+    async def record_payment(
+        self,
+        job_id: int,
+        *,
+        amount: float,
+        method: str,
+        paid_on: date | None = None,
+        reference: str | None = None,
+        details: str | None = None,
+    ) -> JSON:
+        """Record money received on a job (*unconfirmed*: Leap's internal payment form)."""
+        form: dict[str, FormValue] = {
+            "payment": f"{amount:.2f}",
+            "method": method,
+            "date": paid_on.isoformat() if paid_on else None,
+            "echeque_number": reference,
+            "details": details,
+        }
+        body = await self._t.write("POST", f"/jobs/{job_id}/payments", form, operation="record payment")
+        return unwrap_record(body.get("data") or {})
+
+    async def cancel_payment(self, payment_id: int, note: str) -> JSON:
+        body = await self._t.write(
+            "PUT", f"/jobs/payments/{payment_id}/cancel", {"cancel_note": note}, operation="cancel payment"
+        )
+        return unwrap_record(body.get("data") or {})
 
     # Tasks (*unconfirmed*: Leap's internal task API) -------------------------------------------
 
@@ -391,6 +438,12 @@ class LeapClient:
             "is_high_priority_task": high_priority,
         }
         body = await self._t.write("POST", "/tasks", form, operation="create task")
+        return unwrap_record(body.get("data") or {})
+
+    async def reassign_task(self, task_id: int, assignee_ids: Sequence[int]) -> JSON:
+        body = await self._t.write(
+            "PUT", f"/tasks/{task_id}", {"users": list(assignee_ids)}, operation="reassign task"
+        )
         return unwrap_record(body.get("data") or {})
 
     async def delete_task(self, task_id: int) -> None:
@@ -473,6 +526,22 @@ class LeapClient:
 
     async def list_estimates(self, job_id: int, *, limit: int = 20) -> Page:
         return await self._t.get_page(f"/jobs/{job_id}/estimations", operation="list estimates", limit=limit)
+
+    async def list_job_documents(self, job_id: int, *, kind: str | None = None, limit: int = 20) -> Page:
+        """Files on a job, newest first (*unconfirmed*).
+
+        ``kind``: measurement, estimate, proposal, work_order, material, photo.
+        """
+        return await self._t.get_page(
+            f"/jobs/{job_id}/documents", {"type": kind}, operation="list job documents", limit=limit
+        )
+
+    async def list_worksheets(self, job_id: int, *, kind: str | None = None, limit: int = 20) -> Page:
+        """Priced worksheets of a job; ``kind``: profit_loss, selling_price, material_list, estimate,
+        proposal, work_order."""
+        return await self._t.get_page(
+            "/worksheets", {"job_id": job_id, "type": kind}, operation="list worksheets", limit=limit
+        )
 
     # Production ------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from crm_leap.tools.common import (
     to_local,
     today,
 )
-from crm_leap.tools.views import appointment_view
+from crm_leap.tools.views import appointment_view, flag
 from crm_leap.wire import JSON, FormValue
 
 AREA = "appointments"
@@ -156,8 +156,22 @@ class UpdateAppointmentArgs(Args):
 class ResolvedAppointmentChange(BaseModel):
     appointment_id: int
     title: str
-    changes: dict[str, Any]
+    fields: dict[str, Any]
+    """What to send: the changes, plus the title and times Leap requires on every update."""
     previous: dict[str, Any]
+    """The same fields as they were, to put back."""
+
+
+def required_on_update(appointment: JSON) -> dict[str, Any]:
+    """Leap validates an update like a creation: title and times (or the day, if all-day) each time."""
+    if flag(appointment.get("full_day")):
+        day = str(appointment.get("start_date_time") or "")[:10]
+        return {"title": appointment.get("title"), "full_day": 1, "date": day}
+    return {
+        "title": appointment.get("title"),
+        "start_date_time": appointment.get("start_date_time"),
+        "end_date_time": appointment.get("end_date_time"),
+    }
 
 
 class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChange]):
@@ -199,16 +213,20 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
                 said.append(f"set its {field} to '{value}'")
         title = str(current.get("title") or f"#{args.appointment_id}")
         when = f" ({spoken_time(old_start)})" if old_start else ""
+        required = required_on_update(current)
         resolved = ResolvedAppointmentChange(
             appointment_id=args.appointment_id,
             title=title,
-            changes=changes,
-            previous={field: current.get(field) for field in changes},
+            fields={**required, **changes},
+            previous={
+                **required,
+                **{field: current.get(field) for field in changes if field not in required},
+            },
         )
         return f"Change appointment '{title}'{when}: {'; '.join(said)}.", resolved
 
     async def apply(self, ctx: ToolContext, resolved: ResolvedAppointmentChange) -> WriteResult:
-        updated = await ctx.leap.update_appointment(resolved.appointment_id, resolved.changes)
+        updated = await ctx.leap.update_appointment(resolved.appointment_id, resolved.fields)
         undo = Undo(
             op=self.name,
             args={

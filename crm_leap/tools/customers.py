@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from crm_leap.client import Address, NewCustomer, NewJob, Phone
 from crm_leap.names import best_matches
-from crm_leap.tools.base import Args, ReadTool, ToolContext, WriteResult, WriteTool
+from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import EmailAddress, phone_digits, quoted, spoken_phone
 from crm_leap.tools.views import (
     NOTE_CHARS,
@@ -228,7 +229,25 @@ class CreateCustomer(WriteTool[CustomerFields, ResolvedCustomer]):
 
     async def apply(self, ctx: ToolContext, resolved: ResolvedCustomer) -> WriteResult:
         customer = await ctx.leap.create_customer(resolved.new_customer())
-        return WriteResult(result=customer_brief(customer), undo=None)
+        return WriteResult(result=customer_brief(customer), undo=delete_customer_undo(self.name, customer))
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        return await delete_created_customer(ctx, args)
+
+
+def delete_customer_undo(tool: str, customer: JSON) -> Undo:
+    name = person_name(customer) or f"customer {customer['id']}"
+    return Undo(
+        op=tool,
+        args={"customer_id": customer["id"], "name": name},
+        summary=f"Delete {name}, just added to Leap.",
+    )
+
+
+async def delete_created_customer(ctx: ToolContext, args: Mapping[str, Any]) -> str:
+    """Leap refuses once one of their jobs has moved on; that refusal reaches the user as is."""
+    await ctx.leap.delete_customer(int(args["customer_id"]))
+    return f"Deleted {args['name']} from Leap."
 
 
 class ProspectArgs(CustomerFields):
@@ -293,4 +312,7 @@ class CreateProspect(WriteTool[ProspectArgs, ResolvedProspect]):
             "job_ids": created.job_ids,
             "stage": stage.name if stage else None,
         }
-        return WriteResult(result=compact(result), undo=None)
+        return WriteResult(result=compact(result), undo=delete_customer_undo(self.name, created.customer))
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        return await delete_created_customer(ctx, args)

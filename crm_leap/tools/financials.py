@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from crm_leap.tools.base import Args, ReadTool, ToolContext
+from crm_leap.errors import ToolError
+from crm_leap.names import best_matches
+from crm_leap.tools.base import Args, ReadTool, RestrictedTool, ToolContext, Undo, WriteResult
+from crm_leap.tools.common import fetch_job, job_label, spoken_date
 from crm_leap.tools.jobs import financials_or_reason
 from crm_leap.tools.views import compact, money
 from crm_leap.wire import JSON
@@ -71,3 +76,77 @@ class JobFinancials(ReadTool[JobFinancialsArgs]):
             "payments": [payment_view(payment) for payment in payments.items],
             "payment_count": payments.total,
         }
+
+
+class RecordPaymentArgs(Args):
+    job_id: int = Field(description="The job the money is for.")
+    amount: float = Field(gt=0, le=10_000_000, description="Amount received, in dollars.")
+    method: str = Field(description="How it was paid, e.g. 'check', 'cash', 'credit card', 'financing'.")
+    paid_on: date | None = Field(None, description="Date received (YYYY-MM-DD); default today.")
+    reference: str | None = Field(None, max_length=60, description="Check or transaction number.")
+    details: str | None = Field(None, max_length=500)
+
+
+class ResolvedPayment(BaseModel):
+    job_id: int
+    job: str
+    amount: float
+    method: str
+    method_label: str
+    paid_on: date | None
+    reference: str | None
+    details: str | None
+
+
+class RecordPayment(RestrictedTool[RecordPaymentArgs, ResolvedPayment]):
+    name = "record_payment"
+    area = AREA
+    description = (
+        "Record a payment received on a job (money movement: restricted, never run from a conversation)."
+    )
+    args_model = RecordPaymentArgs
+    resolved_model = ResolvedPayment
+
+    async def plan(self, ctx: ToolContext, args: RecordPaymentArgs) -> tuple[str, ResolvedPayment]:
+        job = await fetch_job(ctx, args.job_id, includes=("customer",))
+        kinds = await ctx.leap.payment_types()
+        matches = best_matches(
+            args.method, kinds, lambda kind: [str(kind.get("label")), str(kind.get("method"))]
+        )
+        if len(matches) != 1:
+            accepted = ", ".join(str(kind.get("label")) for kind in kinds)
+            raise ToolError(f"'{args.method}' is not one payment method here. Leap accepts: {accepted}.")
+        resolved = ResolvedPayment(
+            job_id=args.job_id,
+            job=job_label(job),
+            amount=round(args.amount, 2),
+            method=str(matches[0]["method"]),
+            method_label=str(matches[0].get("label") or matches[0]["method"]),
+            paid_on=args.paid_on,
+            reference=args.reference,
+            details=args.details,
+        )
+        when = f" received {spoken_date(args.paid_on)}" if args.paid_on else ""
+        reference = f" (ref {args.reference})" if args.reference else ""
+        payment = f"${resolved.amount:,.2f} {resolved.method_label} payment{reference}{when}"
+        return f"Record a {payment} on {resolved.job}.", resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedPayment) -> WriteResult:
+        payment = await ctx.leap.record_payment(
+            resolved.job_id,
+            amount=resolved.amount,
+            method=resolved.method,
+            paid_on=resolved.paid_on,
+            reference=resolved.reference,
+            details=resolved.details,
+        )
+        undo = Undo(
+            op=self.name,
+            args={"payment_id": payment["id"], "amount": resolved.amount, "job": resolved.job},
+            summary=f"Cancel the ${resolved.amount:,.2f} payment just recorded on {resolved.job}.",
+        )
+        return WriteResult(result=payment_view(payment), undo=undo)
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        await ctx.leap.cancel_payment(int(args["payment_id"]), "Recorded by mistake (undone in Hard-E).")
+        return f"Cancelled the ${float(args['amount']):,.2f} payment on {args['job']}."

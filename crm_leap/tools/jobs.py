@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from crm_leap.errors import LeapValidationError, ToolError
-from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
+from crm_leap.tools.base import Args, ReadTool, RestrictedTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import fetch_job, job_label, job_stage
 from crm_leap.tools.views import appointment_view, job_brief, job_detail, money, note_view, schedule_view
 
@@ -187,3 +187,44 @@ class ChangeJobStage(WriteTool[ChangeJobStageArgs, ResolvedStageChange]):
             raise ToolError(f"{args['job']} has since moved to {current_name}; I left it there.")
         await ctx.leap.change_job_stage(int(args["job_id"]), str(args["back_to_code"]))
         return f"Moved {args['job']} back to {args['back_to_name']}."
+
+
+class ArchiveJobArgs(Args):
+    job_id: int = Field(description="The job's Leap id.")
+
+
+class ResolvedArchive(BaseModel):
+    job_id: int
+    job: str
+    stage: str | None
+
+
+class ArchiveJob(RestrictedTool[ArchiveJobArgs, ResolvedArchive]):
+    name = "archive_job"
+    area = AREA
+    description = (
+        "Archive a job: it disappears from lists and can no longer be changed until restored "
+        "(destructive: restricted, never run from a conversation)."
+    )
+    args_model = ArchiveJobArgs
+    resolved_model = ResolvedArchive
+
+    async def plan(self, ctx: ToolContext, args: ArchiveJobArgs) -> tuple[str, ResolvedArchive]:
+        job = await fetch_job(ctx, args.job_id, includes=("customer",))
+        _, stage = job_stage(job)
+        resolved = ResolvedArchive(job_id=args.job_id, job=job_label(job), stage=stage)
+        where = f" (now in {stage})" if stage else ""
+        return f"Archive {resolved.job}{where}.", resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedArchive) -> WriteResult:
+        await ctx.leap.archive_job(resolved.job_id)
+        undo = Undo(
+            op=self.name,
+            args={"job_id": resolved.job_id, "job": resolved.job},
+            summary=f"Restore {resolved.job} from the archive.",
+        )
+        return WriteResult(result={"job_id": resolved.job_id, "archived": True}, undo=undo)
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        await ctx.leap.unarchive_job(int(args["job_id"]))
+        return f"Restored {args['job']} from the archive."

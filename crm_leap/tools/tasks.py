@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from crm_leap.errors import ToolError
 from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import fetch_job, job_label, quoted, resolve_users, spoken_date
-from crm_leap.tools.views import task_view
+from crm_leap.tools.views import names, task_view
 
 AREA = "tasks"
 
@@ -105,3 +106,65 @@ class CreateTask(WriteTool[CreateTaskArgs, ResolvedTask]):
     async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         await ctx.leap.delete_task(int(args["task_id"]))
         return f"Deleted the task {quoted(str(args['title']))}."
+
+
+class AssignTaskArgs(Args):
+    task_id: int = Field(description="The task's id (from list_tasks).")
+    assign_to: list[str] = Field(min_length=1, description="Company users who should do it instead (names).")
+
+
+class ResolvedAssignment(BaseModel):
+    task_id: int
+    title: str
+    assignee_ids: list[int]
+    assignees: list[str]
+    previous_ids: list[int]
+    previous: list[str]
+
+
+class AssignTask(WriteTool[AssignTaskArgs, ResolvedAssignment]):
+    name = "assign_task"
+    area = AREA
+    description = "Give an existing task to other company users (replaces who it is assigned to)."
+    args_model = AssignTaskArgs
+    resolved_model = ResolvedAssignment
+
+    async def plan(self, ctx: ToolContext, args: AssignTaskArgs) -> tuple[str, ResolvedAssignment]:
+        task = await ctx.leap.get_task(args.task_id)
+        users = await resolve_users(ctx, args.assign_to)
+        current = task.get("participants") or []
+        resolved = ResolvedAssignment(
+            task_id=args.task_id,
+            title=str(task.get("title") or f"#{args.task_id}"),
+            assignee_ids=[user.id for user in users],
+            assignees=[user.full_name for user in users],
+            previous_ids=[int(person["id"]) for person in current],
+            previous=names(current),
+        )
+        if set(resolved.assignee_ids) == set(resolved.previous_ids):
+            raise ToolError(
+                f"Task {quoted(resolved.title)} is already assigned to {', '.join(resolved.assignees)}."
+            )
+        was = f" from {', '.join(resolved.previous)}" if resolved.previous else ""
+        return f"Reassign task {quoted(resolved.title)}{was} to {', '.join(resolved.assignees)}.", resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedAssignment) -> WriteResult:
+        task = await ctx.leap.reassign_task(resolved.task_id, resolved.assignee_ids)
+        undo = None
+        if resolved.previous_ids:
+            undo = Undo(
+                op=self.name,
+                args={
+                    "task_id": resolved.task_id,
+                    "title": resolved.title,
+                    "assignee_ids": resolved.previous_ids,
+                },
+                summary=f"Give task {quoted(resolved.title)} back to {', '.join(resolved.previous)}.",
+            )
+        return WriteResult(result=task_view(task), undo=undo)
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        task = await ctx.leap.reassign_task(
+            int(args["task_id"]), [int(item) for item in args["assignee_ids"]]
+        )
+        return f"Task {quoted(str(args['title']))} is back with {', '.join(names(task.get('participants')))}."

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter
-from crm_leap.sandbox.app import create_sandbox_app
+from crm_leap.sandbox import create_sandbox_app
 from crm_leap.tools import ToolContext
 from tests.support.servers import serve
 

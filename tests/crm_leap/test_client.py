@@ -18,7 +18,7 @@ from crm_leap import (
     Phone,
     RetryPolicy,
 )
-from crm_leap.sandbox.faults import FaultKind, FaultRule
+from crm_leap.sandbox import FaultKind, FaultRule
 from crm_leap.transport import LeapTransport
 from tests.crm_leap.conftest import FAST_RETRY, SHORT_TIMEOUT
 

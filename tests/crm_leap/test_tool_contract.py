@@ -1,0 +1,97 @@
+"""What the brain and the Direct Tools API rely on: every tool's identity, schema, tier and shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crm_leap import ALL_TOOLS, ToolInputError, registry
+from crm_leap.tools import ReadTool, RestrictedTool, Tier, WriteTool
+
+AREAS = {
+    "customers",
+    "jobs",
+    "notes",
+    "email",
+    "sms",
+    "proposals",
+    "appointments",
+    "financials",
+    "tasks",
+    "documents",
+    "schedule",
+    "subcontractors",
+    "company",
+}
+
+
+def _walk(node):
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_the_registry_covers_every_area_of_the_product():
+    assert registry() is ALL_TOOLS
+    assert {tool.area for tool in ALL_TOOLS.values()} == AREAS
+    assert all(name == tool.name for name, tool in ALL_TOOLS.items())
+
+
+@pytest.mark.parametrize("tool", list(ALL_TOOLS.values()), ids=list(ALL_TOOLS))
+def test_each_tool_describes_itself_for_the_llm(tool):
+    schema = tool.json_schema()
+
+    assert tool.description.strip() and len(tool.description) < 400
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+    assert "$defs" not in json.dumps(schema) and "$ref" not in json.dumps(schema)
+    for node in _walk(schema):
+        if isinstance(node, dict):
+            assert not isinstance(node.get("title"), str), f"title noise in {tool.name}"
+            assert node.get("default", 0) is not None
+    assert len(json.dumps(schema)) < 2500
+
+
+@pytest.mark.parametrize("tool", list(ALL_TOOLS.values()), ids=list(ALL_TOOLS))
+def test_tiers_match_the_two_step_shape(tool):
+    if tool.tier is Tier.READ:
+        assert isinstance(tool, ReadTool)
+    else:
+        assert isinstance(tool, WriteTool)
+        assert isinstance(tool, RestrictedTool) == (tool.tier is Tier.RESTRICTED)
+
+
+def test_money_and_destructive_actions_are_restricted():
+    restricted = {name for name, tool in ALL_TOOLS.items() if tool.tier is Tier.RESTRICTED}
+
+    assert restricted == {"record_payment", "archive_job"}
+
+
+def test_optional_arguments_are_plain_types_for_the_llm():
+    schema = ALL_TOOLS["create_appointment"].json_schema()
+
+    assert schema["required"] == ["title", "start"]
+    assert schema["properties"]["assigned_to"] == {
+        "type": "string",
+        "description": "The company user who owns it (name).",
+    }
+
+
+async def test_arguments_of_the_wrong_shape_are_explained_per_field(ctx):
+    with pytest.raises(ToolInputError) as refused:
+        await ALL_TOOLS["find_jobs"].run(ctx, {"limit": "lots", "colour": "red"})
+
+    message = refused.value.message
+    assert message.startswith("Invalid arguments for find_jobs: ")
+    assert "limit: Input should be a valid integer" in message
+    assert "colour: Extra inputs are not permitted" in message
+
+
+async def test_resolved_arguments_are_checked_again_before_executing(ctx):
+    with pytest.raises(ToolInputError, match="stage_code"):
+        await ALL_TOOLS["change_job_stage"].execute(ctx, {"job_id": 1, "job": "job 1"})

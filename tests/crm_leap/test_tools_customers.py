@@ -1,0 +1,171 @@
+"""Customer tools end to end against the sandbox: find (forgiving), details, create, create a lead."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crm_leap import ToolError, ToolInputError, registry, run_undo
+from crm_leap.tools import Undo
+
+TOOLS = registry()
+
+
+async def run(ctx, name, **args):
+    return await TOOLS[name].run(ctx, args)
+
+
+async def a_customer(leap):
+    return (await leap.find_customers(limit=1)).items[0]
+
+
+async def test_find_customer_by_name_phone_and_email(ctx, leap):
+    customer = await a_customer(leap)
+    number = customer["phones"][0]["number"]
+    spoken_number = f"+1 ({number[:3]}) {number[3:6]}-{number[6:]}"
+
+    by_name = await run(ctx, "find_customer", query=customer["full_name"])
+    by_phone = await run(ctx, "find_customer", query=spoken_number)
+    by_email = await run(ctx, "find_customer", query=customer["email"].upper())
+
+    for found in (by_name, by_phone, by_email):
+        assert customer["id"] in [match["id"] for match in found["matches"]]
+
+
+async def test_find_customer_forgives_misspellings(ctx):
+    found = await run(ctx, "find_customer", query="Danial Alen")
+
+    assert [match["name"] for match in found["matches"]] == ["Daniel Allen"]
+
+
+async def test_find_customer_says_when_nobody_matches(ctx):
+    found = await run(ctx, "find_customer", query="Zebulon Quartermaine")
+
+    assert found["matches"] == []
+    assert "No customer matches" in found["note"]
+
+
+async def test_customer_details_include_phones_address_rep_and_jobs(ctx, leap):
+    customer = await a_customer(leap)
+
+    details = await run(ctx, "get_customer", customer_id=customer["id"])
+
+    assert details["name"] == customer["full_name"]
+    assert details["phones"][0]["number"] == customer["phones"][0]["number"]
+    assert details["address"].count(",") >= 2
+    assert details["rep"]
+    assert all({"id", "number", "stage"} <= set(job) for job in details["jobs"])
+
+
+async def test_create_customer_is_prepared_then_executed_then_undone(ctx, leap):
+    tool = TOOLS["create_customer"]
+    args = {
+        "first_name": "Maya",
+        "last_name": "Lindqvist",
+        "phone": "(303) 555-0188",
+        "email": "maya@example.com",
+        "street": "88 Larkspur Ln",
+        "city": "Golden",
+        "state": "Colorado",
+        "zip": "80401",
+        "sales_rep": "Tyler",
+    }
+
+    prepared = await tool.prepare(ctx, args)
+
+    assert prepared.summary == (
+        "Create customer Maya Lindqvist, cell (303) 555-0188, maya@example.com, 88 Larkspur Ln, Golden."
+    )
+    assert (await leap.find_customers(phone="3035550188")).items == []  # preparing changed nothing
+    stored = json.loads(json.dumps(prepared.args))  # survives a trip through Redis
+
+    result = await tool.execute(ctx, stored)
+
+    created = await leap.get_customer(result.result["id"])
+    assert created["full_name"] == "Maya Lindqvist"
+    assert created["address"]["state"]["code"] == "CO"
+    assert created["rep_id"] == (await ctx.company.resolve_user("Tyler Brooks")).id
+    undo = Undo.from_json(json.loads(json.dumps(result.undo.to_json())))
+
+    said = await run_undo(ctx, undo)
+
+    assert said == "Deleted Maya Lindqvist from Leap."
+    assert (await leap.find_customers(phone="3035550188")).items == []
+
+
+async def test_create_customer_warns_when_the_phone_is_already_on_file(ctx, leap):
+    customer = await a_customer(leap)
+
+    prepared = await TOOLS["create_customer"].prepare(
+        ctx, {"first_name": "Sam", "last_name": "Other", "phone": customer["phones"][0]["number"]}
+    )
+
+    assert (
+        f"{customer['full_name']} (customer {customer['id']}) already has this phone number"
+        in prepared.summary
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        ({"first_name": "Sam", "phone": "3035550100"}, "give a last name"),
+        ({"last_name": "Ng", "phone": "555-01"}, "should have 10 digits"),
+        ({"last_name": "Ng", "phone": "3035550100", "email": "not-an-email"}, "not an email address"),
+        ({"last_name": "Ng", "phone": "3035550100", "phone_label": "pager"}, "phone_label"),
+        ({"last_name": "Ng", "phone": "3035550100", "nickname": "Sammy"}, "nickname"),
+    ],
+)
+async def test_bad_customer_input_is_explained(ctx, args, complaint):
+    with pytest.raises(ToolInputError, match=complaint):
+        await TOOLS["create_customer"].prepare(ctx, args)
+
+
+async def test_an_unknown_state_is_explained(ctx):
+    with pytest.raises(ToolError, match="No state in Leap matches 'Atlantis'"):
+        await TOOLS["create_customer"].prepare(
+            ctx,
+            {"last_name": "Ng", "phone": "3035550100", "street": "1 Main", "city": "X", "state": "Atlantis"},
+        )
+
+
+async def test_create_prospect_makes_customer_and_job_in_the_first_stage(ctx, leap):
+    tool = TOOLS["create_prospect"]
+    prepared = await tool.prepare(
+        ctx,
+        {
+            "first_name": "Omar",
+            "last_name": "Haddad",
+            "phone": "720-555-0144",
+            "job_description": "Hail damage, full roof replacement",
+            "trade": "roofing",
+            "division": "insurance",
+        },
+    )
+
+    assert prepared.summary == (
+        "Create lead Omar Haddad, cell (720) 555-0144 with a Roofing job: "
+        "'Hail damage, full roof replacement'."
+    )
+
+    result = await tool.execute(ctx, prepared.args)
+
+    (job_id,) = result.result["job_ids"]
+    job = await leap.get_job(job_id)
+    first_stage = (await ctx.company.stages())[0]
+    assert job["current_stage"]["code"] == first_stage.code
+    assert result.result["stage"] == first_stage.name
+    assert [trade["name"] for trade in job["trades"]] == ["Roofing"]
+    assert job["division"]["name"] == "Insurance Restoration"
+
+    assert await run_undo(ctx, result.undo) == "Deleted Omar Haddad from Leap."
+    assert (await leap.find_customers(phone="7205550144")).items == []
+
+
+async def test_create_prospect_with_an_unknown_trade_lists_the_real_ones(ctx):
+    with pytest.raises(ToolError, match=r"No trade in Leap matches 'plumbing'\. The trades are: Roofing, "):
+        await TOOLS["create_prospect"].prepare(
+            ctx,
+            {"last_name": "Ng", "phone": "3035550100", "job_description": "Leaky pipe", "trade": "plumbing"},
+        )
