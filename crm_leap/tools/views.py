@@ -139,7 +139,7 @@ def job_detail(job: JSON) -> dict[str, Any]:
             "awarded": job.get("awarded_date"),
             "contract_signed": job.get("contract_signed_date"),
             "completed": job.get("completion_date"),
-            "price": money(financial.get("total_job_price")),
+            "price": money(financial.get("total_job_price")) or None,
             "created": job.get("created_date") or job.get("created_at"),
         }
     )
@@ -169,7 +169,7 @@ def appointment_view(appointment: JSON) -> dict[str, Any]:
             "title": appointment.get("title"),
             "start": appointment.get("start_date_time") if not full_day else None,
             "end": appointment.get("end_date_time") if not full_day else None,
-            "all_day": appointment.get("date") or appointment.get("start_date_time") if full_day else None,
+            "all_day": (appointment.get("date") or appointment.get("start_date_time")) if full_day else None,
             "assigned_to": person_name(appointment.get("user")),
             "attendees": names(appointment.get("attendees")),
             "customer": person_name(appointment.get("customer")),
@@ -182,7 +182,7 @@ def appointment_view(appointment: JSON) -> dict[str, Any]:
     )
 
 
-def task_view(task: JSON, user_names: Mapping[int, str] | None = None) -> dict[str, Any]:
+def task_view(task: JSON) -> dict[str, Any]:
     return compact(
         {
             "id": task.get("id"),

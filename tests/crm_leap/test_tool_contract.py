@@ -95,3 +95,43 @@ async def test_arguments_of_the_wrong_shape_are_explained_per_field(ctx):
 async def test_resolved_arguments_are_checked_again_before_executing(ctx):
     with pytest.raises(ToolInputError, match="stage_code"):
         await ALL_TOOLS["change_job_stage"].execute(ctx, {"job_id": 1, "job": "job 1"})
+
+
+async def _largest_read_requests(ctx):
+    """Every read tool with the widest arguments it accepts, on records that have the most to say."""
+    leap = ctx.leap
+    in_production = await ctx.company.resolve_stage("In Production")
+    invoiced = await ctx.company.resolve_stage("Invoiced")
+    busy_job = (await leap.find_jobs(stage_codes=[in_production.code], limit=1)).items[0]["id"]
+    billed_job = (await leap.find_jobs(stage_codes=[invoiced.code], limit=1)).items[0]["id"]
+    customer = (await leap.find_customers(limit=1)).items[0]
+    texted = (await leap.list_text_threads(limit=1)).items[0]
+    email = (await leap.list_emails(limit=1)).items[0]
+    return {
+        "find_customer": {"query": customer["last_name"]},
+        "get_customer": {"customer_id": customer["id"]},
+        "find_jobs": {"limit": 50, "include_archived": True},
+        "job_overview": {"job_id": busy_job},
+        "list_job_notes": {"job_id": busy_job, "limit": 50},
+        "list_emails": {"limit": 30},
+        "read_email": {"email_id": email["id"]},
+        "text_history": {"customer_id": texted["customer_id"], "limit": 50},
+        "list_proposals": {"limit": 50},
+        "list_appointments": {"limit": 50},
+        "job_financials": {"job_id": billed_job, "limit": 50},
+        "list_tasks": {"limit": 50, "include_done": True},
+        "list_documents": {"job_id": busy_job, "limit": 50},
+        "list_worksheets": {"job_id": busy_job, "limit": 50},
+        "production_schedule": {},
+        "find_subcontractors": {"limit": 50},
+        "company_config": {},
+    }
+
+
+async def test_every_read_answer_stays_small_enough_to_speak_from(ctx):
+    requests = await _largest_read_requests(ctx)
+
+    assert set(requests) == {name for name, tool in ALL_TOOLS.items() if tool.tier is Tier.READ}
+    for name, args in requests.items():
+        answer = json.dumps(await ALL_TOOLS[name].run(ctx, args))
+        assert len(answer) < 20_000, f"{name} answered {len(answer)} characters"
