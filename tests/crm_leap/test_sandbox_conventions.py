@@ -52,7 +52,7 @@ async def api(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
         {"Authorization": "Bearer sandbox_abc$defghi"},  # character outside [A-Za-z0-9_-]
     ],
 )
-async def test_requests_without_a_valid_sandbox_token_get_leaps_401_envelope(base_url, headers) -> None:
+async def test_requests_without_a_valid_sandbox_token_get_leaps_401_envelope(base_url, headers):
     async with httpx.AsyncClient(base_url=f"{base_url}/api/v3") as client:
         for path in ("/jobs", "/customers/881", "/no/such/route"):
             response = await client.get(path, headers=headers)
@@ -60,14 +60,14 @@ async def test_requests_without_a_valid_sandbox_token_get_leaps_401_envelope(bas
             assert response.json() == {"error": {"status_code": 401, "message": "Unauthenticated."}}
 
 
-async def test_a_well_formed_token_is_accepted_and_gets_rate_limit_headers(api) -> None:
+async def test_a_well_formed_token_is_accepted_and_gets_rate_limit_headers(api):
     response = await api.get("/workflow/stages")
     assert response.status_code == 200
     assert response.headers["X-RateLimit-Limit"] == "10000"
     assert response.headers["X-RateLimit-Remaining"] == "9999"
 
 
-async def test_unknown_routes_answer_like_leaps_router(api) -> None:
+async def test_unknown_routes_answer_like_leaps_router(api):
     response = await api.get("/no/such/route")
     assert response.status_code == 404
     assert response.json() == {"message": "Not found"}
@@ -76,7 +76,7 @@ async def test_unknown_routes_answer_like_leaps_router(api) -> None:
 # -- envelopes ---------------------------------------------------------------------------------------
 
 
-async def test_lists_are_paged_with_default_limit_ten_and_fractal_pagination(api) -> None:
+async def test_lists_are_paged_with_default_limit_ten_and_fractal_pagination(api):
     body = (await api.get("/jobs")).json()
     assert body["status"] == 200
     assert len(body["data"]) == 10
@@ -89,19 +89,19 @@ async def test_lists_are_paged_with_default_limit_ten_and_fractal_pagination(api
     assert httpx.URL(pagination["links"]["next"]).params["page"] == "2"
 
 
-async def test_limit_above_one_hundred_is_clamped_not_rejected(api) -> None:
+async def test_limit_above_one_hundred_is_clamped_not_rejected(api):
     body = (await api.get("/jobs", params={"limit": 500, "with_archived": 1})).json()
     assert body["meta"]["pagination"]["per_page"] == 100
     assert len(body["data"]) == body["meta"]["pagination"]["total"] == 80
 
 
-async def test_a_single_page_has_empty_links(api) -> None:
+async def test_a_single_page_has_empty_links(api):
     body = (await api.get("/divisions")).json()
     assert body["meta"]["pagination"]["links"] == {}
     assert body["meta"]["pagination"]["total_pages"] == 1
 
 
-async def test_pages_walk_the_whole_list_without_overlap(api) -> None:
+async def test_pages_walk_the_whole_list_without_overlap(api):
     seen: list[int] = []
     page = 1
     while True:
@@ -114,25 +114,25 @@ async def test_pages_walk_the_whole_list_without_overlap(api) -> None:
     assert body["meta"]["pagination"]["links"]["previous"].endswith(f"page={page - 1}")
 
 
-async def test_a_page_past_the_end_is_empty_not_an_error(api) -> None:
+async def test_a_page_past_the_end_is_empty_not_an_error(api):
     body = (await api.get("/customers", params={"page": 99})).json()
     assert body["data"] == []
     assert body["meta"]["pagination"]["count"] == 0
 
 
-async def test_config_lists_are_unpaged(api) -> None:
+async def test_config_lists_are_unpaged(api):
     for path in ("/workflow/stages", "/company/trades", "/countries", "/appointments/result_options"):
         body = (await api.get(path)).json()
         assert set(body) == {"data", "status"}, path
 
 
-async def test_get_one_wraps_the_record_in_data(api) -> None:
+async def test_get_one_wraps_the_record_in_data(api):
     body = (await api.get("/customers/881")).json()
     assert set(body) == {"data", "status"}
     assert body["data"]["id"] == 881
 
 
-async def test_collection_includes_are_wrapped_and_single_includes_are_bare(api) -> None:
+async def test_collection_includes_are_wrapped_and_single_includes_are_bare(api):
     job = (await api.get("/jobs", params={"limit": 1, "stages[]": "16916022161341505005"})).json()["data"][0]
     detail = (
         await api.get(
@@ -147,12 +147,12 @@ async def test_collection_includes_are_wrapped_and_single_includes_are_bare(api)
     assert detail["trades"]["data"][0].keys() == {"id", "name"}
 
 
-async def test_includes_not_asked_for_are_absent_and_unknown_names_are_ignored(api) -> None:
+async def test_includes_not_asked_for_are_absent_and_unknown_names_are_ignored(api):
     detail = (await api.get("/customers/881", params={"includes[]": "no_such_thing"})).json()["data"]
     assert "phones" not in detail and "no_such_thing" not in detail
 
 
-async def test_jobs_carry_stage_codes_as_digit_strings_and_leap_timestamps(api) -> None:
+async def test_jobs_carry_stage_codes_as_digit_strings_and_leap_timestamps(api):
     stages = (await api.get("/workflow/stages")).json()["data"]
     assert all(re.fullmatch(r"\d{20}", stage["code"]) for stage in stages)
     for job in (await api.get("/jobs", params={"limit": 100})).json()["data"]:
@@ -164,7 +164,7 @@ async def test_jobs_carry_stage_codes_as_digit_strings_and_leap_timestamps(api) 
         assert re.fullmatch(r"\d{4}-\d{7}-\d{2}", job["number"])
 
 
-async def test_wrong_typed_query_parameters_fail_as_412_validation(api) -> None:
+async def test_wrong_typed_query_parameters_fail_as_412_validation(api):
     response = await api.get("/jobs", params={"customer_id": "abc"})
     assert response.status_code == 412
     assert response.json()["error"]["validation"] == {"customer_id": ["The customer id must be an integer."]}
@@ -173,7 +173,7 @@ async def test_wrong_typed_query_parameters_fail_as_412_validation(api) -> None:
 # -- isolation, seeding, reset ----------------------------------------------------------------------
 
 
-async def test_each_token_has_its_own_company(base_url) -> None:
+async def test_each_token_has_its_own_company(base_url):
     async with (
         httpx.AsyncClient(base_url=f"{base_url}/api/v3", headers=bearer(TOKEN)) as first,
         httpx.AsyncClient(base_url=f"{base_url}/api/v3", headers=bearer(OTHER_TOKEN)) as second,
@@ -189,7 +189,7 @@ async def test_each_token_has_its_own_company(base_url) -> None:
         assert all(note["note"] != "Only the first company sees this." for note in after["data"])
 
 
-async def test_same_seed_gives_identical_data_and_another_seed_does_not(base_url) -> None:
+async def test_same_seed_gives_identical_data_and_another_seed_does_not(base_url):
     async def snapshot(url: str, token: str) -> list[object]:
         async with httpx.AsyncClient(base_url=f"{url}/api/v3", headers=bearer(token)) as client:
             paths = ["/customers", "/jobs", "/appointments", "/company/users"]
@@ -208,7 +208,7 @@ async def test_same_seed_gives_identical_data_and_another_seed_does_not(base_url
         assert await snapshot(other_seed, TOKEN) != first
 
 
-async def test_reset_over_http_reseeds_only_the_calling_token(base_url) -> None:
+async def test_reset_over_http_reseeds_only_the_calling_token(base_url):
     async with (
         httpx.AsyncClient(base_url=base_url, headers=bearer(TOKEN)) as first,
         httpx.AsyncClient(base_url=base_url, headers=bearer(OTHER_TOKEN)) as second,
@@ -240,7 +240,7 @@ async def test_reset_from_python_restores_seeded_data() -> None:
         assert (await api.get("/customers/881")).json()["data"] == original
 
 
-async def test_openapi_documents_the_control_routes_and_proposed_endpoints(base_url) -> None:
+async def test_openapi_documents_the_control_routes_and_proposed_endpoints(base_url):
     async with httpx.AsyncClient(base_url=base_url) as client:
         schema = (await client.get("/openapi.json")).json()
     paths = schema["paths"]
@@ -249,7 +249,7 @@ async def test_openapi_documents_the_control_routes_and_proposed_endpoints(base_
     assert paths["/api/v3/jobs"]["get"]["security"] == [{"HTTPBearer": []}]
 
 
-async def test_seeded_jobs_moved_after_creation_and_before_now(api) -> None:
+async def test_seeded_jobs_moved_after_creation_and_before_now(api):
     now = format_timestamp(company_now())
     assert now is not None
     for job in (await api.get("/jobs", params={"limit": 100, "with_archived": 1})).json()["data"]:

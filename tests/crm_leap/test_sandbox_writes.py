@@ -79,7 +79,7 @@ async def job_in_stage(api: httpx.AsyncClient, code: str) -> dict[str, Any]:
 # -- customers --------------------------------------------------------------------------------------
 
 
-async def test_customer_create_reports_every_problem_with_leaps_field_names(api) -> None:
+async def test_customer_create_reports_every_problem_with_leaps_field_names(api):
     errors = validation(
         await api.post(
             "/customers",
@@ -102,12 +102,12 @@ async def test_customer_create_reports_every_problem_with_leaps_field_names(api)
     }
 
 
-async def test_customer_needs_at_least_one_phone(api) -> None:
+async def test_customer_needs_at_least_one_phone(api):
     errors = validation(await api.post("/customers", data={"first_name": "Ann", "last_name": "Lee"}))
     assert errors == {"phones": ["The phones field is required."]}
 
 
-async def test_commercial_customer_needs_company_name_instead_of_last_name(api) -> None:
+async def test_commercial_customer_needs_company_name_instead_of_last_name(api):
     phone = {"phones[0][label]": "office", "phones[0][number]": "3035550188"}
     errors = validation(await api.post("/customers", data={"is_commercial": "1", **phone}))
     assert errors == {"company_name": ["The company name field is required."]}
@@ -119,7 +119,7 @@ async def test_commercial_customer_needs_company_name_instead_of_last_name(api) 
     assert created.json()["customer"]["last_name"] is None
 
 
-async def test_bracket_form_customer_is_stored_with_nested_phones_and_address(api) -> None:
+async def test_bracket_form_customer_is_stored_with_nested_phones_and_address(api):
     created = await api.post("/customers", data=CUSTOMER_FORM)
     assert created.status_code == 200
     body = created.json()
@@ -146,7 +146,7 @@ async def test_bracket_form_customer_is_stored_with_nested_phones_and_address(ap
     assert [c["id"] for c in found] == [fetched["id"]]
 
 
-async def test_json_body_creates_the_same_customer_as_the_bracket_form(api) -> None:
+async def test_json_body_creates_the_same_customer_as_the_bracket_form(api):
     json_body = {
         "first_name": "Harold",
         "last_name": "Finch",
@@ -179,7 +179,7 @@ async def test_json_body_creates_the_same_customer_as_the_bracket_form(api) -> N
     assert comparable(from_json) == comparable(from_form)
 
 
-async def test_malformed_json_body_is_a_clear_400(api) -> None:
+async def test_malformed_json_body_is_a_clear_400(api):
     response = await api.post(
         "/customers", content=b"{not json", headers={"Content-Type": "application/json"}
     )
@@ -189,7 +189,7 @@ async def test_malformed_json_body_is_a_clear_400(api) -> None:
     }
 
 
-async def test_customer_update_changes_what_was_sent_and_keeps_the_rest(api) -> None:
+async def test_customer_update_changes_what_was_sent_and_keeps_the_rest(api):
     before = (await api.get("/customers/881", params={"includes[]": "address"})).json()["data"]
     response = await api.put(
         "/customers/881",
@@ -211,12 +211,12 @@ async def test_customer_update_changes_what_was_sent_and_keeps_the_rest(api) -> 
     assert after["email"] == before["email"] and after["address"] == before["address"]
 
 
-async def test_customer_update_still_requires_names_and_phones(api) -> None:
+async def test_customer_update_still_requires_names_and_phones(api):
     errors = validation(await api.put("/customers/881", data={"note": "x"}))
     assert set(errors) == {"first_name", "last_name", "phones"}
 
 
-async def test_missing_customer_is_a_404_envelope(api) -> None:
+async def test_missing_customer_is_a_404_envelope(api):
     response = await api.get("/customers/1")
     assert response.status_code == 404
     assert response.json() == {"error": {"status_code": 404, "message": "Customer Not Found"}}
@@ -225,7 +225,7 @@ async def test_missing_customer_is_a_404_envelope(api) -> None:
 # -- prospects and jobs -----------------------------------------------------------------------------
 
 
-async def test_prospect_creates_customer_and_first_job_in_the_first_stage(api, app) -> None:
+async def test_prospect_creates_customer_and_first_job_in_the_first_stage(api, app):
     response = await api.post(
         "/prospects",
         data={
@@ -256,7 +256,7 @@ async def test_prospect_creates_customer_and_first_job_in_the_first_stage(api, a
     ]
 
 
-async def test_prospect_with_a_bad_job_stores_nothing(api) -> None:
+async def test_prospect_with_a_bad_job_stores_nothing(api):
     response = await api.post(
         "/prospects", data={**CUSTOMER_FORM, "job[description]": "Roof", "job[trades][]": "999"}
     )
@@ -264,7 +264,7 @@ async def test_prospect_with_a_bad_job_stores_nothing(api) -> None:
     assert (await api.get("/customers", params={"email": "harold.finch@example.com"})).json()["data"] == []
 
 
-async def test_job_update_requires_leaps_fields_and_keeps_unsent_ones(api) -> None:
+async def test_job_update_requires_leaps_fields_and_keeps_unsent_ones(api):
     job = await job_in_stage(api, PROPOSAL_SENT)
     errors = validation(await api.put(f"/jobs/{job['id']}", data={"name": "New name"}))
     assert set(errors) == {"customer_id", "description", "trades", "same_as_customer_address"}
@@ -283,7 +283,7 @@ async def test_job_update_requires_leaps_fields_and_keeps_unsent_ones(api) -> No
     assert updated["name"] == job["name"] and updated["number"] == job["number"]
 
 
-async def test_job_at_another_address_needs_that_address(api) -> None:
+async def test_job_at_another_address_needs_that_address(api):
     base = {"customer_id": "881", "description": "Rental property roof", "trades[]": str(ROOFING)}
     errors = validation(await api.post("/jobs", data={**base, "same_as_customer_address": "0"}))
     assert errors == {"address": ["The address field is required when same as customer address is 0."]}
@@ -306,7 +306,7 @@ async def test_job_at_another_address_needs_that_address(api) -> None:
 # -- stage change -------------------------------------------------------------------------------------
 
 
-async def test_stage_change_moves_the_job_and_awards_it_and_back_again(api, app) -> None:
+async def test_stage_change_moves_the_job_and_awards_it_and_back_again(api, app):
     job = await job_in_stage(api, PROPOSAL_SENT)
     assert (
         business_error(await api.get(f"/jobs/{job['id']}/financial_summary")) == "Sorry! Job is not awarded."
@@ -337,7 +337,7 @@ async def test_stage_change_moves_the_job_and_awards_it_and_back_again(api, app)
     ]
 
 
-async def test_stage_change_rejects_unknown_stage_and_job(api) -> None:
+async def test_stage_change_rejects_unknown_stage_and_job(api):
     errors = validation(await api.post("/jobs/stage", data={"job_id": "1", "stage": "123"}))
     assert errors == {
         "job_id": ["The selected job id is invalid."],
@@ -345,7 +345,7 @@ async def test_stage_change_rejects_unknown_stage_and_job(api) -> None:
     }
 
 
-async def test_a_pending_locked_task_blocks_leaving_its_stage_until_done(api) -> None:
+async def test_a_pending_locked_task_blocks_leaving_its_stage_until_done(api):
     locked = [t for t in (await api.get("/tasks", params={"limit": 100})).json()["data"] if t["locked"]]
     assert len(locked) == 1
     task = locked[0]
@@ -360,7 +360,7 @@ async def test_a_pending_locked_task_blocks_leaving_its_stage_until_done(api) ->
     assert (await api.post("/jobs/stage", data=move)).status_code == 200
 
 
-async def test_archived_jobs_refuse_reads_and_work_until_unarchived(api) -> None:
+async def test_archived_jobs_refuse_reads_and_work_until_unarchived(api):
     archived = (await api.get("/jobs", params={"only_archived": 1})).json()["data"]
     assert len(archived) == 5
     job_id = archived[0]["id"]
@@ -377,7 +377,7 @@ async def test_archived_jobs_refuse_reads_and_work_until_unarchived(api) -> None
     assert business_error(await api.put(f"/jobs/{job_id}/unarchive")) == "This job is not archived."
 
 
-async def test_missing_job_answers_no_records_found(api) -> None:
+async def test_missing_job_answers_no_records_found(api):
     assert business_error(await api.get("/jobs/1")) == "No records found!"
     response = await api.get("/jobs/1/notes")
     assert response.status_code == 404
@@ -387,7 +387,7 @@ async def test_missing_job_answers_no_records_found(api) -> None:
 # -- notes and mentions -----------------------------------------------------------------------------
 
 
-async def test_mentions_in_a_note_notify_each_mentioned_user_once(api, app) -> None:
+async def test_mentions_in_a_note_notify_each_mentioned_user_once(api, app):
     job = await job_in_stage(api, CONTRACT_SIGNED)
     text = f"@[U:{RACHEL_KIM}] please order materials; @[U:{MIKE_CHEN}] FYI. Thanks @[U:{RACHEL_KIM}]!"
     created = await api.post(f"/jobs/{job['id']}/notes", data={"note": text, "stage_code": CONTRACT_SIGNED})
@@ -412,7 +412,7 @@ async def test_mentions_in_a_note_notify_each_mentioned_user_once(api, app) -> N
     assert newest["created_by"]["full_name"] == "Open API User"
 
 
-async def test_editing_a_note_notifies_only_newly_mentioned_users(api, app) -> None:
+async def test_editing_a_note_notifies_only_newly_mentioned_users(api, app):
     job = await job_in_stage(api, LEAD)
     note = (await api.post(f"/jobs/{job['id']}/notes", data={"note": f"Call back @[U:{MIKE_CHEN}]"})).json()[
         "data"
@@ -424,7 +424,7 @@ async def test_editing_a_note_notifies_only_newly_mentioned_users(api, app) -> N
     assert sorted(n["user_id"] for n in app.state.sandbox.notifications(TOKEN)) == [MIKE_ALVAREZ, MIKE_CHEN]
 
 
-async def test_mentioning_an_unknown_user_is_refused_and_nothing_is_stored(api, app) -> None:
+async def test_mentioning_an_unknown_user_is_refused_and_nothing_is_stored(api, app):
     job = await job_in_stage(api, LEAD)
     before = (await api.get(f"/jobs/{job['id']}/notes")).json()["meta"]["pagination"]["total"]
     errors = validation(await api.post(f"/jobs/{job['id']}/notes", data={"note": "Ping @[U:999]"}))
@@ -433,7 +433,7 @@ async def test_mentioning_an_unknown_user_is_refused_and_nothing_is_stored(api, 
     assert app.state.sandbox.notifications(TOKEN) == []
 
 
-async def test_note_text_is_required_and_multipart_bodies_work(api) -> None:
+async def test_note_text_is_required_and_multipart_bodies_work(api):
     job = await job_in_stage(api, LEAD)
     assert validation(await api.post(f"/jobs/{job['id']}/notes", data={"note": "  "})) == {
         "note": ["The note field is required."]
@@ -444,7 +444,7 @@ async def test_note_text_is_required_and_multipart_bodies_work(api) -> None:
     assert multipart.status_code == 200 and multipart.json()["data"]["note"] == "Sent as multipart"
 
 
-async def test_deleting_a_note_removes_it(api) -> None:
+async def test_deleting_a_note_removes_it(api):
     job = await job_in_stage(api, LEAD)
     note = (await api.post(f"/jobs/{job['id']}/notes", data={"note": "Temporary"})).json()["data"]
     deleted = await api.delete(f"/jobs/notes/{note['id']}")
@@ -457,7 +457,7 @@ async def test_deleting_a_note_removes_it(api) -> None:
 # -- appointments -----------------------------------------------------------------------------------
 
 
-async def test_appointment_times_are_validated_like_leap(api) -> None:
+async def test_appointment_times_are_validated_like_leap(api):
     errors = validation(
         await api.post(
             "/appointments",
@@ -481,7 +481,7 @@ async def test_appointment_times_are_validated_like_leap(api) -> None:
     }
 
 
-async def test_appointment_lifecycle_create_find_move_record_result_and_cancel(api) -> None:
+async def test_appointment_lifecycle_create_find_move_record_result_and_cancel(api):
     start = (company_now() + timedelta(days=2)).replace(hour=10, minute=0, second=0)
     created = await api.post(
         "/appointments",
@@ -554,7 +554,7 @@ async def test_appointment_lifecycle_create_find_move_record_result_and_cancel(a
     assert (await api.get(f"/appointments/{appointment['id']}")).status_code == 404
 
 
-async def test_full_day_appointment_today_is_listed_today_and_upcoming(api) -> None:
+async def test_full_day_appointment_today_is_listed_today_and_upcoming(api):
     today = company_now().date().isoformat()
     created = (
         await api.post("/appointments", data={"title": "Yard sign drop", "full_day": "1", "date": today})
@@ -570,7 +570,7 @@ async def test_full_day_appointment_today_is_listed_today_and_upcoming(api) -> N
 # -- tasks ------------------------------------------------------------------------------------------
 
 
-async def test_task_lifecycle_create_reassign_complete_reopen_delete(api, app) -> None:
+async def test_task_lifecycle_create_reassign_complete_reopen_delete(api, app):
     job = await job_in_stage(api, PROPOSAL_SENT)
     assert validation(await api.post("/tasks", data={"title": "Call"})) == {
         "users": ["The users field is required."]
@@ -614,7 +614,7 @@ async def test_task_lifecycle_create_reassign_complete_reopen_delete(api, app) -
 # -- messages ---------------------------------------------------------------------------------------
 
 
-async def test_sent_email_lands_in_the_outbox_and_the_email_list(api, app) -> None:
+async def test_sent_email_lands_in_the_outbox_and_the_email_list(api, app):
     errors = validation(await api.post("/emails/send", data={"to[]": "nobody", "subject": "Hi"}))
     assert errors == {
         "to.0": ["The to.0 must be a valid email address."],
@@ -637,7 +637,7 @@ async def test_sent_email_lands_in_the_outbox_and_the_email_list(api, app) -> No
     assert [e["id"] for e in outbox["emails"]] == [email["id"]] and outbox["texts"] == []
 
 
-async def test_texts_respect_length_and_consent_and_join_the_numbers_thread(api, app) -> None:
+async def test_texts_respect_length_and_consent_and_join_the_numbers_thread(api, app):
     assert validation(
         await api.post("/phone_messages", data={"phone_number": "3035550100", "message": "x" * 161})
     ) == {"message": ["The message may not be greater than 160 characters."]}
@@ -658,7 +658,7 @@ async def test_texts_respect_length_and_consent_and_join_the_numbers_thread(api,
 # -- money and undo helpers -------------------------------------------------------------------------
 
 
-async def test_recording_and_cancelling_a_payment_moves_the_balance_both_ways(api) -> None:
+async def test_recording_and_cancelling_a_payment_moves_the_balance_both_ways(api):
     job = (await api.get("/jobs", params={"stages[]": f"169160221613415{5009:05d}", "limit": 1})).json()[
         "data"
     ][0]
@@ -681,7 +681,7 @@ async def test_recording_and_cancelling_a_payment_moves_the_balance_both_ways(ap
     )
 
 
-async def test_payment_validation_and_unawarded_jobs(api) -> None:
+async def test_payment_validation_and_unawarded_jobs(api):
     awarded = await job_in_stage(api, IN_PRODUCTION)
     errors = validation(
         await api.post(f"/jobs/{awarded['id']}/payments", data={"payment": "-5", "method": "barter"})
@@ -695,7 +695,7 @@ async def test_payment_validation_and_unawarded_jobs(api) -> None:
     assert business_error(response) == "Sorry! Job is not awarded."
 
 
-async def test_deleting_a_new_customer_removes_their_lead_jobs_but_not_active_customers(api) -> None:
+async def test_deleting_a_new_customer_removes_their_lead_jobs_but_not_active_customers(api):
     created = (
         await api.post(
             "/prospects", data={**CUSTOMER_FORM, "job[description]": "Roof", "job[trades][]": str(ROOFING)}
