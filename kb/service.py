@@ -1,0 +1,333 @@
+"""The knowledge base of every tenant: documents in, snippets out, the same answers on every worker.
+
+Where things live (a tenant is known only by its id):
+
+- Redis ``t:{tenant}:kb:docs`` (hash: document id -> ``Document`` JSON) and ``t:{tenant}:kb:version``
+  (the index version; absent means nothing was ever ingested);
+- the blob store, under ``t/{tenant}/``: ``kb/docs/{id}.{ext}`` (the original upload) and
+  ``kb/index/{version}.zip`` (the built index with its chunk texts and citations).
+
+Index archives are immutable and named by version, and a change becomes visible in one Redis
+transaction that writes the document metadata and moves the version together. Readers therefore
+never see metadata and an index that disagree, and each worker needs one cheap ``GET`` per search
+to learn whether its cached index is still current; when it is not, it loads the new archive.
+
+Concurrent changes to one tenant (two uploads on two workers, say) are serialised by a Redis lock
+per tenant, and the commit is also a version check (``WATCH`` on the version key): should the lock
+ever expire in the middle of a slow rebuild, the later writer finds the version moved and rebuilds
+on top of the other's result instead of overwriting it. Either way, no document is lost.
+
+A document's id is the start of its SHA-256, so the same bytes uploaded twice are one document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import re
+from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from redis.asyncio.client import Pipeline
+from redis.exceptions import LockNotOwnedError, WatchError
+
+from core.blobs import BlobNotFound, BlobStore
+from core.redis import Redis, as_str
+from kb.chunking import chunk_sections
+from kb.errors import DocumentNotFound, KnowledgeBaseFull, KnowledgeBusy, KnowledgeError
+from kb.index import SearchIndex
+from kb.limits import MAX_CHUNKS_PER_TENANT, MAX_DOCUMENTS_PER_TENANT
+from kb.models import Chunk, Document, DocumentKind, IngestResult, Snippet
+from kb.parsing import check_upload, clean_filename, parse_document
+
+log = logging.getLogger(__name__)
+
+STARTER_DIR: Final = Path(__file__).parent / "starter"
+
+MAX_CACHED_INDEXES: Final = 32
+"""Tenants whose index one worker keeps in memory; the least recently searched is dropped first."""
+
+LOCK_TTL_S: Final = 120.0
+"""How long a writer may hold a tenant's lock; far above a rebuild at the chunk limit (about 3 s)."""
+
+LOCK_WAIT_S: Final = 60.0
+_ATTEMPTS: Final = 3
+_DOCUMENT_ID_CHARS: Final = 16
+_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_CONTENT_TYPES: Final = {
+    DocumentKind.TEXT: "text/plain",
+    DocumentKind.MARKDOWN: "text/markdown",
+    DocumentKind.PDF: "application/pdf",
+    DocumentKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_EMPTY: Final = SearchIndex(0, (), None)
+
+
+def _checked(tenant_id: str) -> str:
+    """Tenant ids become Redis key and blob path segments: refuse anything that could escape them."""
+    if not _TENANT_ID.match(tenant_id):
+        raise ValueError(f"invalid tenant id {tenant_id!r}")
+    return tenant_id
+
+
+def _docs_key(tenant_id: str) -> str:
+    return f"t:{_checked(tenant_id)}:kb:docs"
+
+
+def _version_key(tenant_id: str) -> str:
+    return f"t:{_checked(tenant_id)}:kb:version"
+
+
+def _lock_key(tenant_id: str) -> str:
+    return f"t:{_checked(tenant_id)}:kb:lock"
+
+
+def _original_key(document: Document) -> str:
+    return f"kb/docs/{document.id}.{document.kind.value}"
+
+
+def _index_key(version: int) -> str:
+    return f"kb/index/{version}.zip"
+
+
+def _parse_and_chunk(document_id: str, name: str, data: bytes) -> list[Chunk]:
+    return chunk_sections(document_id, name, parse_document(name, data))
+
+
+class KnowledgeBase:
+    """Ingest, list, delete and search documents, per tenant. One instance per worker process."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        blobs: BlobStore,
+        *,
+        max_documents: int = MAX_DOCUMENTS_PER_TENANT,
+        max_chunks: int = MAX_CHUNKS_PER_TENANT,
+    ) -> None:
+        self._redis = redis
+        self._blobs = blobs
+        self._max_documents = max_documents
+        self._max_chunks = max_chunks
+        self._indexes: OrderedDict[str, SearchIndex] = OrderedDict()
+        self._loading: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def search(self, tenant_id: str, query: str, k: int = 5) -> list[Snippet]:
+        """The ``k`` chunks that best match ``query``, best first; empty when nothing matches.
+
+        The search itself runs on the event loop: it takes well under a millisecond, less than
+        handing it to a thread would cost.
+        """
+        index = await self._index(tenant_id, await self._version(tenant_id))
+        return index.search(query, k)
+
+    async def list_documents(self, tenant_id: str) -> list[Document]:
+        """The tenant's documents, oldest first."""
+        raw = await self._redis.hgetall(_docs_key(tenant_id))
+        documents = [Document.model_validate_json(value) for value in raw.values()]
+        return sorted(documents, key=lambda document: (document.added_at, document.name))
+
+    async def get_document(self, tenant_id: str, document_id: str) -> Document:
+        document = await self._document(tenant_id, document_id)
+        if document is None:
+            raise DocumentNotFound(
+                f"there is no document {document_id!r} in this knowledge base; "
+                "list the documents to see their ids"
+            )
+        return document
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    async def ingest(self, tenant_id: str, filename: str, data: bytes) -> IngestResult:
+        """Store and index one file; the same bytes again are reported as a duplicate, not re-added."""
+        name = clean_filename(filename)
+        kind = check_upload(name, len(data))
+        sha256 = hashlib.sha256(data).hexdigest()
+        document_id = sha256[:_DOCUMENT_ID_CHARS]
+        existing = await self._document(tenant_id, document_id)
+        if existing is not None:
+            return IngestResult(existing, duplicate=True)
+        chunks = await asyncio.to_thread(_parse_and_chunk, document_id, name, data)
+        document = Document(
+            id=document_id,
+            name=name,
+            kind=kind,
+            size_bytes=len(data),
+            sha256=sha256,
+            chunk_count=len(chunks),
+            added_at=datetime.now(UTC),
+        )
+        async with self._writing(tenant_id):
+            existing = await self._document(tenant_id, document_id)
+            if existing is not None:  # another worker stored the same bytes while we parsed them
+                return IngestResult(existing, duplicate=True)
+            if await self._redis.hlen(_docs_key(tenant_id)) >= self._max_documents:
+                raise KnowledgeBaseFull(
+                    f"this knowledge base already holds {self._max_documents} documents, the limit; "
+                    "delete documents that are no longer needed before adding more"
+                )
+            scope = self._scope(tenant_id)
+            await scope.put(_original_key(document), data, _CONTENT_TYPES[kind])
+            try:
+                await self._publish(
+                    tenant_id,
+                    document_id,
+                    chunks,
+                    lambda pipe: pipe.hset(_docs_key(tenant_id), document_id, document.model_dump_json()),
+                )
+            except BaseException:
+                await scope.delete(_original_key(document))
+                raise
+            await self._prune(tenant_id)
+        log.info("kb %s: added %s as %s (%d chunks)", tenant_id, name, document_id, len(chunks))
+        return IngestResult(document, duplicate=False)
+
+    async def ingest_starter(self, tenant_id: str) -> list[IngestResult]:
+        """Add the starter documents shipped in ``kb/starter`` (ones already there are duplicates)."""
+        results = []
+        for path in sorted(STARTER_DIR.glob("*.md")):
+            results.append(await self.ingest(tenant_id, path.name, await asyncio.to_thread(path.read_bytes)))
+        return results
+
+    async def delete_document(self, tenant_id: str, document_id: str) -> Document:
+        """Remove a document and its chunks; every worker stops retrieving it on its next search."""
+        async with self._writing(tenant_id):
+            document = await self.get_document(tenant_id, document_id)
+            await self._publish(
+                tenant_id, document_id, (), lambda pipe: pipe.hdel(_docs_key(tenant_id), document_id)
+            )
+            await self._prune(tenant_id)
+            await self._scope(tenant_id).delete(_original_key(document))
+        log.info("kb %s: deleted %s (%s)", tenant_id, document_id, document.name)
+        return document
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _scope(self, tenant_id: str) -> BlobStore:
+        return self._blobs.scoped(f"t/{_checked(tenant_id)}/")
+
+    async def _version(self, tenant_id: str) -> int:
+        return int(as_str(await self._redis.get(_version_key(tenant_id))) or 0)
+
+    async def _document(self, tenant_id: str, document_id: str) -> Document | None:
+        raw = as_str(await self._redis.hget(_docs_key(tenant_id), document_id))
+        return Document.model_validate_json(raw) if raw is not None else None
+
+    @contextlib.asynccontextmanager
+    async def _writing(self, tenant_id: str) -> AsyncIterator[None]:
+        """Hold the tenant's write lock, so concurrent writers take turns instead of racing."""
+        lock = self._redis.lock(
+            _lock_key(tenant_id), timeout=LOCK_TTL_S, blocking_timeout=LOCK_WAIT_S, thread_local=False
+        )
+        if not await lock.acquire():
+            raise KnowledgeBusy(
+                "another upload or deletion for this knowledge base is still running; try again in a minute"
+            )
+        try:
+            yield
+        finally:
+            # If the lock expired while we worked, the version check in the commit still protected us.
+            with contextlib.suppress(LockNotOwnedError):
+                await lock.release()
+
+    async def _publish(
+        self,
+        tenant_id: str,
+        document_id: str,
+        chunks: Sequence[Chunk],
+        record: Callable[[Pipeline], object],
+    ) -> None:
+        """Make ``chunks`` the document's chunks (none: remove it) in a new index version, and commit
+        that version together with the metadata change that ``record`` queues."""
+        scope = self._scope(tenant_id)
+        for _ in range(_ATTEMPTS):
+            current = await self._index(tenant_id, await self._version(tenant_id))
+            kept = [chunk for chunk in current.chunks if chunk.document_id != document_id]
+            if len(kept) + len(chunks) > self._max_chunks:
+                raise KnowledgeBaseFull(
+                    f"this knowledge base would hold {len(kept) + len(chunks)} passages, over the limit of "
+                    f"{self._max_chunks}; delete documents that are no longer needed, or upload a shorter one"
+                )
+            index = await asyncio.to_thread(SearchIndex.build, current.version + 1, [*kept, *chunks])
+            await scope.put(
+                _index_key(index.version), await asyncio.to_thread(index.to_bytes), "application/zip"
+            )
+            if await self._commit(tenant_id, current.version, record):
+                self._remember(tenant_id, index)
+                return
+        raise KnowledgeBusy("this knowledge base kept changing while we updated it; try again")
+
+    async def _commit(self, tenant_id: str, expected: int, record: Callable[[Pipeline], object]) -> bool:
+        """Apply the metadata change and move the version to ``expected + 1``, unless it moved first."""
+        key = _version_key(tenant_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(key)
+            if int(as_str(await pipe.get(key)) or 0) != expected:
+                return False
+            pipe.multi()  # type: ignore[no-untyped-call]
+            record(pipe)
+            pipe.set(key, expected + 1)
+            try:
+                await pipe.execute()
+            except WatchError:
+                return False
+        return True
+
+    async def _prune(self, tenant_id: str) -> None:
+        """Drop archives older than the current version. A worker that was about to load one finds
+        the newer version instead (see ``_index``)."""
+        scope = self._scope(tenant_id)
+        current = _index_key(await self._version(tenant_id))
+        for key in await scope.list_keys("kb/index/"):
+            if key != current:
+                await scope.delete(key)
+
+    async def _index(self, tenant_id: str, version: int) -> SearchIndex:
+        """The index at ``version`` (or a newer one if that was replaced meanwhile), from memory
+        when we have it, else from the blob store."""
+        cached = self._cached(tenant_id, version)
+        if cached is not None:
+            return cached
+        async with self._loading[tenant_id]:  # one load per tenant at a time; the others wait and reuse it
+            for _ in range(_ATTEMPTS):
+                cached = self._cached(tenant_id, version)
+                if cached is not None:
+                    return cached
+                try:
+                    data = await self._scope(tenant_id).get(_index_key(version))
+                except BlobNotFound:
+                    newer = await self._version(tenant_id)
+                    if newer == version:
+                        raise KnowledgeError(
+                            f"the search index (version {version}) is missing from the blob store"
+                        ) from None
+                    version = newer  # it was replaced while we looked: load the new one
+                    continue
+                index = await asyncio.to_thread(SearchIndex.from_bytes, version, data)
+                self._remember(tenant_id, index)
+                log.info("kb %s: loaded index version %d (%d chunks)", tenant_id, version, len(index.chunks))
+                return index
+        raise KnowledgeBusy("this knowledge base kept changing while we loaded it; try again")
+
+    def _cached(self, tenant_id: str, version: int) -> SearchIndex | None:
+        if version == 0:
+            return _EMPTY
+        index = self._indexes.get(tenant_id)
+        # Exactly this version: a tenant erased and created again counts from 1 again.
+        if index is None or index.version != version:
+            return None
+        self._indexes.move_to_end(tenant_id)
+        return index
+
+    def _remember(self, tenant_id: str, index: SearchIndex) -> None:
+        self._indexes[tenant_id] = index
+        self._indexes.move_to_end(tenant_id)
+        while len(self._indexes) > MAX_CACHED_INDEXES:
+            self._indexes.popitem(last=False)
