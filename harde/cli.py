@@ -17,6 +17,7 @@ import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from twilio.base.exceptions import TwilioRestException
 
 from core.logs import configure_logging
 from core.redis import EmbeddedRedis, open_redis
@@ -24,7 +25,8 @@ from core.secretbox import SecretBoxError, new_key_spec, secret_box_from_setting
 from core.settings import Settings, SettingsError, load_settings
 from core.validation import readable_errors
 from harde.doctor import Status, run_checks
-from tenants import Role, Tenant, TenantError, TenantStore, User
+from telephony import TwilioRest
+from tenants import Role, Tenant, TenantError, TenantStore, User, normalize_phone
 
 app = typer.Typer(
     help="Hard-E: the voice-first AI sales director for contracting companies.",
@@ -33,8 +35,10 @@ app = typer.Typer(
 )
 tenant_app = typer.Typer(help="Create, list, show and delete tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Add, list and remove a tenant's users.", no_args_is_help=True)
+twilio_app = typer.Typer(help="Connect Twilio phone numbers to this deployment.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
+app.add_typer(twilio_app, name="twilio")
 
 out = Console()
 err = Console(stderr=True)
@@ -240,3 +244,48 @@ def user_remove(
     """Remove a user."""
     _run(lambda store: store.remove_user(tenant, user_id))
     out.print(f"removed user {user_id}")
+
+
+# --- twilio --------------------------------------------------------------------------------------
+
+
+@twilio_app.command("connect")
+def twilio_connect(
+    number: Annotated[str, typer.Option(help="A Twilio number of your account, e.g. +15125550000.")],
+    tenant: Annotated[str, typer.Option(help="The tenant whose line this becomes.")],
+) -> None:
+    """Point a Twilio number's voice and status webhooks here and route its calls to a tenant."""
+    settings = _settings()
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        raise _fail("set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first")
+    if settings.public_url.startswith("http://localhost"):
+        raise _fail(
+            "set HARDE_PUBLIC_URL to the https address Twilio can reach (e.g. https://voice.example.com)"
+        )
+    try:
+        e164 = normalize_phone(number)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    rest = TwilioRest(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        base_url=settings.twilio_api_base_url,
+    )
+
+    async def action(store: TenantStore) -> str:
+        await store.get_tenant(tenant)
+        try:
+            config = await rest.point_number(
+                e164,
+                voice_url=f"{settings.public_url}/twilio/voice",
+                status_url=f"{settings.public_url}/twilio/status",
+            )
+        finally:
+            await rest.aclose()
+        return await store.claim_number(tenant, config.phone_number)
+
+    try:
+        claimed = _run(action)
+    except (LookupError, TwilioRestException) as error:
+        raise _fail(f"Twilio refused: {error}") from None
+    out.print(f"{claimed} now answers as Hard-E for tenant [bold]{tenant}[/bold]")

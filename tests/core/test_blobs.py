@@ -1,10 +1,10 @@
 """The blob store contract, run against both backends (S3 through moto's server over HTTP)."""
 
+import urllib.request
 from collections.abc import Iterator
 
 import boto3
 import pytest
-import urllib.request
 from moto.server import ThreadedMotoServer
 
 from core.blobs import BlobNotFound, InvalidBlobKey, LocalBlobStore, S3BlobStore

@@ -21,7 +21,10 @@ def embedded_settings(var_dir: Path) -> Settings:
 
 
 async def test_health_and_readiness_over_http(tmp_path):
-    async with serve(create_app(embedded_settings(tmp_path))) as base, httpx.AsyncClient(base_url=base) as http:
+    async with (
+        serve(create_app(embedded_settings(tmp_path))) as base,
+        httpx.AsyncClient(base_url=base) as http,
+    ):
         assert (await http.get("/healthz")).json() == {"status": "ok"}
         assert (await http.get("/readyz")).json() == {"status": "ready"}
 
@@ -77,7 +80,9 @@ def test_no_orphan_redis_after_the_server_stops(tmp_path, stop_signal):
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        assert wait_for(lambda: _healthy(port)), server.stderr.read().decode() if server.poll() else "no answer"
+        assert wait_for(lambda: _healthy(port)), (
+            server.stderr.read().decode() if server.poll() else "no answer"
+        )
         assert len(redis_pids_for(tmp_path)) == 1
         server.send_signal(stop_signal)
         server.wait(timeout=20)

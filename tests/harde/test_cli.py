@@ -51,7 +51,19 @@ def test_tenant_and_user_lifecycle():
     duplicate = runner.invoke(app, ["tenant", "create", "acme", "--name", "Again"])
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     added = runner.invoke(
-        app, ["user", "add", "--tenant", "acme", "--name", "Bob Jones", "--phone", "512 555 0199", "--pin", "1234"]
+        app,
+        [
+            "user",
+            "add",
+            "--tenant",
+            "acme",
+            "--name",
+            "Bob Jones",
+            "--phone",
+            "512 555 0199",
+            "--pin",
+            "1234",
+        ],
     )
     assert added.exit_code == 0, added.output
     listing = runner.invoke(app, ["user", "list", "--tenant", "acme"])
@@ -66,3 +78,23 @@ def test_tenant_and_user_lifecycle():
 
 def test_unknown_command_is_a_usage_error():
     assert runner.invoke(app, ["frobnicate"]).exit_code == 2
+
+
+def test_twilio_connect_points_the_number_here_and_routes_it(monkeypatch):
+    from tests.fakes.twilio_rest import FakeTwilioRest
+    from tests.support.servers import serve_in_thread
+
+    fake = FakeTwilioRest()
+    number = fake.own_number("+15125550000")
+    with serve_in_thread(fake.app) as base:
+        monkeypatch.setenv("TWILIO_ACCOUNT_SID", fake.account_sid)
+        monkeypatch.setenv("TWILIO_AUTH_TOKEN", fake.auth_token)
+        monkeypatch.setenv("TWILIO_API_BASE_URL", base)
+        monkeypatch.setenv("HARDE_PUBLIC_URL", "https://voice.example.com")
+        assert runner.invoke(app, ["tenant", "create", "acme", "--name", "Acme"]).exit_code == 0
+        result = runner.invoke(app, ["twilio", "connect", "--number", "+1 512 555 0000", "--tenant", "acme"])
+        assert result.exit_code == 0, result.output
+        assert number.voice_url == "https://voice.example.com/twilio/voice"
+        assert number.status_callback == "https://voice.example.com/twilio/status"
+        unknown = runner.invoke(app, ["twilio", "connect", "--number", "+15125550009", "--tenant", "acme"])
+        assert unknown.exit_code == 1 and "not a number of this Twilio account" in unknown.output
