@@ -21,12 +21,12 @@ import httpx
 
 from core.ratelimit import RateLimitExceeded, TokenBucket
 from crm_leap.errors import LeapError, LeapRateLimited, LeapUnavailable
-from crm_leap.wire import JSON, FormValue, error_for, form_fields, is_throttled, unwrap_record
+from crm_leap.wire import JSON, FormValue, error_for, form_fields, unwrap_record
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=10.0)
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=10.0)
 DEFAULT_POOL = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -36,7 +36,7 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 class RetryPolicy:
     """How hard to try. ``attempts`` counts the first try; waits grow from ``base_delay`` to ``max_delay``."""
 
-    attempts: int = 4
+    attempts: int = 3
     base_delay: float = 0.25
     max_delay: float = 4.0
     max_retry_after: float = 30.0
@@ -182,7 +182,7 @@ class LeapTransport:
                 if response.is_success:
                     return _json(response, operation)
                 failure: LeapError = error_for(response, operation)
-                delay = self._delay_before_retry(response, failure, attempt, safe_to_repeat)
+                delay = self._delay_before_retry(failure, attempt, safe_to_repeat)
             except httpx.TransportError as exc:
                 failure = LeapUnavailable(f"Leap did not answer {operation}: {_describe(exc)}")
                 failure.__cause__ = exc
@@ -203,11 +203,9 @@ class LeapTransport:
             )
             await asyncio.sleep(delay)
 
-    def _delay_before_retry(
-        self, response: httpx.Response, failure: LeapError, attempt: int, safe_to_repeat: bool
-    ) -> float | None:
+    def _delay_before_retry(self, failure: LeapError, attempt: int, safe_to_repeat: bool) -> float | None:
         """How long to wait before trying again, or ``None`` when this failure must not be retried."""
-        if is_throttled(response) and isinstance(failure, LeapRateLimited):
+        if isinstance(failure, LeapRateLimited):
             if failure.retry_after is None:
                 return self._retry.backoff(attempt)
             if failure.retry_after > self._retry.max_retry_after:
