@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections import OrderedDict
 from datetime import date
 from typing import Any, TypeVar
 
@@ -20,6 +21,10 @@ from crm_leap.sandbox.request_log import RequestLog, RequestRecord
 from crm_leap.sandbox.seed import build_demo_company
 
 _Number = TypeVar("_Number", int, float)
+MAX_DATASETS = 256
+"""Companies kept in memory (about 0.6 MB each). Past this, the least recently used one is dropped and
+reseeded on its next request, so unknown tokens cannot grow the process without bound."""
+
 TOKEN_PATTERN = re.compile(r"^sandbox_[A-Za-z0-9_-]{8,}$")
 
 
@@ -44,7 +49,8 @@ class Sandbox:
         self.log = RequestLog()
         self.http_control_enabled = True
         """Set False where the control routes must not be reachable (e.g. a public deployment)."""
-        self._datasets: dict[str, Dataset] = {}
+        self.max_datasets = MAX_DATASETS
+        self._datasets: OrderedDict[str, Dataset] = OrderedDict()
 
     # -- data ---------------------------------------------------------------------------------------
 
@@ -54,6 +60,9 @@ class Sandbox:
         found = self._datasets.get(key)
         if found is None:
             found = self._datasets[key] = build_demo_company(self.seed, self._today())
+            if len(self._datasets) > self.max_datasets:
+                self._datasets.popitem(last=False)
+        self._datasets.move_to_end(key)
         return found
 
     def reset(self, token: str | None = None) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from crm_leap.sandbox.controller import Sandbox
 from crm_leap.sandbox.envelopes import Paging
 from crm_leap.sandbox.faults import compile_path_pattern
 from crm_leap.sandbox.forms import nest_bracket_pairs
@@ -125,3 +126,15 @@ def test_every_seed_yields_a_complete_demo_company(seed: int) -> None:
     assert sum(1 for u in ds.users.values() if u.first_name == "Mike") == 2
     assert all(ds.is_awarded(ds.jobs[i.job_id]) for i in ds.invoices.values())
     assert sum(1 for t in ds.tasks.values() if t.locked) == 1
+
+
+def test_the_least_recently_used_company_is_dropped_beyond_the_cap() -> None:
+    sandbox = Sandbox(seed=7)
+    sandbox.max_datasets = 2
+    first, second, third = (f"sandbox_lru_token_{n}" for n in range(3))
+    sandbox.dataset(first).customers.clear()
+    sandbox.dataset(second)
+    sandbox.dataset(first)  # used again: now the second is the least recently used
+    sandbox.dataset(third)
+    assert sandbox.dataset(first).customers == {}  # kept, with its change
+    assert len(sandbox.dataset(second).customers) == 50  # dropped, then reseeded

@@ -146,7 +146,6 @@ async def update_customer(customer_id: int, ds: Data, body: Body) -> dict[str, A
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.updated_at = company_now()
-    ds.emit("customers", "update", customer.id)
     return ok(message="Prospect / Customer updated successfully.", customer=saved_customer(ds, customer))
 
 
