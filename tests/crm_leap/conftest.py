@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 
-from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter
+from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter, registry
 from crm_leap.sandbox import create_sandbox_app
-from crm_leap.tools import ToolContext
+from crm_leap.tools import ReadTool, ToolContext
 from tests.support.servers import serve
 
 TIMEZONE = "America/Denver"
@@ -62,3 +63,16 @@ def company(leap, redis) -> CompanyDirectory:
 @pytest.fixture
 def ctx(leap, company) -> ToolContext:
     return ToolContext(tenant_id=TENANT, leap=leap, company=company, timezone=TIMEZONE)
+
+
+async def run(ctx: ToolContext, name: str, **args: Any) -> dict[str, Any]:
+    """Run a read tool the way the brain does: by name, with JSON-like arguments."""
+    tool = registry()[name]
+    assert isinstance(tool, ReadTool)
+    return await tool.run(ctx, args)
+
+
+async def job_in(ctx: ToolContext, stage_name: str) -> dict[str, Any]:
+    """Some job that is in the named stage of the demo company's workflow."""
+    stage = await ctx.company.resolve_stage(stage_name)
+    return (await ctx.leap.find_jobs(stage_codes=[stage.code], limit=1)).items[0]

@@ -8,12 +8,9 @@ import pytest
 
 from crm_leap import ToolError, ToolInputError, registry, run_undo
 from crm_leap.tools.common import today
+from tests.crm_leap.conftest import run
 
 TOOLS = registry()
-
-
-async def run(ctx, name, **args):
-    return await TOOLS[name].run(ctx, args)
 
 
 async def test_list_appointments_defaults_to_the_coming_week(ctx):

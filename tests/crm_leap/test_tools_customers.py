@@ -8,12 +8,9 @@ import pytest
 
 from crm_leap import ToolError, ToolInputError, registry, run_undo
 from crm_leap.tools import Undo
+from tests.crm_leap.conftest import run
 
 TOOLS = registry()
-
-
-async def run(ctx, name, **args):
-    return await TOOLS[name].run(ctx, args)
 
 
 async def a_customer(leap):

@@ -6,17 +6,9 @@ import pytest
 
 from crm_leap import ToolError, registry, run_undo
 from crm_leap.tools import Tier
+from tests.crm_leap.conftest import job_in, run
 
 TOOLS = registry()
-
-
-async def run(ctx, name, **args):
-    return await TOOLS[name].run(ctx, args)
-
-
-async def job_in(ctx, stage_name):
-    stage = await ctx.company.resolve_stage(stage_name)
-    return (await ctx.leap.find_jobs(stage_codes=[stage.code], limit=1)).items[0]
 
 
 async def test_find_jobs_by_stage_rep_keyword_and_number(ctx, leap):

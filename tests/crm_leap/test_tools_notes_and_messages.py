@@ -5,12 +5,9 @@ from __future__ import annotations
 import pytest
 
 from crm_leap import ToolError, ToolInputError, registry, run_undo
+from tests.crm_leap.conftest import run
 
 TOOLS = registry()
-
-
-async def run(ctx, name, **args):
-    return await TOOLS[name].run(ctx, args)
 
 
 async def a_job(leap):
