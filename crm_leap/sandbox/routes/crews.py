@@ -13,7 +13,7 @@ from crm_leap.sandbox.clock import company_now, parse_date
 from crm_leap.sandbox.deps import FORM_BODY_DOC, Body, Data, Includes, Page
 from crm_leap.sandbox.envelopes import item, ok, page_of
 from crm_leap.sandbox.errors import ValidationFailed
-from crm_leap.sandbox.models import Schedule
+from crm_leap.sandbox.models import Schedule, SubContractor
 from crm_leap.sandbox.routes.jobs import live_job
 from crm_leap.sandbox.validation import Validator
 
@@ -36,7 +36,7 @@ async def list_sub_contractors(
         raise ValidationFailed({"type": ["The selected type is invalid."]})
     search = (query or "").strip().lower()
 
-    def wanted(sub: Any) -> bool:
+    def wanted(sub: SubContractor) -> bool:
         if only_deactivated and sub.is_active:
             return False
         if not (with_deactivated or only_deactivated) and not sub.is_active:

@@ -15,7 +15,7 @@ from crm_leap.sandbox.deps import FORM_BODY_DOC, Body, Data, Includes, Page
 from crm_leap.sandbox.envelopes import item, ok, page_of
 from crm_leap.sandbox.errors import BusinessRuleError
 from crm_leap.sandbox.geography import COUNTRIES_BY_ID, STATES_BY_ID
-from crm_leap.sandbox.models import Address, Customer, Phone
+from crm_leap.sandbox.models import Address, Customer, Job, Phone
 from crm_leap.sandbox.validation import EMAIL_PATTERN, Validator
 
 router = APIRouter(tags=["customers"])
@@ -109,8 +109,8 @@ def _address_words(address: Address | None) -> list[str | None]:
 
 def _job_tests(
     job_number: str | None, stages: list[str], trades: list[int], division_ids: list[int]
-) -> list[Callable[[Any], bool]]:
-    tests: list[Callable[[Any], bool]] = []
+) -> list[Callable[[Job], bool]]:
+    tests: list[Callable[[Job], bool]] = []
     if job_number:
         tests.append(lambda j: j.number == job_number)
     if stages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -88,7 +89,7 @@ async def list_threads(
         and (not wanted_number or t.phone_number == wanted_number)
     ]
 
-    def last_activity(thread: SmsThread) -> Any:
+    def last_activity(thread: SmsThread) -> tuple[datetime, int]:
         messages = activity.thread_messages(ds, thread.id)
         return (messages[-1].created_at if messages else company_now(), thread.id)
 
