@@ -137,13 +137,13 @@ async def _run(work: Path, redis_url: str) -> None:
         f"(parsed and chunked in {chunking_s:.2f} s)"
     )
     started = time.perf_counter()
-    index = SearchIndex.build(1, chunks)
+    index = SearchIndex.build("bench", chunks)
     build_s = time.perf_counter() - started
     started = time.perf_counter()
     packed = index.to_bytes()
     pack_s = time.perf_counter() - started
     started = time.perf_counter()
-    SearchIndex.from_bytes(1, packed)
+    SearchIndex.from_bytes("bench", packed)
     unpack_s = time.perf_counter() - started
     print(f"index build: {build_s:.2f} s; archive {len(packed) / 1_048_576:.1f} MB, packed in {pack_s:.2f} s")
     print(f"index load from the archive: {unpack_s:.2f} s")

@@ -48,15 +48,19 @@ def _indexed_text(chunk: Chunk) -> str:
 
 
 class SearchIndex:
-    """Immutable once built; a new version of a tenant's knowledge is a new ``SearchIndex``."""
+    """Immutable once built; a new version of a tenant's knowledge is a new ``SearchIndex``.
 
-    def __init__(self, version: int, chunks: Sequence[Chunk], bm25: bm25s.BM25 | None) -> None:
+    ``version`` names the committed version it was built for (None: the empty index of a tenant
+    that has never stored anything).
+    """
+
+    def __init__(self, version: str | None, chunks: Sequence[Chunk], bm25: bm25s.BM25 | None) -> None:
         self.version = version
         self.chunks = tuple(chunks)
         self._bm25 = bm25
 
     @classmethod
-    def build(cls, version: int, chunks: Sequence[Chunk]) -> SearchIndex:
+    def build(cls, version: str | None, chunks: Sequence[Chunk]) -> SearchIndex:
         if not chunks:
             return cls(version, chunks, None)
         tokens = bm25s.tokenize(
@@ -117,7 +121,7 @@ class SearchIndex:
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, version: int, data: bytes) -> SearchIndex:
+    def from_bytes(cls, version: str | None, data: bytes) -> SearchIndex:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             chunks = [_chunk_from_record(record) for record in json.loads(archive.read(_CHUNKS))]
             members = [name for name in archive.namelist() if name.startswith(_BM25_DIR)]

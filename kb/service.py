@@ -3,7 +3,7 @@
 Where things live (a tenant is known only by its id):
 
 - Redis ``t:{tenant}:kb:docs`` (hash: document id -> ``Document`` JSON) and ``t:{tenant}:kb:version``
-  (the index version; absent means nothing was ever ingested);
+  (the current index version, ``{counter}-{nonce}``; absent means nothing was ever ingested);
 - the blob store, under ``t/{tenant}/``: ``kb/docs/{id}.{ext}`` (the original upload) and
   ``kb/index/{version}.zip`` (the built index with its chunk texts and citations).
 
@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import secrets
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
@@ -65,7 +66,7 @@ _CONTENT_TYPES: Final = {
     DocumentKind.PDF: "application/pdf",
     DocumentKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-_EMPTY: Final = SearchIndex(0, (), None)
+_EMPTY: Final = SearchIndex(None, (), None)
 
 
 def _checked(tenant_id: str) -> str:
@@ -91,8 +92,15 @@ def _original_key(document: Document) -> str:
     return f"kb/docs/{document.id}.{document.kind.value}"
 
 
-def _index_key(version: int) -> str:
+def _index_key(version: str) -> str:
     return f"kb/index/{version}.zip"
+
+
+def _next_version(current: str | None) -> str:
+    """``{counter}-{nonce}``: the counter is for people reading logs; the nonce keeps two writers
+    that race for the same counter from writing the same archive key."""
+    counter = int(current.split("-", 1)[0]) + 1 if current else 1
+    return f"{counter}-{secrets.token_hex(4)}"
 
 
 def _parse_and_chunk(document_id: str, name: str, data: bytes) -> list[Chunk]:
@@ -185,7 +193,7 @@ class KnowledgeBase:
             except BaseException:
                 await scope.delete(_original_key(document))
                 raise
-            await self._prune(tenant_id)
+            await self._tidy(tenant_id)
         log.info("kb %s: added %s as %s (%d chunks)", tenant_id, name, document_id, len(chunks))
         return IngestResult(document, duplicate=False)
 
@@ -203,8 +211,7 @@ class KnowledgeBase:
             await self._publish(
                 tenant_id, document_id, (), lambda pipe: pipe.hdel(_docs_key(tenant_id), document_id)
             )
-            await self._prune(tenant_id)
-            await self._scope(tenant_id).delete(_original_key(document))
+            await self._tidy(tenant_id, removed=_original_key(document))
         log.info("kb %s: deleted %s (%s)", tenant_id, document_id, document.name)
         return document
 
@@ -213,8 +220,8 @@ class KnowledgeBase:
     def _scope(self, tenant_id: str) -> BlobStore:
         return self._blobs.scoped(f"t/{_checked(tenant_id)}/")
 
-    async def _version(self, tenant_id: str) -> int:
-        return int(as_str(await self._redis.get(_version_key(tenant_id))) or 0)
+    async def _version(self, tenant_id: str) -> str | None:
+        return as_str(await self._redis.get(_version_key(tenant_id)))
 
     async def _document(self, tenant_id: str, document_id: str) -> Document | None:
         raw = as_str(await self._redis.hget(_docs_key(tenant_id), document_id))
@@ -255,41 +262,51 @@ class KnowledgeBase:
                     f"this knowledge base would hold {len(kept) + len(chunks)} passages, over the limit of "
                     f"{self._max_chunks}; delete documents that are no longer needed, or upload a shorter one"
                 )
-            index = await asyncio.to_thread(SearchIndex.build, current.version + 1, [*kept, *chunks])
-            await scope.put(
-                _index_key(index.version), await asyncio.to_thread(index.to_bytes), "application/zip"
-            )
-            if await self._commit(tenant_id, current.version, record):
+            version = _next_version(current.version)
+            index = await asyncio.to_thread(SearchIndex.build, version, [*kept, *chunks])
+            await scope.put(_index_key(version), await asyncio.to_thread(index.to_bytes), "application/zip")
+            if await self._commit(tenant_id, current.version, version, record):
                 self._remember(tenant_id, index)
                 return
+            await scope.delete(_index_key(version))  # another writer won: ours was never visible
         raise KnowledgeBusy("this knowledge base kept changing while we updated it; try again")
 
-    async def _commit(self, tenant_id: str, expected: int, record: Callable[[Pipeline], object]) -> bool:
-        """Apply the metadata change and move the version to ``expected + 1``, unless it moved first."""
+    async def _commit(
+        self, tenant_id: str, expected: str | None, version: str, record: Callable[[Pipeline], object]
+    ) -> bool:
+        """Apply the metadata change and move to ``version``, unless the version moved from ``expected``."""
         key = _version_key(tenant_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             await pipe.watch(key)
-            if int(as_str(await pipe.get(key)) or 0) != expected:
+            if as_str(await pipe.get(key)) != expected:
                 return False
             pipe.multi()  # type: ignore[no-untyped-call]
             record(pipe)
-            pipe.set(key, expected + 1)
+            pipe.set(key, version)
             try:
                 await pipe.execute()
             except WatchError:
                 return False
         return True
 
-    async def _prune(self, tenant_id: str) -> None:
-        """Drop archives older than the current version. A worker that was about to load one finds
-        the newer version instead (see ``_index``)."""
-        scope = self._scope(tenant_id)
-        current = _index_key(await self._version(tenant_id))
-        for key in await scope.list_keys("kb/index/"):
-            if key != current:
-                await scope.delete(key)
+    async def _tidy(self, tenant_id: str, removed: str | None = None) -> None:
+        """Delete index archives older than the current version (a worker about to load one finds the
+        newer version instead, see ``_index``) and the original of a deleted document.
 
-    async def _index(self, tenant_id: str, version: int) -> SearchIndex:
+        The change is committed by now, so a failure here only leaves a stale blob taking space: it
+        is logged rather than reported as a failed upload or deletion.
+        """
+        scope = self._scope(tenant_id)
+        try:
+            version = await self._version(tenant_id)
+            current = _index_key(version) if version else None
+            stale = [key for key in await scope.list_keys("kb/index/") if key != current]
+            for key in [*stale, *([removed] if removed else [])]:
+                await scope.delete(key)
+        except Exception as error:  # any storage failure: the committed change stands either way
+            log.warning("kb %s: could not delete stale blobs (%s); they only take space", tenant_id, error)
+
+    async def _index(self, tenant_id: str, version: str | None) -> SearchIndex:
         """The index at ``version`` (or a newer one if that was replaced meanwhile), from memory
         when we have it, else from the blob store."""
         cached = self._cached(tenant_id, version)
@@ -300,6 +317,7 @@ class KnowledgeBase:
                 cached = self._cached(tenant_id, version)
                 if cached is not None:
                     return cached
+                assert version is not None  # _cached answers for "no version" itself
                 try:
                     data = await self._scope(tenant_id).get(_index_key(version))
                 except BlobNotFound:
@@ -312,15 +330,15 @@ class KnowledgeBase:
                     continue
                 index = await asyncio.to_thread(SearchIndex.from_bytes, version, data)
                 self._remember(tenant_id, index)
-                log.info("kb %s: loaded index version %d (%d chunks)", tenant_id, version, len(index.chunks))
+                log.info("kb %s: loaded index version %s (%d chunks)", tenant_id, version, len(index.chunks))
                 return index
         raise KnowledgeBusy("this knowledge base kept changing while we loaded it; try again")
 
-    def _cached(self, tenant_id: str, version: int) -> SearchIndex | None:
-        if version == 0:
+    def _cached(self, tenant_id: str, version: str | None) -> SearchIndex | None:
+        """The index for ``version`` if this worker has it (no version: the empty index)."""
+        if version is None:
             return _EMPTY
         index = self._indexes.get(tenant_id)
-        # Exactly this version: a tenant erased and created again counts from 1 again.
         if index is None or index.version != version:
             return None
         self._indexes.move_to_end(tenant_id)

@@ -12,8 +12,10 @@ from kb import (
     DocumentTooLarge,
     KnowledgeBase,
     KnowledgeBaseFull,
+    KnowledgeBusy,
     Snippet,
     UnsupportedDocumentType,
+    service,
 )
 from tests.kb.documents import make_docx, make_pdf
 
@@ -224,3 +226,26 @@ async def test_a_tenant_erased_and_recreated_starts_from_an_empty_index(kb, redi
     await kb.ingest("acme", "notes.txt", b"Valleys get ice and water shield.")
     assert await kb.search("acme", "workmanship") == []
     assert [hit.document for hit in await kb.search("acme", "valley shield")] == ["notes.txt"]
+
+
+async def test_writers_whose_locks_expire_still_lose_nothing(kb, other_worker, monkeypatch):
+    """The lock is the normal guard; the version check in the commit is the one that must hold when
+    a lock runs out mid-rebuild. With locks that expire almost at once, writers really overlap."""
+    monkeypatch.setattr(service, "LOCK_TTL_S", 0.001)
+    codes = [f"qv{n}k" for n in range(8)]
+    uploads = [
+        (kb if n % 2 else other_worker).ingest(
+            "acme", f"memo-{n}.txt", f"Permit code {code} applies.".encode()
+        )
+        for n, code in enumerate(codes)
+    ]
+    outcomes = await asyncio.gather(*uploads, return_exceptions=True)
+    stored = {f"memo-{n}.txt" for n, outcome in enumerate(outcomes) if not isinstance(outcome, BaseException)}
+    assert all(
+        isinstance(outcome, KnowledgeBusy) for outcome in outcomes if isinstance(outcome, BaseException)
+    )
+    assert len(stored) >= 1
+    assert {document.name for document in await kb.list_documents("acme")} == stored
+    for n, code in enumerate(codes):
+        hits = await other_worker.search("acme", code)
+        assert [hit.document for hit in hits] == ([f"memo-{n}.txt"] if f"memo-{n}.txt" in stored else [])
