@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from core.blobs import blob_store_from_settings
 from core.logs import configure_logging
@@ -146,15 +146,17 @@ def starter(tenant: TenantOption) -> None:
 @kb_app.command("list")
 def list_documents(tenant: TenantOption) -> None:
     """List the tenant's documents."""
-    table = Table("id", "name", "type", "size", "chunks", "added")
+    table = Table(
+        Column("id", no_wrap=True), Column("name", overflow="fold"), "type", "size", "chunks", "added"
+    )
     for document in _run(tenant, lambda kb: kb.list_documents(tenant)):
         table.add_row(
             document.id,
             escape(document.name),
             document.kind.value,
-            f"{document.size_bytes / 1024:,.0f} KB",
+            f"{document.size_bytes / 1024:,.1f} KB",
             str(document.chunk_count),
-            document.added_at.strftime("%Y-%m-%d %H:%M"),
+            document.added_at.strftime("%Y-%m-%d"),
         )
     out.print(table)
 

@@ -26,14 +26,13 @@ from kb.limits import (
 )
 from kb.models import Document, DocumentKind, IngestResult, Snippet
 from kb.parsing import SUPPORTED_EXTENSIONS, check_upload
-from kb.service import STARTER_DIR, KnowledgeBase
+from kb.service import KnowledgeBase
 
 __all__ = [
     "MAX_CHUNKS_PER_TENANT",
     "MAX_DOCUMENTS_PER_TENANT",
     "MAX_DOCUMENT_BYTES",
     "MAX_QUERY_CHARS",
-    "STARTER_DIR",
     "SUPPORTED_EXTENSIONS",
     "Document",
     "DocumentKind",

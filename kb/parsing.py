@@ -1,7 +1,8 @@
 """Turn an uploaded file into text sections that remember their headings.
 
-Plain text and Markdown are decoded with encoding detection (UTF-8 first, then charset-normalizer,
-because contractors' files come out of old Windows tools as often as not). PDFs are read with
+Plain text and Markdown are decoded with encoding detection: UTF-8 first, then Windows-1252 for
+mostly-English text (contractors' files come out of old Windows tools as often as not), then
+whatever charset-normalizer finds. PDFs are read with
 pypdf, one section per page so a citation can say which page; DOCX with python-docx, following
 the document's heading styles and keeping tables as ``cell | cell`` rows.
 
@@ -86,9 +87,9 @@ def parse_document(filename: str, data: bytes) -> list[Section]:
     elif kind is DocumentKind.DOCX:
         sections = _docx_sections(name, data)
     elif kind is DocumentKind.MARKDOWN:
-        sections = _markdown_sections(decode_text(name, data))
+        sections = _markdown_sections(_decode_text(name, data))
     else:
-        sections = [Section((), normalize_text(decode_text(name, data)))]
+        sections = [Section((), _normalize_text(_decode_text(name, data)))]
     sections = [section for section in sections if section.text]
     if not sections:
         scanned = " If it is a scanned PDF, run it through OCR first." if kind is DocumentKind.PDF else ""
@@ -96,7 +97,7 @@ def parse_document(filename: str, data: bytes) -> list[Section]:
     return sections
 
 
-def decode_text(name: str, data: bytes) -> str:
+def _decode_text(name: str, data: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM), else Windows-1252 for English text written by
     US Windows tools, else whatever encoding charset-normalizer finds."""
     text = _utf8(data) or _windows_western(data) or _detected(data)
@@ -136,7 +137,7 @@ def _detected(data: bytes) -> str | None:
     return str(best) if best is not None else None
 
 
-def normalize_text(text: str) -> str:
+def _normalize_text(text: str) -> str:
     """Unix newlines, no trailing spaces, no control characters, at most one blank line in a row."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\u00a0", " ")
     text = _CONTROL.sub("", text)
@@ -167,7 +168,7 @@ class _Outline:
         return self._sections
 
     def _flush(self) -> None:
-        text = normalize_text(self._separator.join(self._body))
+        text = _normalize_text(self._separator.join(self._body))
         if text:
             self._sections.append(Section(tuple(title for _, title in self._path), text))
         self._body = []
@@ -201,7 +202,7 @@ def _pdf_sections(name: str, data: bytes) -> list[Section]:
         ) from error
     if locked:
         raise UnreadableDocument(f"{name} is password-protected; upload a copy without a password.")
-    return [Section((f"Page {number}",), normalize_text(text)) for number, text in enumerate(pages, 1)]
+    return [Section((f"Page {number}",), _normalize_text(text)) for number, text in enumerate(pages, 1)]
 
 
 def _docx_sections(name: str, data: bytes) -> list[Section]:
