@@ -107,7 +107,7 @@ class Gateway:
             await exchange.respond(status, body)
         elif outcome.kind is FaultKind.MALFORMED:
             await exchange.respond_raw(200, MALFORMED_BODY)
-        elif await exchange.client_hung_up_within(outcome.hold_seconds):
+        elif await exchange.client_hung_up_within(outcome.hold_seconds):  # the one kind left: timeout
             exchange.status = CLIENT_GAVE_UP
         else:
             await exchange.respond(504, LeapError(504, "Gateway Timeout").body())

@@ -81,6 +81,10 @@ def phone(value: Phone) -> Wire:
     }
 
 
+_GROUP_IDS = {"owner": 5, "admin": 2, "standard": 3, "open_api": 9}
+"""Leap user groups are roles; the Open API user is group 9 (reference §2.2)."""
+
+
 def user(value: User) -> Wire:
     return {
         "id": value.id,
@@ -97,9 +101,6 @@ def user(value: User) -> Wire:
         "active": value.active,
         "color": value.color,
     }
-
-
-_GROUP_IDS = {"owner": 5, "admin": 2, "standard": 3, "open_api": 9}
 
 
 def user_profile(value: User) -> Wire:
