@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The demo and trial tenants' CRM. Its data lives in this process's memory, so with several
     # workers each has its own copy (fine for demos; real tenants use Leap).
     sandbox = create_sandbox_app()
+    sandbox.state.sandbox.http_control_enabled = False  # no public reset or fault injection
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -97,3 +97,14 @@ def _healthy(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+async def test_the_mounted_sandbox_serves_leap_but_not_its_control_routes(tmp_path):
+    app = create_app(embedded_settings(tmp_path))
+    async with serve(app) as base, httpx.AsyncClient(base_url=base) as http:
+        token = await app.state.services.tenants.get_leap_token(DEMO_TENANT_ID)
+        stages = await http.get(
+            "/sandbox/leap/api/v3/workflow/stages", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert stages.status_code == 200 and any(s["name"] == "Proposal Sent" for s in stages.json()["data"])
+        assert (await http.post("/sandbox/leap/_sandbox/reset")).status_code in (403, 404)
