@@ -1,1 +1,39 @@
-"""TODO"""
+"""The one Pipecat pipeline every call runs, phone or browser.
+
+Owns: building and running a call (VAD, turn strategy, STT, Claude with the brain's prompt and
+tools, TTS), the speech-provider choice (Deepgram/Cartesia, or the local Whisper/Piper pair),
+filler speech, greeting, idle and time-limit handling, hang-up and transfer, the per-turn
+latency breakdown, the session record, and the end-of-call wrap-up.
+
+Exports ``run_call`` (telephony and webrtc call it with their transport), ``PipelineDeps`` and
+``CallTiming`` (what a call needs from the process), ``Transferrer``/``TransferRefused``/
+``NoTransfers`` (the one thing a transport implements), ``CallRecord`` and ``EndReason`` (what
+happened), ``CallSessions`` (session records in Redis) and ``SpeechNotConfigured``.
+"""
+
+from pipeline.call import CallTiming, CallUpdate, MemoryHook, PipelineDeps, UpdateSink, run_call
+from pipeline.control import NoTransfers, TransferRefused, Transferrer
+from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
+from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
+from pipeline.speech import SpeechNotConfigured
+
+__all__ = [
+    "CallRecord",
+    "CallSessions",
+    "CallTiming",
+    "CallUpdate",
+    "EndReason",
+    "MemoryHook",
+    "NoTransfers",
+    "PipelineDeps",
+    "SessionRecord",
+    "SpeechNotConfigured",
+    "SpokenLine",
+    "ToolLogEntry",
+    "TransferRefused",
+    "Transferrer",
+    "TurnLatency",
+    "UpdateSink",
+    "run_call",
+    "transcript_blob_key",
+]

@@ -1,0 +1,459 @@
+"""One call, from the first frame to the last record: build the pipeline, run it, wrap it up once.
+
+    transport in -> STT -> user turns (Silero + turn strategy) -> turn context -> Claude + tools
+    -> TTS -> transport out -> call ender -> assistant turns
+
+Around it: a greeting with the caller's name, a filler while tools are slow (``pipeline.tools``),
+an idle caller asked once and then let go, the tenant's maximum call length (or what is left of
+a trial's voice minutes), hang-up and transfer through ``pipeline.control``, and a latency
+breakdown per turn. However the call ends (caller, bot, idle, limit, error, shutdown), the
+wrap-up runs exactly once: transcript and tool log to the blob store, voice seconds to usage,
+the session record closed, then the memory-extraction hook. Each step runs even if an earlier
+one failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
+from pipecat.adapters.llm.schemas.tools_schema import ToolsSchema
+from pipecat.frames.frames import Frame, TTSSpeakFrame
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import (
+    AssistantTurnStoppedMessage,
+    LLMContextAggregatorPair,
+    UserTurnStoppedMessage,
+)
+from pipecat.processors.frame_processor import FrameProcessor
+from pipecat.transports.base_transport import BaseTransport
+from pipecat.workers.runner import WorkerRunner
+
+from brain import Brain, CallContext, PromptInputs, Style, ToolBox, ToolEvent, TurnState, stable_prompt
+from brain import turn_prompt as brain_turn_prompt
+from brain.toolbox import snippet_as_data
+from core.blobs import BlobStore
+from core.settings import Settings
+from memory import Line
+from pipeline import lines
+from pipeline.claude import VoiceClaude
+from pipeline.control import LiveCallControl, NoTransfers, Transferrer
+from pipeline.ending import BeforeEnd, CallEnder, Ending, HangUpFrame, MuteWhileEnding
+from pipeline.latency import latency_observer
+from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency, now
+from pipeline.sessions import CallSessions, transcript_blob_key
+from pipeline.speech import speech_services
+from pipeline.tools import ToolBridge
+from pipeline.turn_context import TurnContext
+from pipeline.turns import user_turn_params
+from tenants import Tenant, UsageMeter
+
+log = logging.getLogger(__name__)
+
+INPUT_SAMPLE_RATE = 16000  # Silero, Smart Turn and Whisper all want 16 kHz; transports resample to it
+KNOWLEDGE_PER_TURN = 3
+MAX_REPLY_TOKENS = 1024
+VOICE_LLM_RETRIES = 1
+LEAP_NAMES_WAIT_SECS = 1.0
+
+MemoryHook = Callable[[CallContext, Sequence[Line]], Awaitable[None]]
+CallUpdate = SpokenLine | ToolLogEntry
+UpdateSink = Callable[[CallUpdate], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CallTiming:
+    idle_secs: float = 10.0
+    """Caller silence after the bot spoke before "are you still there?"; as long again, goodbye."""
+    filler_after_secs: float = 0.4
+    """How long tools may run before the caller hears a filler line."""
+    goodbye_grace_secs: float = 20.0
+    """The longest a goodbye may take to be heard before the call is cut regardless."""
+
+
+@dataclass(frozen=True)
+class PipelineDeps:
+    """What every call needs from the process; built once at start-up."""
+
+    brain: Brain
+    usage: UsageMeter
+    blobs: BlobStore
+    settings: Settings
+    extract_memories: MemoryHook | None = None
+    timing: CallTiming = field(default_factory=CallTiming)
+
+
+async def run_call(
+    transport: BaseTransport,
+    ctx: CallContext,
+    deps: PipelineDeps,
+    *,
+    audio_out_sample_rate: int,
+    transferrer: Transferrer | None = None,
+    on_update: UpdateSink | None = None,
+) -> CallRecord:
+    """Run one call on ``transport`` until it ends, then wrap it up; returns what happened.
+
+    ``audio_out_sample_rate`` follows the transport (8000 for Twilio, 48000 for WebRTC); input is
+    always 16 kHz. ``transferrer`` hands phone calls to a person (none: calls cannot be
+    transferred). ``on_update`` hears every transcript line and tool event as it happens (the
+    browser widget shows them live).
+    """
+    call = _Call(ctx, deps, transferrer or NoTransfers(), on_update)
+    return await call.run(transport, audio_out_sample_rate)
+
+
+class _Call:
+    def __init__(
+        self, ctx: CallContext, deps: PipelineDeps, transferrer: Transferrer, on_update: UpdateSink | None
+    ) -> None:
+        self.ctx = ctx
+        self.deps = deps
+        self.record = CallRecord(ctx)
+        self._transferrer = transferrer
+        self._on_update = on_update
+        self._sessions = CallSessions(deps.brain.redis)
+        self._state = TurnState()
+        self._ending: Ending | None = None
+        self._idle_prompts = 0
+        self._worker: PipelineWorker | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._opening_line = ""
+        self._time_limit_secs: float = 0.0
+
+    async def run(self, transport: BaseTransport, audio_out_sample_rate: int) -> CallRecord:
+        await self._sessions.open(self.ctx, self.record.started_at)
+        bridge: ToolBridge | None = None
+        try:
+            tenant = await self.deps.brain.tenants.get_tenant(self.ctx.tenant_id)
+            refusal = await self._refusal(tenant)
+            processors, bridge = await self._processors(transport, tenant, refusal)
+            worker = PipelineWorker(
+                Pipeline(processors),
+                params=PipelineParams(
+                    audio_in_sample_rate=INPUT_SAMPLE_RATE,
+                    audio_out_sample_rate=audio_out_sample_rate,
+                    enable_metrics=True,
+                    enable_usage_metrics=True,
+                ),
+                observers=[latency_observer(self.ctx.session_id, self._latency)],
+                conversation_id=self.ctx.session_id,
+                enable_rtvi=False,
+            )
+            self._worker = worker
+            self._watch(transport, worker, refusal)
+            runner = WorkerRunner(handle_sigint=False)
+            await runner.add_workers(worker)
+            await runner.run()
+        except asyncio.CancelledError:
+            self._ended(EndReason.SHUTDOWN)
+            raise
+        except Exception:
+            log.exception("call %s failed", self.ctx.session_id)
+            self._ended(EndReason.ERROR)
+            raise
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            if bridge is not None:
+                await bridge.close()
+            await self._wrap_up()
+        return self.record
+
+    # --- building ------------------------------------------------------------------------------
+
+    async def _refusal(self, tenant: Tenant) -> str | None:
+        """Why this call cannot be served (said once, then the call ends), or None."""
+        if not self.deps.brain.claude.configured:
+            return lines.NOT_CONFIGURED
+        allowance = await self.deps.usage.voice_allowance(tenant)
+        if not allowance.allowed:
+            return lines.refusal_goodbye(allowance.message)
+        self._time_limit_secs = float(tenant.voice.max_call_minutes * 60)
+        if allowance.remaining is not None:
+            self._time_limit_secs = min(self._time_limit_secs, allowance.remaining)
+        self._opening_line = lines.greeting(self.ctx, tenant)
+        return None
+
+    async def _processors(
+        self, transport: BaseTransport, tenant: Tenant, refusal: str | None
+    ) -> tuple[list[FrameProcessor], ToolBridge | None]:
+        ender = CallEnder(self._hang_up)
+        if refusal is not None:
+            speech = await speech_services(self.deps.settings, vocabulary=(), voice=tenant.voice.tts_voice)
+            return [transport.input(), speech.tts, transport.output(), ender], None
+
+        toolbox = await self.deps.brain.toolbox(self.ctx, state=self._state)
+        speech = await speech_services(
+            self.deps.settings,
+            vocabulary=await self._vocabulary(tenant, toolbox),
+            voice=tenant.voice.tts_voice,
+        )
+        llm = VoiceClaude(
+            api_key="",  # the brain's client carries the key
+            # One SDK retry, then the fallback model: on a call, waiting out backoffs is dead air.
+            client=self.deps.brain.claude.client.with_options(max_retries=VOICE_LLM_RETRIES),
+            models=[tenant.models.voice_model, tenant.models.fallback_model],
+            apology=lines.APOLOGY,
+            settings=VoiceClaude.Settings(
+                model=tenant.models.voice_model,
+                system_instruction=stable_prompt(tenant, Style.VOICE),
+                enable_prompt_caching=True,
+                max_tokens=MAX_REPLY_TOKENS,
+            ),
+        )
+        toolbox.control = LiveCallControl(
+            finish=self._finish,
+            transferrer=self._transferrer,
+            reply_has_words=lambda: llm.reply_has_words,
+        )
+        bridge = ToolBridge(
+            llm,
+            toolbox,
+            say=self._say,
+            on_event=self._tool_event,
+            call_ending=lambda: self._ending is not None,
+            filler_after=self.deps.timing.filler_after_secs,
+        )
+        context = LLMContext(
+            messages=[{"role": "developer", "content": await self._call_facts(tenant)}],
+            tools=_tools_schema(toolbox),
+        )
+        user_params = await asyncio.to_thread(
+            user_turn_params,
+            tenant.voice,
+            idle_secs=self.deps.timing.idle_secs,
+            mute=MuteWhileEnding(lambda: self._ending is not None),
+        )
+        turns = LLMContextAggregatorPair(context, user_params=user_params)
+        turns.user().add_event_handler("on_user_turn_started", self._caller_started)
+        turns.user().add_event_handler("on_user_turn_stopped", self._caller_said)
+        turns.user().add_event_handler("on_user_turn_idle", self._caller_idle)
+        turns.assistant().add_event_handler("on_assistant_turn_stopped", self._bot_said)
+        facts = TurnContext(state=self._state, facts=lambda text: self._turn_facts(tenant, text))
+        processors: list[FrameProcessor] = [
+            transport.input(),
+            speech.stt,
+            turns.user(),
+            facts,
+            llm,
+            speech.tts,
+            transport.output(),
+            ender,
+            turns.assistant(),
+        ]
+        return processors, bridge
+
+    async def _vocabulary(self, tenant: Tenant, toolbox: ToolBox) -> list[str]:
+        """Words the STT should expect: the tenant's own list (customers, products), then the
+        names of its people, in Hard-E and in Leap (crews, reps)."""
+        users = await self.deps.brain.tenants.list_users(tenant.id)
+        words = [*tenant.voice.vocabulary, *(user.name for user in users)]
+        if toolbox.crm is not None:
+            try:
+                leap_users = await asyncio.wait_for(toolbox.crm.company.users(), LEAP_NAMES_WAIT_SECS)
+            except Exception as error:  # a slow or failing Leap must not hold up the call
+                log.warning("call %s: no Leap names for the STT (%s)", self.ctx.session_id, error)
+            else:
+                words += [user.full_name for user in leap_users]
+        return words
+
+    async def _call_facts(self, tenant: Tenant) -> str:
+        """Who is calling and what we remember: fixed for the call, so it opens the context."""
+        memories = await self.deps.brain.recall(self.ctx)
+        return "A call has just connected.\n" + self._prompt(tenant, memories=memories)
+
+    async def _turn_facts(self, tenant: Tenant, text: str) -> str:
+        """The time, and the company documents that match what the caller just said."""
+        knowledge: list[dict[str, Any]] = []
+        if self.deps.brain.knowledge is not None and text.strip():
+            found = await self.deps.brain.knowledge.search(tenant.id, text, KNOWLEDGE_PER_TURN)
+            knowledge = [snippet_as_data(item) for item in found]
+        return self._prompt(tenant, knowledge=knowledge)
+
+    def _prompt(
+        self, tenant: Tenant, *, memories: Sequence[str] = (), knowledge: Sequence[dict[str, Any]] = ()
+    ) -> str:
+        inputs = PromptInputs(
+            tenant=tenant,
+            caller=self.ctx,
+            now=datetime.now(UTC),
+            style=Style.VOICE,
+            memories=memories,
+            knowledge=knowledge,
+        )
+        return brain_turn_prompt(inputs)
+
+    def _watch(self, transport: BaseTransport, worker: PipelineWorker, refusal: str | None) -> None:
+        async def connected(_transport: Any, _client: Any) -> None:
+            if refusal is not None:
+                await self._finish(EndReason.NOT_ALLOWED, line=refusal)
+                return
+            await self._say(self._opening_line, remember=True, interruptible=True)
+            self._tasks.append(asyncio.create_task(self._end_at_time_limit()))
+
+        async def disconnected(_transport: Any, _client: Any) -> None:
+            self._ended(EndReason.CALLER_HUNG_UP)
+            await worker.cancel()
+
+        async def idle(_worker: PipelineWorker) -> None:
+            self._ended(EndReason.IDLE)
+
+        transport.add_event_handler("on_client_connected", connected)
+        transport.add_event_handler("on_client_disconnected", disconnected)
+        worker.add_event_handler("on_idle_timeout", idle)
+
+    # --- during the call -----------------------------------------------------------------------
+
+    async def _say(self, text: str, *, remember: bool = False, interruptible: bool = True) -> None:
+        """Speak a fixed line; ``remember`` puts it in Claude's context as something it said."""
+        frame = TTSSpeakFrame(text, append_to_context=remember)
+        frame.interruptible = interruptible
+        await self._queue(frame)
+
+    async def _queue(self, *frames: Frame) -> None:
+        if self._worker is not None:
+            await self._worker.queue_frames(list(frames))
+
+    async def _finish(
+        self, reason: EndReason, *, line: str | None, before_end: BeforeEnd | None = None
+    ) -> bool:
+        """Start ending the call: ``line`` is heard, then ``before_end`` runs, then the worker ends."""
+        if self._ending is not None:
+            return False
+        self._ending = Ending(reason, before_end)
+        self._ended(reason)
+        if line:
+            await self._say(line, remember=True, interruptible=False)
+        await self._queue(HangUpFrame())
+        self._tasks.append(asyncio.create_task(self._cut_after_grace()))
+        return True
+
+    async def _hang_up(self) -> None:
+        """Everything before the HangUpFrame has been heard: transfer if asked, then end."""
+        ending = self._ending
+        if ending is not None and ending.before_end is not None:
+            try:
+                await ending.before_end()
+            except Exception:
+                log.exception("call %s: the transfer failed", self.ctx.session_id)
+        if self._worker is not None:
+            await self._worker.stop_when_done()  # type: ignore[no-untyped-call]
+
+    async def _cut_after_grace(self) -> None:
+        await asyncio.sleep(self.deps.timing.goodbye_grace_secs)
+        if self._worker is not None and not self._worker.has_finished():
+            log.warning("call %s: the goodbye was not heard in time; ending the call", self.ctx.session_id)
+            await self._worker.cancel()
+
+    async def _end_at_time_limit(self) -> None:
+        await asyncio.sleep(self._time_limit_secs)
+        await self._finish(EndReason.TIME_LIMIT, line=lines.TIME_LIMIT)
+
+    async def _caller_started(self, _aggregator: Any, _strategy: Any) -> None:
+        self._idle_prompts = 0
+
+    async def _caller_idle(self, _aggregator: Any) -> None:
+        self._idle_prompts += 1
+        if self._idle_prompts == 1:
+            await self._say(lines.IDLE_PROMPT, remember=True)
+        else:
+            await self._finish(EndReason.IDLE, line=lines.IDLE_GOODBYE)
+
+    async def _caller_said(self, _aggregator: Any, _strategy: Any, message: UserTurnStoppedMessage) -> None:
+        if message.content and message.content.strip():
+            await self._note(SpokenLine("caller", message.content.strip(), now()))
+
+    async def _bot_said(self, _aggregator: Any, message: AssistantTurnStoppedMessage) -> None:
+        if message.content.strip():
+            await self._note(SpokenLine("assistant", message.content.strip(), now(), message.interrupted))
+
+    async def _tool_event(self, event: ToolEvent) -> None:
+        await self._note(ToolLogEntry(now(), event))
+
+    async def _note(self, update: CallUpdate) -> None:
+        if isinstance(update, SpokenLine):
+            self.record.lines.append(update)
+        else:
+            self.record.tools.append(update)
+        if self._on_update is not None:
+            try:
+                await self._on_update(update)
+            except Exception:
+                log.exception("call %s: the update listener failed", self.ctx.session_id)
+
+    async def _latency(self, turn: TurnLatency) -> None:
+        self.record.latency.append(turn)
+        await self._sessions.add_latency(self.ctx, turn)
+
+    def _ended(self, reason: EndReason) -> None:
+        """The first reason given is the one the call ended for."""
+        if self.record.end_reason is None:
+            self.record.end_reason = reason
+
+    # --- after the call ------------------------------------------------------------------------
+
+    async def _wrap_up(self) -> None:
+        record = self.record
+        record.ended_at = now()
+        self._ended(EndReason.ERROR)  # ended without saying why: the pipeline stopped on its own
+        assert record.end_reason is not None
+        log.info(
+            "call %s ended (%s) after %.1fs, %d lines, %d tool calls",
+            self.ctx.session_id, record.end_reason.value, record.duration_secs, len(record.lines),
+            len(record.tools),
+        )  # fmt: skip
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("store the transcript", self._store_transcript),
+            ("count the voice seconds", self._count_usage),
+            ("close the session", self._close_session),
+            ("extract memories", self._extract_memories),
+        ]
+        for what, step in steps:
+            try:
+                await step()
+            except Exception:
+                log.exception("call %s: could not %s", self.ctx.session_id, what)
+
+    async def _store_transcript(self) -> None:
+        key = transcript_blob_key(self.ctx.tenant_id, self.ctx.session_id)
+        await self.deps.blobs.put(key, self.record.as_json(), "application/json")
+
+    async def _count_usage(self) -> None:
+        await self.deps.usage.add_voice_seconds(self.ctx.tenant_id, self.record.duration_secs)
+
+    async def _close_session(self) -> None:
+        assert self.record.end_reason is not None and self.record.ended_at is not None
+        await self._sessions.close(
+            self.ctx,
+            ended_at=self.record.ended_at,
+            reason=self.record.end_reason,
+            duration_secs=self.record.duration_secs,
+        )
+
+    async def _extract_memories(self) -> None:
+        if self.deps.extract_memories is not None:
+            await self.deps.extract_memories(self.ctx, self.record.memory_lines())
+
+
+def _tools_schema(toolbox: ToolBox) -> ToolsSchema:
+    """The brain's tool specs (CRM and meta tools for calls) in Pipecat's form."""
+    functions = []
+    for spec in toolbox.specs():
+        schema = spec["input_schema"]
+        functions.append(
+            FunctionSchema(
+                name=spec["name"],
+                description=spec["description"],
+                properties=schema.get("properties", {}),
+                required=list(schema.get("required", [])),
+            )
+        )
+    return ToolsSchema(standard_tools=functions)

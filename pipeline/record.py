@@ -1,0 +1,112 @@
+"""What happened on one call: who said what, what every tool did, how long each turn took to
+answer, and how the call ended. It becomes the transcript blob and feeds memory extraction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from brain import CallContext, ToolEvent
+from memory import Line
+
+
+class EndReason(StrEnum):
+    CALLER_HUNG_UP = "caller_hung_up"
+    BOT_HUNG_UP = "bot_hung_up"  # Claude called end_call after its goodbye
+    TRANSFERRED = "transferred"
+    IDLE = "idle"  # the caller stopped answering
+    TIME_LIMIT = "time_limit"  # the tenant's maximum call length, or the trial's voice minutes
+    NOT_ALLOWED = "not_allowed"  # the call could not be served (no API key, trial over)
+    ERROR = "error"
+    SHUTDOWN = "shutdown"  # the server stopped the call
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SpokenLine:
+    role: Literal["caller", "assistant"]
+    text: str
+    at: datetime
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class ToolLogEntry:
+    at: datetime
+    event: ToolEvent
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One named part of a turn's latency (Pipecat's contribution), in seconds."""
+
+    label: str
+    owner: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TurnLatency:
+    """From the caller falling silent (or connecting, for the greeting) to the bot's first audio."""
+
+    turn: int
+    measured_from: str  # "user_silence" | "client_connected"
+    total_secs: float
+    stages: tuple[Stage, ...]
+
+    def stage_secs(self, label: str) -> float:
+        return sum(stage.seconds for stage in self.stages if stage.label == label)
+
+    def describe(self) -> str:
+        parts = " + ".join(f"{stage.label} {stage.seconds:.3f}" for stage in self.stages)
+        return f"turn {self.turn}: {self.total_secs:.3f}s = {parts}"
+
+
+@dataclass
+class CallRecord:
+    ctx: CallContext
+    started_at: datetime = field(default_factory=now)
+    ended_at: datetime | None = None
+    end_reason: EndReason | None = None
+    lines: list[SpokenLine] = field(default_factory=list)
+    tools: list[ToolLogEntry] = field(default_factory=list)
+    latency: list[TurnLatency] = field(default_factory=list)
+
+    @property
+    def duration_secs(self) -> float:
+        end = self.ended_at or now()
+        return max(0.0, (end - self.started_at).total_seconds())
+
+    def memory_lines(self) -> list[Line]:
+        return [Line(role=line.role, text=line.text) for line in self.lines if line.text.strip()]
+
+    def as_json(self) -> bytes:
+        """The transcript blob: the whole record, readable by a person and by the admin API."""
+        document: dict[str, Any] = {
+            "tenant_id": self.ctx.tenant_id,
+            "session_id": self.ctx.session_id,
+            "channel": self.ctx.channel.value,
+            "user_id": self.ctx.user_id,
+            "user_name": self.ctx.user_name,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "duration_secs": round(self.duration_secs, 3),
+            "end_reason": self.end_reason,
+            "lines": [asdict(line) for line in self.lines],
+            "tools": [{"at": entry.at, **asdict(entry.event)} for entry in self.tools],
+            "latency": [asdict(turn) for turn in self.latency],
+        }
+        return json.dumps(document, default=_json_default, ensure_ascii=False, indent=1).encode()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in a call record")

@@ -1,0 +1,54 @@
+"""When the caller has started and finished a turn: Silero VAD plus the tenant's turn strategy.
+
+``VoiceSettings.turn_stop_secs`` is the silence after which a turn may end:
+- Smart Turn (the default): the model ends the turn as soon as it judges the words complete; when
+  it judges them incomplete it waits, but never longer than ``turn_stop_secs`` of silence
+  (Pipecat's own default of 3 s is where its long-pause complaints come from);
+- speech timeout: the turn ends ``turn_stop_secs`` after the caller falls silent, once the
+  transcript is in. Predictable, so it is what tests with synthetic speech use.
+Both models (Silero and Smart Turn) ship inside the Pipecat wheel.
+"""
+
+from __future__ import annotations
+
+from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
+from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
+from pipecat.audio.vad.silero import SileroVADAnalyzer
+from pipecat.audio.vad.vad_analyzer import VADParams
+from pipecat.processors.aggregators.llm_response_universal import LLMUserAggregatorParams
+from pipecat.turns.user_mute import BaseUserMuteStrategy
+from pipecat.turns.user_stop import (
+    BaseUserTurnStopStrategy,
+    SpeechTimeoutUserTurnStopStrategy,
+    TurnAnalyzerUserTurnStopStrategy,
+)
+from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_turn_start_strategies
+
+from tenants import TurnStrategy, VoiceSettings
+
+# Silence Silero must hear before it reports the end of speech (Pipecat's default, which its
+# STT latency figures assume).
+VAD_STOP_SECS = 0.2
+
+
+def stop_strategy(voice: VoiceSettings) -> BaseUserTurnStopStrategy:
+    if voice.turn_strategy is TurnStrategy.SPEECH_TIMEOUT:
+        return SpeechTimeoutUserTurnStopStrategy(
+            user_speech_timeout=max(0.0, voice.turn_stop_secs - VAD_STOP_SECS)
+        )
+    analyzer = LocalSmartTurnAnalyzerV3(params=SmartTurnParams(stop_secs=voice.turn_stop_secs))
+    return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
+
+
+def user_turn_params(
+    voice: VoiceSettings, *, idle_secs: float, mute: BaseUserMuteStrategy
+) -> LLMUserAggregatorParams:
+    """Blocking (loads the ONNX models): build it in a thread."""
+    return LLMUserAggregatorParams(
+        vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=VAD_STOP_SECS)),
+        user_turn_strategies=UserTurnStrategies(
+            start=default_user_turn_start_strategies(), stop=[stop_strategy(voice)]
+        ),
+        user_mute_strategies=[mute],
+        user_idle_timeout=idle_secs,
+    )
