@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from admin_api import AdminDeps, install_admin_api
 from brain import Brain, Claude, LeapConnector
 from core.blobs import BlobError, BlobStore, blob_store_from_settings
 from core.logs import configure_logging
@@ -17,8 +18,9 @@ from core.redis import Redis, open_redis
 from core.secretbox import SecretBox, secret_box_from_settings
 from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
+from kb import KnowledgeBase
 from memory import MemoryStore
-from tenants import TenantStore, ensure_demo_tenant
+from tenants import DEMO_TENANT_ID, TenantStore, ensure_demo_tenant
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with open_redis(settings) as redis:
             box = secret_box_from_settings(settings)
             blobs = blob_store_from_settings(settings)
-            tenants = TenantStore(redis, box)
+            tenants = TenantStore(redis, box, blobs=blobs)
+            knowledge = KnowledgeBase(redis, blobs)
             if await ensure_demo_tenant(tenants):
-                log.info("created the Demo Roofing tenant (sandbox CRM) on first start")
+                await knowledge.ingest_starter(DEMO_TENANT_ID)
+                log.info("created the Demo Roofing tenant (sandbox CRM, starter documents) on first start")
             api_key = settings.anthropic_api_key
             brain = Brain(
                 redis=redis,
@@ -66,15 +70,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ),
                 leap=LeapConnector(redis, tenants, leap_base_url=settings.leap_base_url, sandbox_app=sandbox),
                 memory=MemoryStore(redis),
+                knowledge=knowledge,
             )
             if not brain.claude.configured:
                 log.warning("ANTHROPIC_API_KEY is not set: Hard-E will answer that it cannot think yet")
             app.state.services = Services(settings, redis, blobs, box, tenants, brain)
+            admin = AdminDeps.build(
+                settings=settings, redis=redis, blobs=blobs, secrets=box, tenants=tenants, brain=brain
+            )
+            app.state.admin = admin
+            admin.start()
             log.info("Hard-E ready (%s)", settings.env.value)
             try:
                 yield
             finally:
                 log.info("Hard-E shutting down")
+                await admin.aclose()
                 await brain.aclose()
 
     app = FastAPI(
@@ -85,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.mount("/sandbox/leap", sandbox)
+    install_admin_api(app)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

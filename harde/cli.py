@@ -6,27 +6,26 @@ Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 from twilio.base.exceptions import TwilioRestException
 
-from core.logs import configure_logging
-from core.redis import EmbeddedRedis, open_redis
-from core.secretbox import SecretBoxError, new_key_spec, secret_box_from_settings
-from core.settings import Settings, SettingsError, load_settings
+from core.redis import EmbeddedRedis
+from core.secretbox import new_key_spec
 from core.validation import readable_errors
+from harde.cli_common import cli_settings, fail, out, run
+from harde.cli_kb import kb_app
 from harde.doctor import Status, run_checks
 from telephony import TwilioRest
-from tenants import Role, Tenant, TenantError, TenantStore, User, normalize_phone
+from tenants import Role, Tenant, TenantStore, User, normalize_phone
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Hard-E: the voice-first AI sales director for contracting companies.",
@@ -39,47 +38,12 @@ twilio_app = typer.Typer(help="Connect Twilio phone numbers to this deployment."
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(twilio_app, name="twilio")
-
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
-
-
-def _settings(*, server: bool = False) -> Settings:
-    """Load settings; commands other than servers log warnings only, to keep their output clean."""
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        raise _fail(str(error)) from None
-    configure_logging(settings)
-    if not server:
-        logging.getLogger().setLevel(logging.WARNING)
-    return settings
-
-
-@contextlib.asynccontextmanager
-async def _store(settings: Settings) -> AsyncIterator[TenantStore]:
-    async with open_redis(settings) as redis:
-        yield TenantStore(redis, secret_box_from_settings(settings))
+app.add_typer(kb_app, name="kb")
 
 
 def _run(action: Callable[[TenantStore], Awaitable[T]]) -> T:
-    """Run one store operation, turning expected failures into a clean message and exit 1."""
-    settings = _settings()
-
-    async def main() -> T:
-        async with _store(settings) as store:
-            return await action(store)
-
-    try:
-        return asyncio.run(main())
-    except (TenantError, ValueError, SecretBoxError) as error:
-        raise _fail(str(error)) from None
+    """Run one tenant-store operation (see ``cli_common.run``)."""
+    return run(lambda session: action(session.tenants))
 
 
 @app.command()
@@ -89,7 +53,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (they share one Redis).")] = 1,
 ) -> None:
     """Run Hard-E: phone and browser calls, the admin API and the demo tenant."""
-    settings = _settings(server=True)
+    settings = cli_settings(server=True)
     if workers == 1:
         from harde.app import create_app
 
@@ -113,7 +77,7 @@ def serve(
 @app.command()
 def doctor() -> None:
     """Check configuration and every dependency; exit 1 when something required is missing."""
-    settings = _settings()
+    settings = cli_settings()
     checks = asyncio.run(run_checks(settings))
     colour = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "red"}
     for check in checks:
@@ -135,7 +99,7 @@ def sandbox(
     rate_limit: Annotated[int, typer.Option(help="Requests per minute per token.")] = 60,
 ) -> None:
     """Run the Leap-compatible sandbox CRM on its own (API under /api/v3)."""
-    _settings(server=True)
+    cli_settings(server=True)
     from crm_leap.sandbox import create_sandbox_app
 
     uvicorn.run(create_sandbox_app(rate_limit_per_minute=rate_limit), host=host, port=port)
@@ -168,7 +132,7 @@ def tenant_create(
     try:
         tenant = Tenant(id=tenant_id, name=name, timezone=timezone)
     except ValidationError as error:
-        raise _fail(readable_errors(error)) from None
+        raise fail(readable_errors(error)) from None
     _run(lambda store: store.create_tenant(tenant))
     out.print(f"created tenant [bold]{tenant.id}[/bold] ({tenant.name})")
 
@@ -214,7 +178,7 @@ def user_add(
     try:
         user = User(tenant_id=tenant, name=name, phones=phone or [], email=email, role=role)
     except ValidationError as error:
-        raise _fail(readable_errors(error)) from None
+        raise fail(readable_errors(error)) from None
     created = _run(lambda store: store.add_user(user, pin=pin))
     out.print(f"added user [bold]{created.id}[/bold] ({created.name}, {created.role.value})")
 
@@ -255,17 +219,17 @@ def twilio_connect(
     tenant: Annotated[str, typer.Option(help="The tenant whose line this becomes.")],
 ) -> None:
     """Point a Twilio number's voice and status webhooks here and route its calls to a tenant."""
-    settings = _settings()
+    settings = cli_settings()
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
-        raise _fail("set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first")
+        raise fail("set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first")
     if settings.public_url.startswith("http://localhost"):
-        raise _fail(
+        raise fail(
             "set HARDE_PUBLIC_URL to the https address Twilio can reach (e.g. https://voice.example.com)"
         )
     try:
         e164 = normalize_phone(number)
     except ValueError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     rest = TwilioRest(
         settings.twilio_account_sid,
         settings.twilio_auth_token.get_secret_value(),
@@ -287,5 +251,5 @@ def twilio_connect(
     try:
         claimed = _run(action)
     except (LookupError, TwilioRestException) as error:
-        raise _fail(f"Twilio refused: {error}") from None
+        raise fail(f"Twilio refused: {error}") from None
     out.print(f"{claimed} now answers as Hard-E for tenant [bold]{tenant}[/bold]")

@@ -8,64 +8,35 @@ every file before it exits 1, so one bad file does not hide the results of the o
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
-from core.blobs import blob_store_from_settings
-from core.logs import configure_logging
-from core.redis import open_redis
-from core.secretbox import SecretBoxError, secret_box_from_settings
-from core.settings import Settings, SettingsError, load_settings
+from harde.cli_common import Session, err, fail, out, run
 from kb import SUPPORTED_EXTENSIONS, IngestResult, KnowledgeBase, KnowledgeError, check_upload
-from tenants import TenantError, TenantStore
+
+T = TypeVar("T")
 
 kb_app = typer.Typer(
     help="Add, list, delete and search a tenant's knowledge documents.", no_args_is_help=True
 )
 
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
 TenantOption = Annotated[str, typer.Option("--tenant", "-t", help="Tenant id.")]
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(1)
-
-
-def _settings() -> Settings:
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        raise _fail(str(error)) from None
-    configure_logging(settings)
-    logging.getLogger().setLevel(logging.WARNING)
-    return settings
 
 
 def _run(tenant_id: str, action: Callable[[KnowledgeBase], Awaitable[T]]) -> T:
     """Run ``action`` on the tenant's knowledge base (after checking the tenant exists)."""
-    settings = _settings()
 
-    async def main() -> T:
-        async with open_redis(settings) as redis:
-            await TenantStore(redis, secret_box_from_settings(settings)).get_tenant(tenant_id)
-            return await action(KnowledgeBase(redis, blob_store_from_settings(settings)))
+    async def with_kb(session: Session) -> T:
+        await session.tenants.get_tenant(tenant_id)
+        return await action(KnowledgeBase(session.redis, session.blobs))
 
-    try:
-        return asyncio.run(main())
-    except (KnowledgeError, TenantError, SecretBoxError, ValueError) as error:
-        raise _fail(str(error)) from None
+    return run(with_kb, errors=(KnowledgeError,))
 
 
 def _result_line(source: str, result: IngestResult) -> str:
@@ -129,7 +100,7 @@ def ingest(
     for path in missing:
         err.print(f"[red]✗[/red] {escape(str(path))}: no such file or folder", soft_wrap=True)
     if not files and not missing:
-        raise _fail(f"no {', '.join(SUPPORTED_EXTENSIONS)} files found in {', '.join(map(str, paths))}")
+        raise fail(f"no {', '.join(SUPPORTED_EXTENSIONS)} files found in {', '.join(map(str, paths))}")
     failed = len(missing) + (_run(tenant, lambda kb: _ingest_files(kb, tenant, files)) if files else 0)
     if failed:
         err.print(f"{failed} of {len(files) + len(missing)} failed")

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.blobs import BlobStore
 from core.logs import register_secret
 from core.redis import Redis, as_str, as_strs
 from core.secretbox import SecretBox
@@ -75,6 +76,11 @@ def tenant_prefix(tenant_id: str) -> str:
     return f"t:{tenant_id}:"
 
 
+def blob_prefix(tenant_id: str) -> str:
+    """Where a tenant's blobs live in the blob store."""
+    return f"t/{tenant_id}/"
+
+
 def _tenant_key(tenant_id: str) -> str:
     return f"t:{tenant_id}:tenant"
 
@@ -108,9 +114,11 @@ def _leap_token_context(tenant_id: str) -> str:
 
 
 class TenantStore:
-    def __init__(self, redis: Redis, box: SecretBox) -> None:
+    def __init__(self, redis: Redis, box: SecretBox, *, blobs: BlobStore | None = None) -> None:
+        """``blobs``: where the tenant's documents and transcripts live, so erasing removes them too."""
         self._redis = redis
         self._box = box
+        self._blobs = blobs
         self._claim_all = redis.register_script(_CLAIM_ALL)
         self._release_all = redis.register_script(_RELEASE_ALL)
 
@@ -151,7 +159,7 @@ class TenantStore:
         return updated
 
     async def erase_tenant(self, tenant_id: str) -> int:
-        """Delete every key of the tenant, its number routes and its index entry; returns keys deleted."""
+        """Delete the tenant's keys, blobs, number routes and index entry; returns the keys deleted."""
         await self.get_tenant(tenant_id)
         numbers = as_strs(await self._redis.smembers(_numbers_key(tenant_id)))
         deleted = int(await self._release_all(keys=[_route_key(n) for n in numbers], args=[tenant_id]))
@@ -165,6 +173,10 @@ class TenantStore:
                 batch.clear()
         if batch:
             deleted += await self._redis.unlink(*batch)
+        if self._blobs is not None:
+            tenant_blobs = self._blobs.scoped(blob_prefix(tenant_id))
+            for key in await tenant_blobs.list_keys():
+                await tenant_blobs.delete(key)
         log.info("tenant %s erased (%d keys)", tenant_id, deleted)
         return deleted
 

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from brain import Brain, CallContext, Channel, Claude, LeapConnector
+from core.blobs import LocalBlobStore
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from crm_leap.sandbox import create_sandbox_app
+from kb import KnowledgeBase
 from memory import MemoryStore
 from tenants import CrmMode, ModelSettings, Role, Tenant, TenantStore, User, new_sandbox_token
 from tests.fakes.anthropic import FakeAnthropic, RecordedRequest
@@ -68,7 +70,7 @@ def action_ids(request: RecordedRequest) -> list[str]:
 
 
 @pytest.fixture
-async def world(redis) -> AsyncIterator[World]:
+async def world(redis, tmp_path) -> AsyncIterator[World]:
     fake = FakeAnthropic()
     sandbox_app = create_sandbox_app()
     tenants = TenantStore(redis, SecretBox(parse_keys([new_key_spec("k1")])))
@@ -92,6 +94,7 @@ async def world(redis) -> AsyncIterator[World]:
             claude=Claude("sk-ant-test", base_url=llm_url, max_retries=0),
             leap=LeapConnector(redis, tenants, leap_base_url="http://unused", sandbox_app=sandbox_app),
             memory=MemoryStore(redis),
+            knowledge=KnowledgeBase(redis, LocalBlobStore(tmp_path / "blobs")),
         )
         yield World(brain, fake, sandbox_app.state.sandbox, token, users)
         await brain.aclose()

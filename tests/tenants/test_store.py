@@ -160,3 +160,16 @@ async def test_copying_a_ciphertext_to_another_tenant_does_not_decrypt(store, re
     await redis.set("t:thief:secret:leap_token", await redis.get("t:acme:secret:leap_token"))
     with pytest.raises(Exception, match="failed authentication"):
         await store.get_leap_token("thief")
+
+
+async def test_erase_tenant_removes_its_blobs_too(redis, tmp_path):
+    from core.blobs import LocalBlobStore
+
+    blobs = LocalBlobStore(tmp_path)
+    store = TenantStore(redis, SecretBox(parse_keys([new_key_spec("k1")])), blobs=blobs)
+    await make_tenant(store)
+    await blobs.put("t/acme/kb/docs/a.md", b"acme's document")
+    await blobs.put("t/acme/calls/s1/transcript.json", b"{}")
+    await blobs.put("t/acme-west/kb/docs/b.md", b"a neighbour with a similar id")
+    await store.erase_tenant("acme")
+    assert await blobs.list_keys() == ["t/acme-west/kb/docs/b.md"]
