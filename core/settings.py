@@ -6,6 +6,7 @@ expects, instead of surfacing as a confusing error in the middle of a call.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LEAP_PRODUCTION_URL = "https://api.jobprogress.com/api/v3"
+_OPERATOR_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 class Environment(StrEnum):
@@ -63,6 +65,14 @@ class Settings(BaseSettings):
 
     leap_base_url: str = Field(LEAP_PRODUCTION_URL, validation_alias=_env("LEAP_BASE_URL"))
 
+    operator_token_hash: str | None = Field(None, validation_alias=_env("HARDE_OPERATOR_TOKEN_HASH"))
+    api_key_rate_per_minute: int = Field(
+        120, ge=1, le=100_000, validation_alias=_env("HARDE_API_KEY_RATE_PER_MINUTE")
+    )
+    api_tenant_rate_per_minute: int = Field(
+        240, ge=1, le=100_000, validation_alias=_env("HARDE_API_TENANT_RATE_PER_MINUTE")
+    )
+
     @field_validator("secret_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
@@ -82,6 +92,15 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("operator_token_hash")
+    @classmethod
+    def _operator_hash(cls, value: str | None) -> str | None:
+        if value and not _OPERATOR_HASH.match(value):
+            raise ValueError(
+                "must look like 'sha256:<64 hex digits>' (create one with `harde operator-token`)"
+            )
         return value or None
 
     @model_validator(mode="after")
