@@ -1,1 +1,73 @@
-"""TODO"""
+"""The REST API under ``/v1`` for operators, tenant admins and external agents, and the Direct Tools API.
+
+Owns authentication (operator token, scoped tenant API keys, widget tokens), the routes (tenants,
+settings, Leap connection, users, numbers, API keys, widget tokens, usage, audit, knowledge,
+invites, conversations, tools), RFC 9457 problem responses, rate limits, idempotency, and audit
+archiving. Exports ``install_admin_api(app)``, ``AdminDeps`` (what the routes need, built in the
+lifespan and set as ``app.state.admin``) and ``new_operator_token`` (for ``harde operator-token``).
+"""
+
+from fastapi import FastAPI
+
+from admin_api.deps import AdminDeps
+from admin_api.invites import InviteExpired, InviteNotFound, InviteUsed
+from admin_api.keys import KeyNotFound
+from admin_api.limits import RateLimitHeaders
+from admin_api.operator import hash_operator_token, new_operator_token
+from admin_api.problems import (
+    DOCUMENT_NOT_FOUND,
+    DOCUMENT_TOO_LARGE,
+    INVITE_EXPIRED,
+    INVITE_NOT_FOUND,
+    INVITE_USED,
+    KEY_NOT_FOUND,
+    KNOWLEDGE_BUSY,
+    KNOWLEDGE_FULL,
+    PHONE_TAKEN,
+    TENANT_EXISTS,
+    TENANT_NOT_FOUND,
+    UNREADABLE_DOCUMENT,
+    UNSUPPORTED_DOCUMENT,
+    USER_NOT_FOUND,
+    ProblemType,
+    install_problem_handlers,
+)
+from admin_api.routes import ROUTERS
+from kb import (
+    DocumentNotFound,
+    DocumentTooLarge,
+    KnowledgeBaseFull,
+    KnowledgeBusy,
+    UnreadableDocument,
+    UnsupportedDocumentType,
+)
+from tenants import NumberTaken, TenantExists, TenantNotFound, UserNotFound
+
+DOMAIN_ERRORS: dict[type[Exception], ProblemType] = {
+    TenantNotFound: TENANT_NOT_FOUND,
+    TenantExists: TENANT_EXISTS,
+    UserNotFound: USER_NOT_FOUND,
+    NumberTaken: PHONE_TAKEN,
+    KeyNotFound: KEY_NOT_FOUND,
+    InviteNotFound: INVITE_NOT_FOUND,
+    InviteUsed: INVITE_USED,
+    InviteExpired: INVITE_EXPIRED,
+    DocumentNotFound: DOCUMENT_NOT_FOUND,
+    DocumentTooLarge: DOCUMENT_TOO_LARGE,
+    UnsupportedDocumentType: UNSUPPORTED_DOCUMENT,
+    UnreadableDocument: UNREADABLE_DOCUMENT,
+    KnowledgeBaseFull: KNOWLEDGE_FULL,
+    KnowledgeBusy: KNOWLEDGE_BUSY,
+}
+"""Errors of the stores below, whose messages are written for people, and the problem each becomes."""
+
+
+def install_admin_api(app: FastAPI) -> None:
+    """Add the ``/v1`` routes, the problem+json handlers and the rate-limit headers to ``app``."""
+    for router in ROUTERS:
+        app.include_router(router)
+    install_problem_handlers(app, DOMAIN_ERRORS)
+    app.add_middleware(RateLimitHeaders)
+
+
+__all__ = ["AdminDeps", "hash_operator_token", "install_admin_api", "new_operator_token"]

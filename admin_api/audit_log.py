@@ -1,0 +1,202 @@
+"""The tenant's audit trail as the API shows it: admin events in, filtered pages out.
+
+Tool executions are written by the brain (``brain.audit``) on every channel; this module adds
+what happens around them (key changes, setting changes, logins) to the same stream,
+``t:{tenant}:audit``, so one trail tells the whole story. Reading walks newest first through the
+stream and then through the JSONL segments that ``audit_archive`` moved to the blob store, so an
+old entry stays findable after the stream is trimmed. The cursor is the id of the last entry
+returned; ids are stream ids (``<ms>-<seq>``), so they order entries in time wherever they live.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from brain.audit import MAX_DETAIL_CHARS, audit_key
+from core.blobs import BlobStore
+from core.logs import redact
+from core.redis import Redis
+
+_BATCH = 200
+MAX_SCAN = 20_000
+"""Entries one page request may look at; a sparse filter then returns a cursor to continue from."""
+
+
+@dataclass(frozen=True, order=True)
+class StreamId:
+    ms: int
+    seq: int
+
+    @classmethod
+    def parse(cls, value: str) -> StreamId:
+        ms, _, seq = value.partition("-")
+        return cls(int(ms), int(seq or 0))
+
+    def __str__(self) -> str:
+        return f"{self.ms}-{self.seq}"
+
+
+def valid_cursor(value: str) -> bool:
+    ms, dash, seq = value.partition("-")
+    return bool(dash) and ms.isdigit() and seq.isdigit() and len(ms) <= 15 and len(seq) <= 20
+
+
+class AuditEntry(BaseModel):
+    id: str = Field(description="Stream id; also the cursor to continue after this entry.")
+    at: datetime
+    channel: str = Field(description="`phone`, `webrtc`, `text`, `api` for tool runs; `admin` for the rest.")
+    actor: str = Field(description="`key:<id>`, `user:<id>`, `operator` or `caller:unknown`.")
+    tool: str | None = Field(None, description="The tool that ran (tool entries).")
+    event: str | None = Field(None, description="What changed, e.g. `api_key.created` (admin entries).")
+    outcome: str
+    detail: str = ""
+    session: str | None = None
+    args_digest: str | None = Field(None, description="Digest of the tool's arguments (never the values).")
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    tool: str | None = None
+    actor: str | None = None
+
+    def accepts(self, fields: Mapping[str, str]) -> bool:
+        return (self.tool is None or fields.get("tool") == self.tool) and (
+            self.actor is None or fields.get("actor") == self.actor
+        )
+
+
+def segment_name(first: StreamId, last: StreamId) -> str:
+    return f"{first}_{last}.jsonl"
+
+
+def _segment_bounds(name: str) -> tuple[StreamId, StreamId] | None:
+    first, sep, last = name.removesuffix(".jsonl").partition("_")
+    if not sep or not (valid_cursor(first) and valid_cursor(last)):
+        return None
+    return StreamId.parse(first), StreamId.parse(last)
+
+
+def stream_entries(reply: Any) -> list[tuple[str, dict[str, str]]]:
+    """XRANGE/XREVRANGE entries as text (our clients decode replies; redis-py types them loosely)."""
+    return [
+        (str(entry_id), {str(name): str(value) for name, value in (fields or {}).items()})
+        for entry_id, fields in reply or ()
+    ]
+
+
+def archive_scope(blobs: BlobStore, tenant_id: str) -> BlobStore:
+    return blobs.scoped(f"t/{tenant_id}/audit/")
+
+
+def _entry(entry_id: str, fields: Mapping[str, str]) -> AuditEntry:
+    latency = fields.get("latency_ms")
+    return AuditEntry(
+        id=entry_id,
+        at=datetime.fromtimestamp(float(fields.get("ts") or StreamId.parse(entry_id).ms / 1000), UTC),
+        channel=fields.get("channel", ""),
+        actor=fields.get("actor", ""),
+        tool=fields.get("tool") or None,
+        event=fields.get("event") or None,
+        outcome=fields.get("outcome", ""),
+        detail=fields.get("detail", ""),
+        session=fields.get("session") or None,
+        args_digest=fields.get("args_digest") or None,
+        latency_ms=float(latency) if latency else None,
+    )
+
+
+class AuditTrail:
+    def __init__(self, redis: Redis, blobs: BlobStore) -> None:
+        self._redis = redis
+        self._blobs = blobs
+
+    async def record(self, tenant_id: str, *, actor: str, event: str, detail: str = "") -> None:
+        """One admin event (a key created, a setting changed, a login) in the tenant's trail."""
+        entry = {
+            "ts": f"{time.time():.3f}",
+            "channel": "admin",
+            "actor": actor,
+            "event": event,
+            "outcome": "ok",
+            "detail": redact(detail)[:MAX_DETAIL_CHARS],
+        }
+        await self._redis.xadd(audit_key(tenant_id), entry)  # type: ignore[arg-type]
+
+    async def page(
+        self, tenant_id: str, where: AuditFilter, *, cursor: str | None, limit: int
+    ) -> tuple[list[AuditEntry], str | None]:
+        """Up to ``limit`` matching entries, newest first, older than ``cursor``; and the next cursor."""
+        upper = StreamId.parse(cursor) if cursor else None
+        if where.until is not None:
+            bound = StreamId(int(where.until.timestamp() * 1000), 2**64 - 1)
+            upper = bound if upper is None else min(upper, bound)
+            inclusive = cursor is None or bound < StreamId.parse(cursor)
+        else:
+            inclusive = False
+        lower = StreamId(int(where.since.timestamp() * 1000), 0) if where.since else None
+        found: list[AuditEntry] = []
+        scanned = 0
+        async for entry_id, fields in self._newest_first(tenant_id, upper, inclusive, lower):
+            scanned += 1
+            if where.accepts(fields):
+                found.append(_entry(entry_id, fields))
+                if len(found) == limit:
+                    return found, entry_id
+            if scanned >= MAX_SCAN:
+                return found, entry_id
+        return found, None
+
+    async def _newest_first(
+        self, tenant_id: str, upper: StreamId | None, inclusive: bool, lower: StreamId | None
+    ) -> AsyncIterator[tuple[str, dict[str, str]]]:
+        """Entries from ``upper`` (exclusive unless ``inclusive``) down to ``lower``: stream, then archive."""
+        key = audit_key(tenant_id)
+        high = "+" if upper is None else (str(upper) if inclusive else f"({upper}")
+        low = "-" if lower is None else str(lower)
+        oldest_seen: StreamId | None = None
+        while True:
+            batch = stream_entries(await self._redis.xrevrange(key, max=high, min=low, count=_BATCH))
+            for entry_id, fields in batch:
+                oldest_seen = StreamId.parse(entry_id)
+                yield entry_id, fields
+            if len(batch) < _BATCH:
+                break
+            high = f"({oldest_seen}"
+        # Archived entries are all older than the stream's; continue below what the stream gave.
+        if oldest_seen is not None:
+            upper, inclusive = oldest_seen, False
+        async for item in self._archived(tenant_id, upper, inclusive, lower):
+            yield item
+
+    async def _archived(
+        self, tenant_id: str, upper: StreamId | None, inclusive: bool, lower: StreamId | None
+    ) -> AsyncIterator[tuple[str, dict[str, str]]]:
+        scope = archive_scope(self._blobs, tenant_id)
+        segments = sorted(
+            (bounds, name)
+            for name in await scope.list_keys()
+            if (bounds := _segment_bounds(name)) is not None
+        )
+        for (first, last), name in reversed(segments):
+            if (upper is not None and first > upper) or (lower is not None and last < lower):
+                continue
+            lines = (await scope.get(name)).decode().splitlines()
+            for line in reversed(lines):
+                record: dict[str, Any] = json.loads(line)
+                entry_id = str(record.pop("id"))
+                at = StreamId.parse(entry_id)
+                if upper is not None and (at > upper or (at == upper and not inclusive)):
+                    continue
+                if lower is not None and at < lower:
+                    return
+                yield entry_id, {name: str(value) for name, value in record.items()}

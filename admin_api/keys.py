@@ -1,0 +1,182 @@
+"""Tenant API keys: ``hde_<random>``, shown once, stored only as a SHA-256 hash.
+
+A key is 256 random bits, so a fast hash is enough: nobody can guess their way back from it
+(unlike a PIN or a password, which need a slow one). Two records per key:
+
+- ``apikey:{sha256}``: the key's record, found from the presented key in one ``GET`` before the
+  tenant is known (so it cannot live under the tenant's prefix). It exists exactly while the key
+  is active: revoking deletes it, and so does erasing the tenant through the API.
+- ``t:{tenant}:apikey:{id}``: the same record for listing, kept after revocation with
+  ``revoked_at`` set, plus ``t:{tenant}:apikey:{id}:used`` with the last-used time (a separate
+  key, so a request touching it can never race a revocation rewriting the record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from brain.access import SCOPE_READ, SCOPE_WRITE
+from core.redis import Redis, as_str, as_strs
+from tenants.models import utcnow
+
+KEY_PREFIX = "hde_"
+_SHOWN_CHARS = len(KEY_PREFIX) + 8
+
+
+class Scope(StrEnum):
+    """What a key may do. The tool scopes are the brain's own, so the safety policy reads them as is."""
+
+    TOOLS_READ = SCOPE_READ
+    TOOLS_WRITE = SCOPE_WRITE
+    KNOWLEDGE = "knowledge"
+    CONVERSATIONS = "conversations"
+    ADMIN = "admin"
+
+
+class KeyNotFound(LookupError):
+    """No key with that id in this tenant."""
+
+
+class ApiKey(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    tenant_id: str
+    name: str
+    prefix: str
+    scopes: tuple[Scope, ...]
+    created_at: datetime
+    created_by: str
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _index_key(digest: str) -> str:
+    return f"apikey:{digest}"
+
+
+def _record_key(tenant_id: str, key_id: str) -> str:
+    return f"t:{tenant_id}:apikey:{key_id}"
+
+
+def _used_key(tenant_id: str, key_id: str) -> str:
+    return f"t:{tenant_id}:apikey:{key_id}:used"
+
+
+def _ids_key(tenant_id: str) -> str:
+    return f"t:{tenant_id}:apikeys"
+
+
+def _digest_key(tenant_id: str, key_id: str) -> str:
+    return f"t:{tenant_id}:apikey:{key_id}:digest"
+
+
+class ApiKeyStore:
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def create(
+        self,
+        tenant_id: str,
+        *,
+        name: str,
+        scopes: set[Scope],
+        created_by: str,
+        expires_at: datetime | None = None,
+    ) -> tuple[ApiKey, str]:
+        """A new active key and its secret (the only time the secret exists outside the caller)."""
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        record = ApiKey(
+            id=f"k_{secrets.token_hex(6)}",
+            tenant_id=tenant_id,
+            name=name,
+            prefix=secret[:_SHOWN_CHARS],
+            scopes=tuple(sorted(scopes)),
+            created_at=utcnow(),
+            created_by=created_by,
+            expires_at=expires_at,
+        )
+        digest = key_digest(secret)
+        raw = record.model_dump_json()
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(_index_key(digest), raw)
+            pipe.set(_record_key(tenant_id, record.id), raw)
+            pipe.set(_digest_key(tenant_id, record.id), digest)
+            pipe.sadd(_ids_key(tenant_id), record.id)
+            await pipe.execute()
+        return record, secret
+
+    async def find_active(self, secret: str) -> ApiKey | None:
+        """The active (not revoked) key for a presented secret; expiry is the caller's to judge."""
+        raw = await self._redis.get(_index_key(key_digest(secret)))
+        return ApiKey.model_validate_json(raw) if raw is not None else None
+
+    async def touch(self, key: ApiKey) -> None:
+        await self._redis.set(_used_key(key.tenant_id, key.id), utcnow().isoformat())
+
+    async def get(self, tenant_id: str, key_id: str) -> tuple[ApiKey, datetime | None]:
+        """The key's record and when it was last used."""
+        raw, used = await self._redis.mget([_record_key(tenant_id, key_id), _used_key(tenant_id, key_id)])
+        if raw is None:
+            raise KeyNotFound(
+                f"there is no API key {key_id!r} in this tenant; list the keys to see their ids"
+            )
+        return ApiKey.model_validate_json(raw), _parse_time(as_str(used))
+
+    async def list_keys(self, tenant_id: str) -> list[tuple[ApiKey, datetime | None]]:
+        """Every key of the tenant, revoked ones included, newest first, with its last use."""
+        ids = as_strs(await self._redis.smembers(_ids_key(tenant_id)))
+        if not ids:
+            return []
+        raws = await self._redis.mget([_record_key(tenant_id, key_id) for key_id in ids])
+        useds = await self._redis.mget([_used_key(tenant_id, key_id) for key_id in ids])
+        found = [
+            (ApiKey.model_validate_json(raw), _parse_time(as_str(used)))
+            for raw, used in zip(raws, useds, strict=True)
+            if raw is not None
+        ]
+        return sorted(found, key=lambda pair: pair[0].created_at, reverse=True)
+
+    async def revoke(self, tenant_id: str, key_id: str) -> ApiKey:
+        """Stop the key working at once; its record stays listed as revoked. Revoking twice is harmless."""
+        key, _ = await self.get(tenant_id, key_id)
+        if key.revoked_at is not None:
+            return key
+        revoked = key.model_copy(update={"revoked_at": utcnow()})
+        digest = as_str(await self._redis.get(_digest_key(tenant_id, key_id)))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if digest is not None:
+                pipe.delete(_index_key(digest))
+            pipe.set(_record_key(tenant_id, key_id), revoked.model_dump_json())
+            await pipe.execute()
+        return revoked
+
+    async def forget_tenant(self, tenant_id: str) -> int:
+        """Drop every key's global index entry (before the tenant is erased); returns how many."""
+        ids = as_strs(await self._redis.smembers(_ids_key(tenant_id)))
+        if not ids:
+            return 0
+        digests = [
+            digest
+            for digest in await self._redis.mget([_digest_key(tenant_id, key_id) for key_id in ids])
+            if digest is not None
+        ]
+        if not digests:
+            return 0
+        return int(await self._redis.delete(*(_index_key(str(digest)) for digest in digests)))
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,301 @@
+"""Errors as ``application/problem+json`` (RFC 9457), each with a stable ``type`` URI.
+
+A client branches on ``type`` (it never changes for a kind of error), shows ``detail`` (it says
+what to do next), and reads ``errors`` for field-level problems. Every error the API can answer
+with is listed here once; routes declare which ones they may return (``documented``), so the
+OpenAPI document names them all and a schema-driven test can hold the server to it.
+
+FastAPI's own request validation errors, Starlette's 404/405 and anything unexpected become
+problems too, app-wide, so a client sees one error format whatever went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://hard-e.dev/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    slug: str
+    status: int
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+
+# --- the catalogue ----------------------------------------------------------------------------------
+BAD_REQUEST = ProblemType("bad-request", 400, "The request could not be read")
+MISSING_CREDENTIAL = ProblemType("missing-credential", 401, "No credential was sent")
+INVALID_CREDENTIAL = ProblemType("invalid-credential", 401, "The credential is not valid")
+EXPIRED_CREDENTIAL = ProblemType("expired-credential", 401, "The credential has expired")
+OPERATOR_NOT_CONFIGURED = ProblemType("operator-not-configured", 401, "Operator access is not set up")
+TRIAL_EXPIRED = ProblemType("trial-expired", 402, "The trial has ended")
+TRIAL_LIMIT_REACHED = ProblemType("trial-limit-reached", 402, "The trial's allowance is used up")
+OPERATOR_ONLY = ProblemType("operator-only", 403, "Only the operator may do this")
+INSUFFICIENT_SCOPE = ProblemType("insufficient-scope", 403, "The credential lacks a scope")
+WRONG_TENANT = ProblemType("wrong-tenant", 403, "The credential belongs to another tenant")
+TOOL_REFUSED = ProblemType("tool-refused", 403, "The safety policy refused the tool")
+NOT_FOUND = ProblemType("not-found", 404, "Nothing here")
+TENANT_NOT_FOUND = ProblemType("tenant-not-found", 404, "No such tenant")
+USER_NOT_FOUND = ProblemType("user-not-found", 404, "No such user")
+NUMBER_NOT_FOUND = ProblemType("number-not-found", 404, "No such phone number")
+KEY_NOT_FOUND = ProblemType("api-key-not-found", 404, "No such API key")
+DOCUMENT_NOT_FOUND = ProblemType("document-not-found", 404, "No such document")
+INVITE_NOT_FOUND = ProblemType("invite-not-found", 404, "No such invite")
+CONVERSATION_NOT_FOUND = ProblemType("conversation-not-found", 404, "No such conversation")
+TOOL_NOT_FOUND = ProblemType("tool-not-found", 404, "No such tool")
+METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed")
+TENANT_EXISTS = ProblemType("tenant-exists", 409, "The tenant already exists")
+PHONE_TAKEN = ProblemType("phone-taken", 409, "The phone number is taken")
+IDEMPOTENCY_KEY_REUSED = ProblemType(
+    "idempotency-key-reused", 409, "The Idempotency-Key was used with another request"
+)
+IDEMPOTENCY_IN_PROGRESS = ProblemType(
+    "idempotency-in-progress", 409, "A request with this Idempotency-Key is still running"
+)
+LEAP_NOT_CONNECTED = ProblemType("leap-not-connected", 409, "The tenant has not connected Leap")
+CONVERSATION_BUSY = ProblemType("conversation-busy", 409, "The conversation is still answering")
+KNOWLEDGE_FULL = ProblemType("knowledge-base-full", 409, "The knowledge base is full")
+INVITE_USED = ProblemType("invite-used", 410, "The invite was already used")
+INVITE_EXPIRED = ProblemType("invite-expired", 410, "The invite has expired")
+DOCUMENT_TOO_LARGE = ProblemType("document-too-large", 413, "The document is too large")
+REQUEST_TOO_LARGE = ProblemType("request-too-large", 413, "The request body is too large")
+UNSUPPORTED_DOCUMENT = ProblemType("unsupported-document", 415, "The document type is not supported")
+VALIDATION_ERROR = ProblemType("validation-error", 422, "The request is not valid")
+UNREADABLE_DOCUMENT = ProblemType("unreadable-document", 422, "The document has no readable text")
+LEAP_TOKEN_REJECTED = ProblemType("leap-token-rejected", 422, "Leap refused the token")
+TOOL_FAILED = ProblemType("tool-failed", 422, "The tool could not do it")
+RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
+INTERNAL_ERROR = ProblemType("internal-error", 500, "Something went wrong on our side")
+LEAP_UNAVAILABLE = ProblemType("leap-unavailable", 502, "Leap is not answering")
+KNOWLEDGE_BUSY = ProblemType("knowledge-base-busy", 503, "The knowledge base is busy")
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(
+        description="Where the problem is: `body`, `query`, `path` or `header`, then the field."
+    )
+    msg: str
+    type: str = Field(description="Pydantic's error type, e.g. `missing`, `string_too_short`.")
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457). ``type`` is stable; ``detail`` says what to do next."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "https://hard-e.dev/problems/insufficient-scope",
+                    "title": "The credential lacks a scope",
+                    "status": 403,
+                    "detail": "This API key lacks the 'tools:write' scope. Create a key with it.",
+                    "instance": "/v1/tools/add_job_note",
+                }
+            ]
+        }
+    )
+
+    type: str = Field(description="A URI naming the kind of error; stable, safe to branch on.")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(None, description="The request path.")
+    errors: list[FieldError] | None = Field(None, description="Field-level problems, for `validation-error`.")
+
+
+class ApiProblem(Exception):
+    """Raise to answer with a problem."""
+
+    def __init__(
+        self,
+        kind: ProblemType,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        errors: list[FieldError] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.errors = errors
+
+
+def problem_response(
+    kind: ProblemType,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    errors: list[FieldError] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=kind.uri, title=kind.title, status=kind.status, detail=detail, instance=instance, errors=errors
+    )
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True),
+        status_code=kind.status,
+        headers=dict(headers or {}),
+        media_type=MEDIA_TYPE,
+    )
+
+
+def field_errors(raw: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic's error list without the ``input`` it echoes (it could be a secret someone sent)."""
+    return [
+        FieldError(
+            loc=[part if isinstance(part, int) else str(part) for part in item.get("loc", ())],
+            msg=str(item.get("msg", "")).removeprefix("Value error, "),
+            type=str(item.get("type", "value_error")),
+        )
+        for item in raw
+    ]
+
+
+def describe(errors: list[FieldError]) -> str:
+    return "; ".join(f"{'.'.join(str(part) for part in error.loc)}: {error.msg}" for error in errors)
+
+
+def documented(*kinds: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry of a route that may answer with these problems."""
+    by_status: dict[int, list[ProblemType]] = {}
+    for kind in kinds:
+        by_status.setdefault(kind.status, []).append(kind)
+    return {
+        status: {
+            "model": Problem,
+            "description": "; ".join(f"`{kind.slug}`: {kind.title}" for kind in group),
+        }
+        for status, group in sorted(by_status.items())
+    }
+
+
+# --- handlers ---------------------------------------------------------------------------------------
+
+
+async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiProblem)
+    return problem_response(
+        exc.kind, exc.detail, instance=request.url.path, headers=exc.headers, errors=exc.errors
+    )
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(jsonable_encoder(exc.errors(), exclude={"input", "ctx", "url"}))
+    detail = f"Fix these fields and send the request again: {describe(errors)}"
+    return problem_response(VALIDATION_ERROR, detail, instance=request.url.path, errors=errors)
+
+
+_HTTP_STATUS_KINDS = {400: BAD_REQUEST, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 413: REQUEST_TOO_LARGE}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = _HTTP_STATUS_KINDS.get(exc.status_code) or ProblemType(
+        f"http-{exc.status_code}", exc.status_code, str(exc.detail)
+    )
+    detail = {
+        400: "The request body could not be read (malformed JSON or form data). Fix it and try again.",
+        404: f"There is nothing at {request.url.path}; the API's paths are listed at /docs.",
+        405: f"{request.method} is not allowed here; see the Allow header.",
+        413: "The request body is larger than this endpoint accepts. Send less.",
+    }.get(exc.status_code, str(exc.detail))
+    return problem_response(kind, detail, instance=request.url.path, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        INTERNAL_ERROR,
+        "The server failed while handling this request and has logged it. Try again; if it keeps "
+        "happening, tell the operator the time of the request.",
+        instance=request.url.path,
+    )
+
+
+def mapped(kind: ProblemType) -> Callable[[Request, Exception], Any]:
+    """A handler answering ``kind`` with the exception's own message as the detail.
+
+    Used for the domain errors of ``tenants`` and ``kb``, whose messages are written for people.
+    """
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(kind, str(exc).strip("'\""), instance=request.url.path)
+
+    return handler
+
+
+def install_problem_handlers(app: FastAPI, domain_errors: Mapping[type[Exception], ProblemType]) -> None:
+    app.add_exception_handler(ApiProblem, _api_problem)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+    for error, kind in domain_errors.items():
+        app.add_exception_handler(error, mapped(kind))
+    _document_problems(app)
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------------
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers do.
+
+    Problem responses are served as ``application/problem+json`` (FastAPI would list them as
+    ``application/json``), and every route's 422, ours or not, is a problem (the handler above is
+    app-wide), not FastAPI's ``HTTPValidationError``.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict):
+                    continue
+                for status, response in operation.get("responses", {}).items():
+                    _as_problem(status, response)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        components.setdefault(
+            "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        components.setdefault("FieldError", FieldError.model_json_schema())
+        components["Problem"].pop("$defs", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _as_problem(status: str, response: dict[str, Any]) -> None:
+    content = response.get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema == _PROBLEM_REF or (
+        status == "422" and schema == {"$ref": "#/components/schemas/HTTPValidationError"}
+    ):
+        response["content"] = {MEDIA_TYPE: {"schema": _PROBLEM_REF}}
