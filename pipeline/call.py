@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
-from pipecat.adapters.llm.schemas.tools_schema import ToolsSchema
 from pipecat.frames.frames import Frame, TTSSpeakFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
@@ -50,7 +48,7 @@ from pipeline.latency import latency_observer
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency, now
 from pipeline.sessions import CallSessions, transcript_blob_key
 from pipeline.speech import speech_services
-from pipeline.tools import ToolBridge
+from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
 from pipeline.turns import user_turn_params
 from tenants import Tenant, UsageMeter
@@ -224,7 +222,7 @@ class _Call:
         )
         context = LLMContext(
             messages=[{"role": "developer", "content": await self._call_facts(tenant)}],
-            tools=_tools_schema(toolbox),
+            tools=tools_schema(toolbox),
         )
         user_params = await asyncio.to_thread(
             user_turn_params,
@@ -441,19 +439,3 @@ class _Call:
     async def _extract_memories(self) -> None:
         if self.deps.extract_memories is not None:
             await self.deps.extract_memories(self.ctx, self.record.memory_lines())
-
-
-def _tools_schema(toolbox: ToolBox) -> ToolsSchema:
-    """The brain's tool specs (CRM and meta tools for calls) in Pipecat's form."""
-    functions = []
-    for spec in toolbox.specs():
-        schema = spec["input_schema"]
-        functions.append(
-            FunctionSchema(
-                name=spec["name"],
-                description=spec["description"],
-                properties=schema.get("properties", {}),
-                required=list(schema.get("required", [])),
-            )
-        )
-    return ToolsSchema(standard_tools=functions)

@@ -10,13 +10,18 @@
 2. The tenant's fallback model answers when the voice model is overloaded, rate limited or down
    (the SDK has already retried by then), as ``brain.Claude`` does for typed conversations.
 3. When no model answers, the caller hears an apology instead of silence and the call goes on.
+
+Pipecat also stores each call of a reply as its own assistant/tool pair, so the next request
+would show Claude's parallel calls as a string of one-tool rounds, which teaches it to stop
+calling tools in parallel. The calls of one reply are put back into one assistant message and
+their results into the one user message after it (``regroup_parallel_calls``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import anthropic
 from anthropic.types.beta import (
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 _ANOTHER_MODEL_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 Events = AsyncIterator[BetaRawMessageStreamEvent]
+Message = dict[str, Any]
 
 
 def worth_another_model(error: BaseException) -> bool:
@@ -63,6 +69,46 @@ async def every_tool_use(events: Events) -> Events:
         yield event
 
 
+def regroup_parallel_calls(messages: list[Message], reply_of: dict[str, int]) -> list[Message]:
+    """Merge [assistant(tool_use A), user(result A), assistant(tool_use B), user(result B), ...]
+    into [assistant(A, B), user(result A, result B)] when ``reply_of`` says A and B came from the
+    same reply; calls from later rounds stay where they are."""
+    merged: list[Message] = []
+    for message in messages:
+        if len(merged) >= 3 and _continues_reply(merged[-3], merged[-2], merged[-1], message, reply_of):
+            merged[-3]["content"] = [*merged[-3]["content"], *merged[-1]["content"]]
+            merged.pop()
+            merged[-1]["content"] = [*merged[-1]["content"], *message["content"]]
+            continue
+        merged.append(dict(message))  # a copy: the context's own messages stay as they are
+    return merged
+
+
+def _continues_reply(
+    calls: Message, results: Message, more_calls: Message, more_results: Message, reply_of: dict[str, int]
+) -> bool:
+    """Whether ``more_calls``/``more_results`` are further calls of the reply behind ``calls``."""
+    if calls["role"] != "assistant" or more_results["role"] != "user":
+        return False
+    if not (_only(results, "tool_result") and _only(more_calls, "tool_use")):
+        return False
+    if not _blocks(more_results) or _blocks(more_results)[0].get("type") != "tool_result":
+        return False
+    first = {reply_of.get(block.get("id", "")) for block in _blocks(calls) if block.get("type") == "tool_use"}
+    later = {reply_of.get(block.get("id", "")) for block in _blocks(more_calls)}
+    return len(first) == 1 and None not in first and first == later
+
+
+def _blocks(message: Message) -> list[dict[str, Any]]:
+    content = message.get("content")
+    return content if isinstance(content, list) else []
+
+
+def _only(message: Message, kind: str) -> bool:
+    blocks = _blocks(message)
+    return bool(blocks) and all(block.get("type") == kind for block in blocks)
+
+
 async def spoken_text(text: str) -> Events:
     """A reply stream that only says ``text``: how the apology reaches the caller's ears."""
     yield BetaRawContentBlockDeltaEvent(
@@ -80,6 +126,8 @@ class VoiceClaude(AnthropicLLMService):
         self._apology = apology
         self.reply_has_words = False
         """Whether the reply being streamed has said anything yet (a filler would be redundant)."""
+        self._replies = 0
+        self._reply_of: dict[str, int] = {}  # tool_use id -> which reply asked for it
 
     async def _create_message_stream(
         self, api_call: Callable[..., Awaitable[Any]], params: dict[str, Any]
@@ -101,10 +149,20 @@ class VoiceClaude(AnthropicLLMService):
         log.error("no Claude model answered on a call (%s); apologising", "; ".join(tried))
         return self._noting_words(spoken_text(self._apology))
 
+    async def _get_llm_invocation_params(self, context: Any) -> Any:
+        params = await super()._get_llm_invocation_params(context)
+        messages = cast(list[Message], params["messages"])
+        params["messages"] = cast(Any, regroup_parallel_calls(messages, self._reply_of))
+        return params
+
     async def _noting_words(self, events: Events) -> Events:
+        """Note what the reply says and which tool calls it makes, as it streams."""
+        self._replies += 1
         async for event in events:
             if event.type == "content_block_delta" and event.delta.type == "text_delta" and event.delta.text:
                 self.reply_has_words = True
+            elif event.type == "content_block_start" and event.content_block.type == "tool_use":
+                self._reply_of[event.content_block.id] = self._replies
             yield event
 
 

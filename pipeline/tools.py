@@ -20,6 +20,8 @@ import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
+from pipecat.adapters.llm.schemas.tools_schema import ToolsSchema
 from pipecat.frames.frames import FunctionCallFromLLM, FunctionCallResultProperties
 from pipecat.services.llm_service import FunctionCallParams, LLMService
 
@@ -100,3 +102,19 @@ class ToolBridge:
             if self._toolbox.state.turn == turn and not self._call_ending():
                 self._filler_turn = turn
                 await self._say(line)
+
+
+def tools_schema(toolbox: ToolBox) -> ToolsSchema:
+    """The brain's tool specs (CRM tools, and the meta tools of a call) in Pipecat's form."""
+    functions = []
+    for spec in toolbox.specs():
+        schema = spec["input_schema"]
+        functions.append(
+            FunctionSchema(
+                name=spec["name"],
+                description=spec["description"],
+                properties=schema.get("properties", {}),
+                required=list(schema.get("required", [])),
+            )
+        )
+    return ToolsSchema(standard_tools=functions)
