@@ -31,6 +31,8 @@ class CallContext:
     user_name: str | None = None
     api_key_id: str | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    needs_pin: bool = False
+    """An unknown phone caller who must prove who they are (``verify_pin``) before anything else."""
 
     @property
     def actor(self) -> str:

@@ -13,6 +13,7 @@ SEARCH_KNOWLEDGE = "search_knowledge"
 REMEMBER = "remember"
 TRANSFER = "transfer_call"
 END_CALL = "end_call"
+VERIFY_PIN = "verify_pin"
 
 _ACTION_ID = {"action_id": {"type": "string", "description": "The action_id returned with the summary."}}
 
@@ -73,14 +74,30 @@ _SPECS: dict[str, dict[str, Any]] = {
         "description": "Hang up after saying goodbye, when the caller is done.",
         "input_schema": {"type": "object", "properties": {"reason": {"type": "string"}}},
     },
+    VERIFY_PIN: {
+        "description": (
+            "Check the PIN an unidentified caller typed (it arrives as 'DTMF: 1234') or said. "
+            "Pass the digits only."
+        ),
+        "input_schema": {
+            "type": "object",
+            "properties": {"pin": {"type": "string", "description": "The digits, e.g. '4821'."}},
+            "required": ["pin"],
+        },
+    },
 }
 
 CALL_ONLY = frozenset({TRANSFER, END_CALL})
 NAMES = frozenset(_SPECS)
 
 
-def meta_specs(*, on_call: bool) -> list[dict[str, Any]]:
-    return [{"name": name, **spec} for name, spec in _SPECS.items() if on_call or name not in CALL_ONLY]
+def meta_specs(*, on_call: bool, needs_pin: bool = False) -> list[dict[str, Any]]:
+    """The meta tools of a channel: call control on calls, the PIN check only while it is due."""
+    return [
+        {"name": name, **spec}
+        for name, spec in _SPECS.items()
+        if (on_call or name not in CALL_ONLY) and (needs_pin or name != VERIFY_PIN)
+    ]
 
 
 class CallControl(Protocol):

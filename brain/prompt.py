@@ -79,7 +79,12 @@ def turn_prompt(inputs: PromptInputs) -> str:
     """Who is calling, the local time, what we remember and what the documents say for this turn."""
     local = inputs.now.astimezone(ZoneInfo(inputs.tenant.timezone))
     caller = inputs.caller
-    if caller.api_key_id:
+    if caller.needs_pin:
+        who = (
+            "An unidentified caller. Ask them to enter their PIN on the keypad or say it, and call "
+            "verify_pin before anything else."
+        )
+    elif caller.api_key_id:
         who = f"An external system using API key {caller.api_key_id}."
     elif caller.user_name:
         role = caller.role.value.replace("_", " ") if caller.role else "unknown role"

@@ -111,6 +111,7 @@ class Brain:
             knowledge=self.knowledge,
             control=control or NoCallControl(),
             state=state or TurnState(),
+            identify=lambda pin: self.tenants.find_user_by_pin(ctx.tenant_id, pin),
         )
 
     async def recall(self, ctx: CallContext) -> list[str]:

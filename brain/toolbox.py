@@ -16,8 +16,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from brain import meta
@@ -29,6 +29,7 @@ from crm_leap import LeapError
 from crm_leap.tools import ReadTool, Tool, ToolContext, ToolError, WriteTool, registry
 from kb import Snippet
 from memory import COMPANY, MemoryStore, MemoryTier
+from tenants import User
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ _NO = re.compile(r"\b(no|nope|don'?t|do not|cancel|wait|hold on|stop|not yet)\b"
 def caller_said_yes(text: str) -> bool:
     """A plain yes with no 'no' or 'wait' in it; anything less is not consent to change the CRM."""
     return bool(_YES.search(text)) and not _NO.search(text)
+
+
+MAX_PIN_ATTEMPTS = 3
+Identify = Callable[[str], Awaitable[User | None]]
 
 
 class Refusal(Exception):
@@ -98,6 +103,8 @@ class ToolBox:
     knowledge: KnowledgeSearch | None = None
     control: meta.CallControl = field(default_factory=meta.NoCallControl)
     state: TurnState = field(default_factory=TurnState)
+    identify: Identify | None = None  # PIN -> user, for callers who must verify themselves
+    pin_attempts: int = 0
 
     def specs(self) -> list[dict[str, Any]]:
         """Every CRM tool (refusals explain themselves) and the meta tools of this channel."""
@@ -105,7 +112,7 @@ class ToolBox:
             {"name": tool.name, "description": tool.description, "input_schema": tool.json_schema()}
             for tool in registry().values()
         ]
-        return crm + meta.meta_specs(on_call=self.ctx.is_voice)
+        return crm + meta.meta_specs(on_call=self.ctx.is_voice, needs_pin=self.ctx.needs_pin)
 
     async def call(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
         started = time.perf_counter()
@@ -118,10 +125,11 @@ class ToolBox:
             latency_ms=latency,
             action_id=outcome.event.action_id,
         )
+        audited = {} if name == meta.VERIFY_PIN else args  # even a digest of a 4-digit PIN gives it away
         await self.audit.record(
             self.ctx,
             tool=event.tool,
-            args=args,
+            args=audited,
             outcome=event.status,
             latency_ms=latency,
             detail=event.summary,
@@ -129,6 +137,10 @@ class ToolBox:
         return ToolOutcome(outcome.content, outcome.is_error, event)
 
     async def _dispatch(self, name: str, args: dict[str, Any]) -> ToolOutcome:
+        if self.ctx.needs_pin and name not in (meta.VERIFY_PIN, meta.END_CALL):
+            return _refused(
+                name, "Ask the caller for their PIN (keypad or spoken) and call verify_pin first."
+            )
         try:
             if name in meta.NAMES:
                 return await self._meta(name, args)
@@ -192,6 +204,8 @@ class ToolBox:
             return await self._search(str(args.get("query", "")))
         if name == meta.REMEMBER:
             return await self._remember(str(args.get("fact", "")), str(args.get("about", "me")))
+        if name == meta.VERIFY_PIN:
+            return await self._verify_pin(str(args.get("pin", "")))
         if name == meta.TRANSFER:
             said = await self.control.transfer(str(args.get("to", "office")), str(args.get("reason", "")))
             return _ok(name, {"result": said})
@@ -226,6 +240,25 @@ class ToolBox:
         return ToolOutcome(
             content, False, ToolEvent(action.tool, "confirmed", action.summary, action_id=action.id)
         )
+
+    async def _verify_pin(self, pin: str) -> ToolOutcome:
+        """Identify an unknown caller by PIN; after MAX_PIN_ATTEMPTS wrong ones, the call ends."""
+        if not self.ctx.needs_pin:
+            return _ok(meta.VERIFY_PIN, {"verified": True, "note": "The caller is already identified."})
+        digits = re.sub(r"\D", "", pin)
+        user = await self.identify(digits) if self.identify and 4 <= len(digits) <= 8 else None
+        if user is not None:
+            self.ctx = replace(
+                self.ctx, user_id=user.id, user_name=user.name, role=user.role, needs_pin=False
+            )
+            content = {"verified": True, "caller": user.name, "role": user.role.value}
+            return _ok(meta.VERIFY_PIN, content, summary=f"verified as {user.name}")
+        self.pin_attempts += 1
+        left = MAX_PIN_ATTEMPTS - self.pin_attempts
+        if left > 0:
+            return _refused(meta.VERIFY_PIN, f"That PIN is not right. {left} attempt(s) left; ask again.")
+        await self.control.end_call("PIN check failed")
+        return _refused(meta.VERIFY_PIN, "Too many wrong PINs. Say you can't verify them, and goodbye.")
 
     async def _undo(self) -> ToolOutcome:
         undo = await self.actions.pop_undo(self.ctx.tenant_id, self.ctx.session_id)

@@ -127,3 +127,33 @@ async def test_remember_stores_person_and_company_facts(world):
 )  # fmt: skip
 def test_what_counts_as_a_yes(said, consent):
     assert caller_said_yes(said) is consent
+
+
+async def test_an_unknown_caller_must_verify_a_pin_before_anything_else(world, redis):
+    rep = world.users[Role.SALES_REP]
+    await world.brain.tenants.set_pin("acme", rep.id, "4821")
+    stranger = CallContext("acme", "pin-call", Channel.PHONE, needs_pin=True)
+    toolbox = await world.brain.toolbox(stranger)
+    assert "verify_pin" in [spec["name"] for spec in toolbox.specs()]
+    job = world.job_in_stage("Lead")
+
+    blocked = await toolbox.call("job_overview", {"job_id": job.id})
+    assert blocked.event.status == "refused" and "PIN" in blocked.content["refused"]
+    wrong = await toolbox.call("verify_pin", {"pin": "DTMF: 1111"})
+    assert wrong.content["refused"].startswith("That PIN is not right. 2 attempt(s) left")
+    right = await toolbox.call("verify_pin", {"pin": "4 8 2 1"})
+    assert right.content == {"verified": True, "caller": rep.name, "role": "sales_rep"}
+    assert toolbox.ctx.user_id == rep.id and toolbox.ctx.role is Role.SALES_REP
+    assert (await toolbox.call("job_overview", {"job_id": job.id})).event.status == "ok"
+
+    entries = [fields for _, fields in await redis.xrange(audit_key("acme"))]
+    pin_entries = [e for e in entries if e["tool"] == "verify_pin"]
+    assert len(pin_entries) == 2 and len({e["args_digest"] for e in pin_entries}) == 1  # no PIN trace
+
+
+async def test_three_wrong_pins_end_the_call(world):
+    toolbox = await world.brain.toolbox(CallContext("acme", "pin-fail", Channel.PHONE, needs_pin=True))
+    outcomes = [await toolbox.call("verify_pin", {"pin": pin}) for pin in ("0000", "1234", "9999")]
+    assert [o.event.status for o in outcomes] == ["refused"] * 3
+    assert "Too many wrong PINs" in outcomes[-1].content["refused"]
+    assert toolbox.ctx.needs_pin and toolbox.ctx.user_id is None
