@@ -104,8 +104,10 @@ async def set_voice(brain_world: World, voice: VoiceSettings = VOICE) -> None:
 
 
 @asynccontextmanager
-async def phone_for(brain_world: World, tmp_path: Path, *, cloud_speech: bool = True) -> AsyncIterator[Phone]:
-    deepgram = FakeDeepgram()
+async def phone_for(
+    brain_world: World, tmp_path: Path, *, cloud_speech: bool = True, deepgram: FakeDeepgram | None = None
+) -> AsyncIterator[Phone]:
+    deepgram = deepgram or FakeDeepgram()
     cartesia = FakeCartesia()
     async with serve(deepgram.app) as stt_url, serve(cartesia.app) as tts_url:
         speech: dict[str, Any] = {}

@@ -189,12 +189,12 @@ async def test_the_call_survives_the_speech_to_text_socket_dropping(world: World
 
 
 async def test_an_overloaded_model_is_apologised_for_and_the_call_goes_on(phone: Phone) -> None:
-    phone.world.fake.fail(overloaded(), times=2)  # the voice model, then the fallback
+    phone.world.fake.fail(overloaded(), times=4)  # the voice model and the fallback, each retried once
     phone.world.fake.script(on_user("again", "Sure, I'm back."))
 
     async with phone.call() as caller:
         await caller.bot_reply(after=0.0)
-        asked = await caller.say("Hello are you there")
+        asked = await caller.say("What is on my schedule today")
         apology = await caller.bot_reply(after=asked)
         again = await caller.say("Let me try again")
         answer = await caller.bot_reply(after=again)
