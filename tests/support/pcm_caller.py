@@ -36,6 +36,12 @@ CLEAR = "clear"
 # A 20 ms window is speech when its int16 RMS is above this (about -50 dBFS).
 SPEECH_RMS = 100.0
 
+
+def _loud(pcm: bytes) -> bool:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    return bool(len(samples)) and float(np.sqrt(np.mean(samples * samples))) > SPEECH_RMS
+
+
 RunCall = Callable[[FastAPIWebsocketTransport], Awaitable[object]]
 
 
@@ -93,14 +99,16 @@ class Heard:
 
     def speech_seconds(self, since: float = 0.0) -> float:
         """Seconds of non-silent audio received since ``since``."""
-        samples = np.frombuffer(self.pcm(since), dtype="<i2").astype(np.float64)
-        window = self.out_rate * FRAME_MS // 1000
-        loud = 0
-        for start in range(0, len(samples) - window + 1, window):
-            part = samples[start : start + window]
-            if float(np.sqrt(np.mean(part * part))) > SPEECH_RMS:
-                loud += 1
+        pcm = self.pcm(since)
+        window = self.out_rate * FRAME_MS // 1000 * SAMPLE_WIDTH
+        loud = sum(
+            1 for start in range(0, len(pcm) - window + 1, window) if _loud(pcm[start : start + window])
+        )
         return loud * FRAME_MS / 1000
+
+    def first_speech_after(self, since: float) -> float | None:
+        """When the first non-silent chunk after ``since`` arrived (None: nothing yet)."""
+        return next((at for at, chunk in self.chunks if at > since and _loud(chunk)), None)
 
     def text(self, since: float = 0.0) -> str:
         pcm = self.pcm(since)
@@ -113,19 +121,24 @@ class Caller:
     def __init__(self, socket: websockets.ClientConnection, out_rate: int) -> None:
         self._socket = socket
         self.heard = Heard(out_rate)
-        self._outgoing: asyncio.Queue[bytes | asyncio.Future[None]] = asyncio.Queue()
+        self._outgoing: asyncio.Queue[bytes | asyncio.Future[float]] = asyncio.Queue()
         self.closed = asyncio.Event()
         self._tasks = [asyncio.create_task(self._send()), asyncio.create_task(self._receive())]
 
     async def say(self, text: str) -> float:
-        """Speak ``text`` (Piper's voice); returns once it has all been sent, with the time."""
+        """Speak ``text`` (Piper's voice); returns once the clip has been sent, with the time its
+        last spoken frame went out (the clip ends in Piper's own trailing silence)."""
         chunks = frames(speech_pcm16(text, IN_RATE), sample_rate=IN_RATE, sample_width=SAMPLE_WIDTH)
-        sent: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        for chunk in chunks:
+        last_spoken = max(index for index, chunk in enumerate(chunks) if _loud(chunk))
+        spoken: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        sent: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        for index, chunk in enumerate(chunks):
             self._outgoing.put_nowait(chunk)
+            if index == last_spoken:
+                self._outgoing.put_nowait(spoken)
         self._outgoing.put_nowait(sent)
         await sent
-        return time.monotonic()
+        return spoken.result()
 
     async def bot_reply(self, *, after: float, quiet_secs: float = 1.2, limit: float = 60.0) -> str:
         """Wait until the bot has spoken after ``after`` and then gone quiet; what it said."""
@@ -156,7 +169,7 @@ class Caller:
                 if not self._outgoing.empty():
                     item = self._outgoing.get_nowait()
                     if isinstance(item, asyncio.Future):
-                        item.set_result(None)
+                        item.set_result(time.monotonic())  # everything before it has been sent
                         continue
                     chunk = item
                 await self._socket.send(chunk)

@@ -1,0 +1,202 @@
+"""Voice-to-voice latency of a call, and the part of it that is Hard-E's own.
+
+A caller streams real speech (Piper) in real time over a websocket into the real pipeline: Silero,
+the speech-timeout turn strategy, the brain's prompt and tools, Pipecat's Anthropic, Deepgram and
+Cartesia services. The three providers are the wire-level fakes with FIXED latencies (final
+transcript 150 ms after Finalize, first LLM token 500 ms, first TTS audio 90 ms), so what varies
+is the platform. For each of ~20 turns:
+
+- total: from the caller's last spoken frame leaving the caller to the first audible bot audio
+  arriving back at the caller (measured at the caller, so transports count too);
+- turn wait: the silence the turn strategy must hear (Pipecat's "endpointing wait" and "turn
+  detection", from the same turn's latency breakdown);
+- platform overhead = total - turn wait - 150 ms - 500 ms - 90 ms. Target: p95 under 60 ms.
+
+The tenant uses the shortest turn stop (0.2 s = Silero's own stop time), so the transcript, not a
+timer, releases each turn and the STT latency sits on the critical path as the formula assumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from pipecat.transports.websocket.fastapi import FastAPIWebsocketTransport
+
+from brain import Brain, CallContext, Channel, Claude, LeapConnector
+from core.blobs import LocalBlobStore
+from core.redis import EmbeddedRedis, client_for
+from core.secretbox import SecretBox, new_key_spec, parse_keys
+from core.settings import Settings
+from crm_leap.sandbox import create_sandbox_app
+from memory import MemoryStore
+from pipeline import CallRecord, PipelineDeps, run_call
+from tenants import (
+    CrmMode,
+    ModelSettings,
+    Role,
+    Tenant,
+    TenantStore,
+    TurnStrategy,
+    UsageMeter,
+    User,
+    VoiceSettings,
+    new_sandbox_token,
+)
+from tests.fakes.anthropic import FakeAnthropic, always
+from tests.fakes.cartesia import FakeCartesia
+from tests.fakes.deepgram import FakeDeepgram, load_whisper
+from tests.support.pcm_caller import dial, pcm_call_app
+from tests.support.servers import serve
+from tests.support.speech import speech_pcm16
+
+STT_FINAL_SECS = 0.150
+LLM_FIRST_TOKEN_SECS = 0.500
+TTS_FIRST_AUDIO_SECS = 0.090
+PROVIDERS_SECS = STT_FINAL_SECS + LLM_FIRST_TOKEN_SECS + TTS_FIRST_AUDIO_SECS
+TARGET_OVERHEAD_P95_SECS = 0.060
+TURNS = 20
+PHRASES = (
+    "What is on my schedule today",
+    "Who is working the Thompson job",
+    "Any new leads this morning",
+    "How much is still owed on the Moore job",
+)
+TURN_WAIT_STAGES = ("endpointing wait", "turn detection")
+MODEL = "claude-haiku-4-5"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def _deps(redis_url: str, llm_url: str, stt_url: str, tts_url: str, blobs: Path) -> PipelineDeps:
+    redis = client_for(redis_url)
+    tenants = TenantStore(redis, SecretBox(parse_keys([new_key_spec("k1")])))
+    await tenants.create_tenant(
+        Tenant(
+            id="bench",
+            name="Bench Roofing",
+            crm=CrmMode.SANDBOX,
+            voice=VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.2),
+            models=ModelSettings(voice_model=MODEL, fallback_model=MODEL),
+        )
+    )
+    await tenants.set_leap_token("bench", new_sandbox_token(), verified_at=None)
+    await tenants.add_user(User(tenant_id="bench", id="u_dana", name="Dana Whitfield", role=Role.OWNER))
+    brain = Brain(
+        redis=redis,
+        tenants=tenants,
+        claude=Claude("sk-ant-bench", base_url=llm_url, max_retries=0),
+        leap=LeapConnector(redis, tenants, leap_base_url="http://unused", sandbox_app=create_sandbox_app()),
+        memory=MemoryStore(redis),
+    )
+    settings = Settings(
+        _env_file=None,
+        deepgram_api_key="dg-bench",
+        deepgram_url=stt_url.replace("http://", "ws://"),
+        cartesia_api_key="cartesia-bench",
+        cartesia_url=tts_url.replace("http://", "ws://") + "/tts/websocket",
+    )
+    return PipelineDeps(brain=brain, usage=UsageMeter(redis), blobs=LocalBlobStore(blobs), settings=settings)
+
+
+async def _call(deps: PipelineDeps) -> tuple[list[float], CallRecord]:
+    ctx = CallContext(
+        tenant_id="bench", session_id="bench-call", channel=Channel.WEBRTC, role=Role.OWNER,
+        user_id="u_dana", user_name="Dana Whitfield",
+    )  # fmt: skip
+    finished: asyncio.Future[CallRecord] = asyncio.get_running_loop().create_future()
+
+    async def run(transport: FastAPIWebsocketTransport) -> None:
+        finished.set_result(await run_call(transport, ctx, deps, audio_out_sample_rate=16000))
+
+    totals: list[float] = []
+    async with serve(pcm_call_app(run, out_rate=16000)) as base, dial(base, out_rate=16000) as caller:
+        await caller.bot_reply(after=0.0, quiet_secs=0.8)
+        for turn in range(TURNS):
+            spoken_until = await caller.say(PHRASES[turn % len(PHRASES)])
+            await caller.bot_reply(after=spoken_until, quiet_secs=0.8)
+            first_audio = caller.heard.first_speech_after(spoken_until)
+            if first_audio is not None:
+                totals.append(first_audio - spoken_until)
+        await caller.hang_up()
+    return totals, await finished
+
+
+async def _measure() -> None:
+    load_whisper()
+    for phrase in PHRASES:
+        speech_pcm16(phrase)
+    llm = FakeAnthropic(first_token_delay=LLM_FIRST_TOKEN_SECS)
+    llm.script(always("Sure, one moment."))
+    stt = FakeDeepgram(final_delay=STT_FINAL_SECS)
+    tts = FakeCartesia(first_audio_delay=TTS_FIRST_AUDIO_SECS)
+    with tempfile.TemporaryDirectory() as scratch:
+        server = EmbeddedRedis(Path(scratch))
+        server.start()
+        try:
+            async with serve(llm.app) as llm_url, serve(stt.app) as stt_url, serve(tts.app) as tts_url:
+                deps = await _deps(server.url, llm_url, stt_url, tts_url, Path(scratch) / "blobs")
+                totals, record = await _call(deps)
+                await deps.brain.aclose()
+        finally:
+            server.stop()
+    _report(totals, record, stt, tts)
+
+
+def _row(label: str, values: list[float], note: str = "") -> str:
+    return (
+        f"  {label:26}{percentile(values, 0.5) * 1000:7.0f} ms{percentile(values, 0.95) * 1000:7.0f} ms{note}"
+    )
+
+
+def _report(totals: list[float], record: CallRecord, stt: FakeDeepgram, tts: FakeCartesia) -> None:
+    turns = [turn for turn in record.latency if turn.measured_from == "user_silence"]
+    if len(turns) != len(totals) or not totals:
+        print(f"measured {len(totals)} caller-side turns but {len(turns)} breakdowns; cannot pair them")
+        return
+    waits = [sum(turn.stage_secs(stage) for stage in TURN_WAIT_STAGES) for turn in turns]
+    overheads = [total - wait - PROVIDERS_SECS for total, wait in zip(totals, waits, strict=True)]
+    print(
+        f"{len(totals)} turns; fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after "
+        f"finalize, LLM first token {LLM_FIRST_TOKEN_SECS * 1000:.0f} ms, "
+        f"TTS first audio {TTS_FIRST_AUDIO_SECS * 1000:.0f} ms"
+    )
+    print(f"  {'':26}{'p50':>10}{'p95':>10}")
+    print(_row("voice-to-voice total", totals))
+    print(_row("turn wait", waits))
+    verdict = "OK" if percentile(overheads, 0.95) < TARGET_OVERHEAD_P95_SECS else "OVER TARGET"
+    print(
+        _row(
+            "platform overhead",
+            overheads,
+            f"   target p95 < {TARGET_OVERHEAD_P95_SECS * 1000:.0f} ms: {verdict}",
+        )
+    )
+    stages: dict[str, list[float]] = defaultdict(list)
+    for turn in turns:
+        for stage in turn.stages:
+            stages[stage.label].append(stage.seconds)
+    print("per-stage breakdown (server side, Pipecat's UserBotLatencyObserver):")
+    for label, values in stages.items():
+        print(_row(label, values, f"   (in {len(values)} of {len(turns)} turns)"))
+    print(_row("server-side total", [turn.total_secs for turn in turns]))
+    late_stt = [late for session in stt.sessions for late in session.late_by]
+    late_tts = [late for session in tts.sessions for late in session.late_by]
+    if late_stt or late_tts:
+        print(
+            f"note: the fakes missed their fixed latency {len(late_stt)} (STT) and {len(late_tts)} (TTS) "
+            "times; those turns overstate the overhead"
+        )
+
+
+def main() -> None:
+    asyncio.run(_measure())
+
+
+if __name__ == "__main__":
+    main()
