@@ -6,8 +6,14 @@ Exports ``router`` (mount it on the app), ``TelephonyDeps`` (set it on ``app.sta
 and ``TwilioRest``.
 """
 
+from fastapi import APIRouter
+
+from telephony import stream, webhooks
 from telephony.deps import TelephonyDeps
 from telephony.rest import TwilioRest
-from telephony.webhooks import router
+
+router = APIRouter()
+router.include_router(webhooks.router)
+router.include_router(stream.router)
 
 __all__ = ["TelephonyDeps", "TwilioRest", "router"]

@@ -8,6 +8,8 @@ from fastapi import Request
 
 from core.redis import Redis
 from core.settings import Settings
+from pipeline import PipelineDeps
+from telephony.rest import TwilioRest
 from tenants import TenantStore, UsageMeter
 
 
@@ -17,6 +19,8 @@ class TelephonyDeps:
     redis: Redis
     tenants: TenantStore
     usage: UsageMeter
+    pipeline: PipelineDeps | None = None  # None: webhooks only (no calls can run)
+    rest: TwilioRest | None = None  # None: no Twilio credentials, so no transfers or outbound calls
 
 
 def telephony_deps(request: Request) -> TelephonyDeps:

@@ -112,6 +112,7 @@ class Tenant(BaseModel):
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     unknown_caller_policy: UnknownCallerPolicy = UnknownCallerPolicy.PIN
+    office_phone: PhoneNumber | None = Field(None, description="Where 'transfer me to the office' goes.")
     trial: TrialLimits | None = None
     crm: CrmMode = CrmMode.LEAP
     leap_token_set: bool = False

@@ -1,0 +1,153 @@
+"""Whole phone calls the way Twilio places them: signed webhook, TwiML, media stream with real
+8 kHz mu-law speech, and what the caller hears transcribed by Whisper."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from pipeline import CallSessions, transcript_blob_key
+from telephony import calls
+from tests.brain.conftest import action_ids
+from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
+from tests.fakes.twilio_caller import SimulatedCaller
+from tests.support.speech import speech_mulaw8k
+from tests.telephony.conftest import DANA, LINE, MIKE, PUBLIC, PhoneLine, heard
+
+
+def first_stage(request: RecordedRequest) -> str:
+    return str(request.tool_result("find_jobs").json()["jobs"][0]["stage"])
+
+
+async def test_a_phone_call_asking_for_a_jobs_status_hears_its_stage(line: PhoneLine) -> None:
+    job = line.world.job_in_stage("Proposal Sent")
+    last_name = job.name.split(" - ")[0]
+    line.world.fake.script(
+        on_user("status", reply(tool_use("find_jobs", {"keyword": last_name}))),
+        on_tool_result("find_jobs", lambda r: f"The {last_name} job is at {first_stage(r)}."),
+    )
+    async with line.call_from(DANA) as caller:
+        _, greeting = await caller.wait_for_reply()
+        await caller.say(speech_mulaw8k(f"What is the status of the {last_name} job?"))
+        latency, answer = await caller.wait_for_reply()
+    assert "dana" in heard(greeting).lower()
+    assert "proposal" in heard(answer).lower(), heard(answer)
+    assert 0 < latency < 10
+
+
+async def test_a_stage_change_confirmed_by_voice_changes_the_crm(line: PhoneLine) -> None:
+    world = line.world
+    job = world.job_in_stage("Lead")
+    last_name = job.name.split(" - ")[0]
+    world.fake.script(
+        on_user(
+            "proposal", reply(tool_use("change_job_stage", {"job_id": job.id, "stage": "proposal sent"}))
+        ),
+        on_tool_result("change_job_stage", "I'll move it to Proposal Sent. Shall I?"),
+        on_user("yes", lambda r: reply(tool_use("confirm_action", {"action_id": action_ids(r)[-1]}))),
+        on_tool_result("confirm_action", "Done, it's moved."),
+    )
+    async with line.call_from(MIKE) as caller:
+        await caller.wait_for_reply()
+        await caller.say(speech_mulaw8k(f"Move the {last_name} job to proposal sent."))
+        await caller.wait_for_reply()
+        assert world.stage_of(job.id) == "Lead"
+        await caller.say(speech_mulaw8k("Yes, go ahead."))
+        _, done = await caller.wait_for_reply()
+    assert world.stage_of(job.id) == "Proposal Sent"
+    assert "moved" in heard(done).lower()
+
+
+async def test_a_reused_stream_token_is_refused(line: PhoneLine) -> None:
+    line.world.fake.script()
+    async with line.call_from(DANA) as first:
+        await first.wait_for_reply()
+        replay = SimulatedCaller(
+            line.base, public_url=PUBLIC, auth_token=line.twilio.auth_token, caller=DANA, called=LINE,
+            call_sid=first.call_sid,
+        )  # fmt: skip
+        replay.twiml = first.twiml
+        await replay.connect()
+        await asyncio.wait_for(replay.closed.wait(), 10)
+        assert replay.close_code == 1008
+        assert replay.heard.audio == bytearray()
+
+
+async def test_a_forged_stream_without_a_webhook_is_refused(line: PhoneLine) -> None:
+    caller = SimulatedCaller(line.base, public_url=PUBLIC, auth_token="x", caller=DANA, called=LINE)
+    await caller.connect(parameters={"tenant": "acme", "token": "made-up"})
+    await asyncio.wait_for(caller.closed.wait(), 10)
+    assert caller.close_code == 1008
+
+
+async def test_barge_in_clears_twilios_buffer(line: PhoneLine) -> None:
+    long_answer = " ".join(
+        f"Point number {n} is about the roof and the gutters and the siding." for n in range(1, 9)
+    )
+    line.world.fake.script(on_user("everything", long_answer))
+    async with line.call_from(DANA) as caller:
+        await caller.wait_for_reply()
+        await caller.say(speech_mulaw8k("Tell me everything about the schedule."))
+        while not caller.heard.first_sound_at or len(caller.heard.first_sound_at) < 2:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # the bot is mid-answer
+        await caller.say(speech_mulaw8k("Stop, stop. Wait a second."))
+        for _ in range(100):
+            if caller.clears:
+                break
+            await asyncio.sleep(0.05)
+    assert caller.clears >= 1
+
+
+async def test_transfer_redirects_the_live_call_to_the_colleague(line: PhoneLine) -> None:
+    line.world.fake.script(
+        on_user("mike", reply(tool_use("transfer_call", {"to": "Mike", "reason": "pricing"})))
+    )
+    async with line.call_from(DANA) as caller:
+        await caller.wait_for_reply()
+        await caller.say(speech_mulaw8k("Can you put me through to Mike?"))
+        _, said = await caller.wait_for_reply()
+        for _ in range(200):
+            if line.twilio.calls[caller.call_sid].updates:
+                break
+            await asyncio.sleep(0.05)
+    update = line.twilio.calls[caller.call_sid].updates[0]
+    assert f'<Dial callerId="{LINE}">{MIKE}</Dial>' in update["Twiml"]
+    assert "transferring you" in heard(said).lower()
+    assert line.twilio.calls[caller.call_sid].status != "completed"  # not hung up after the hand-over
+
+
+async def test_hanging_up_closes_the_session_and_stores_the_transcript(line: PhoneLine) -> None:
+    line.world.fake.script(on_user("weather", "No idea about the weather, sorry."))
+    async with line.call_from(DANA) as caller:
+        await caller.wait_for_reply()
+        await caller.say(speech_mulaw8k("How is the weather today?"))
+        await caller.wait_for_reply()
+    record = None
+    for _ in range(200):
+        record = await calls.get_call(line.world.brain.redis, "acme", caller.call_sid)
+        if record.get("stream") == "closed":
+            break
+        await asyncio.sleep(0.05)
+    assert record and record["stream"] == "closed"
+    session_id = record["session_id"]
+    session = await CallSessions(line.world.brain.redis).get("acme", session_id)
+    assert session is not None and session.status == "ended"
+    transcript = json.loads(await line.phone.deps.blobs.get(transcript_blob_key("acme", session_id)))
+    assert any(
+        "weather" in entry["text"].lower() for entry in transcript["lines"] if entry["role"] == "caller"
+    )
+
+
+async def test_a_malformed_message_does_not_kill_the_call(line: PhoneLine) -> None:
+    line.world.fake.script(on_user("status", "Still here and listening."))
+    async with line.call_from(DANA) as caller:
+        await caller.wait_for_reply()
+        assert caller._socket is not None
+        await caller._socket.send("{not json")
+        await caller._socket.send(json.dumps({"event": "media", "media": {"payload": "%%%not-base64%%%"}}))
+        await caller._socket.send(json.dumps({"event": "media", "media": "wrong shape"}))
+        await caller._socket.send("x" * 100_000)
+        await caller.say(speech_mulaw8k("What is the status now?"))
+        _, answer = await caller.wait_for_reply()
+    assert "listening" in heard(answer).lower()
