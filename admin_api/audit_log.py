@@ -75,6 +75,11 @@ class AuditFilter:
         )
 
 
+def _epoch_ms(moment: datetime) -> int:
+    """Stream ids count milliseconds since 1970; nothing is older, so earlier times mean 1970."""
+    return max(0, int(moment.timestamp() * 1000))
+
+
 def segment_name(first: StreamId, last: StreamId) -> str:
     return f"{first}_{last}.jsonl"
 
@@ -138,12 +143,12 @@ class AuditTrail:
         """Up to ``limit`` matching entries, newest first, older than ``cursor``; and the next cursor."""
         upper = StreamId.parse(cursor) if cursor else None
         if where.until is not None:
-            bound = StreamId(int(where.until.timestamp() * 1000), 2**64 - 1)
+            bound = StreamId(_epoch_ms(where.until), 2**64 - 1)
             upper = bound if upper is None else min(upper, bound)
             inclusive = cursor is None or bound < StreamId.parse(cursor)
         else:
             inclusive = False
-        lower = StreamId(int(where.since.timestamp() * 1000), 0) if where.since else None
+        lower = StreamId(_epoch_ms(where.since), 0) if where.since else None
         found: list[AuditEntry] = []
         scanned = 0
         async for entry_id, fields in self._newest_first(tenant_id, upper, inclusive, lower):

@@ -1,7 +1,7 @@
 """Request rate limits per credential and per tenant, shared by every worker through Redis.
 
 Each request of a tenant credential (API key or widget session) takes a token from two buckets,
-its own and its tenant's (``core.ratelimit.TokenBucket``: one atomic Lua step each, on Redis's
+its own and then its tenant's (``core.ratelimit.TokenBucket``: one atomic Lua step each, on Redis's
 clock). A request refused by either gets 429 with ``Retry-After``. Every answer to a limited
 request carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (the
 draft-ietf-httpapi-ratelimit-headers fields) for the tighter of the two buckets, added on the way
@@ -10,7 +10,6 @@ out by ``RateLimitHeaders`` so errors raised later in the request carry them too
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass
 
@@ -51,24 +50,27 @@ class RateLimits:
         return TokenBucket(self._redis, key, per_minute, burst=max(1, per_minute * _BURST_SECONDS // 60))
 
     async def admit(self, tenant_id: str, credential: str) -> RateState:
-        """Take a slot for one request, or raise the 429 problem saying when to come back."""
-        buckets = (
-            self._bucket(f"t:{tenant_id}:rl:{credential}", self._per_credential),
-            self._bucket(f"t:{tenant_id}:rl", self._per_tenant),
+        """Take a slot for one request, or raise the 429 problem saying when to come back.
+
+        The credential's own bucket is asked first, and the tenant's only when it agrees: a
+        credential that is over its limit must not drain the allowance its colleagues share.
+        """
+        checks = (
+            ("this credential", self._bucket(f"t:{tenant_id}:rl:{credential}", self._per_credential)),
+            ("this tenant", self._bucket(f"t:{tenant_id}:rl", self._per_tenant)),
         )
-        decisions = await asyncio.gather(*(bucket.try_acquire() for bucket in buckets))
-        states = [_state(bucket, decision) for bucket, decision in zip(buckets, decisions, strict=True)]
-        tightest = min(states, key=lambda state: (state.remaining, -state.reset_seconds))
-        refused = [decision for decision in decisions if not decision.allowed]
-        if refused:
-            wait = max(1, math.ceil(max(decision.retry_after for decision in refused)))
-            which = "this credential" if not decisions[0].allowed else "this tenant"
-            raise ApiProblem(
-                RATE_LIMITED,
-                f"Too many requests for {which}. Wait {wait} s (see Retry-After) and try again.",
-                headers={**tightest.headers(), "Retry-After": str(wait)},
-            )
-        return tightest
+        states: list[RateState] = []
+        for who, bucket in checks:
+            decision = await bucket.try_acquire()
+            states.append(_state(bucket, decision))
+            if not decision.allowed:
+                wait = max(1, math.ceil(decision.retry_after))
+                raise ApiProblem(
+                    RATE_LIMITED,
+                    f"Too many requests for {who}. Wait {wait} s (see Retry-After) and try again.",
+                    headers={**states[-1].headers(), "Retry-After": str(wait)},
+                )
+        return min(states, key=lambda state: (state.remaining, -state.reset_seconds))
 
 
 def _state(bucket: TokenBucket, decision: Decision) -> RateState:

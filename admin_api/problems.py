@@ -293,9 +293,7 @@ def _document_problems(app: FastAPI) -> None:
 
 
 def _as_problem(status: str, response: dict[str, Any]) -> None:
-    content = response.get("content", {})
-    schema = content.get("application/json", {}).get("schema")
-    if schema == _PROBLEM_REF or (
-        status == "422" and schema == {"$ref": "#/components/schemas/HTTPValidationError"}
-    ):
+    schemas = [media.get("schema") for media in response.get("content", {}).values()]
+    validation = {"$ref": "#/components/schemas/HTTPValidationError"}
+    if _PROBLEM_REF in schemas or (status == "422" and validation in schemas):
         response["content"] = {MEDIA_TYPE: {"schema": _PROBLEM_REF}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from admin_api.problems import (
+    BAD_REQUEST,
     EXPIRED_CREDENTIAL,
     INSUFFICIENT_SCOPE,
     INVALID_CREDENTIAL,
@@ -18,6 +19,7 @@ from admin_api.problems import (
 from core.validation import readable_errors
 
 AUTH_PROBLEMS = (
+    BAD_REQUEST,
     MISSING_CREDENTIAL,
     INVALID_CREDENTIAL,
     EXPIRED_CREDENTIAL,
@@ -25,7 +27,7 @@ AUTH_PROBLEMS = (
     RATE_LIMITED,
     VALIDATION_ERROR,
 )
-"""Every authenticated route may answer with these (422: a malformed path, query or body)."""
+"""Every authenticated route may answer with these (400 and 422: a body, path or query it cannot use)."""
 
 TENANT_AUTH_PROBLEMS = (*AUTH_PROBLEMS, WRONG_TENANT, INSUFFICIENT_SCOPE)
 """Routes under /v1/tenants/{tenant_id} that the tenant's own credentials may use."""

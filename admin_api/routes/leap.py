@@ -4,10 +4,11 @@ and never returned: answers only say whether one is set and when Leap last accep
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin, AdminDeps
@@ -28,6 +29,8 @@ from tenants.models import utcnow
 
 log = logging.getLogger(__name__)
 
+_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")
+
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/leap", tags=["leap"])
 
 AdminAccess = Annotated[TenantAccess, Depends(tenant_access(Scope.ADMIN))]
@@ -39,6 +42,14 @@ class LeapTokenIn(BaseModel):
     )
 
     token: SecretStr = Field(min_length=8, max_length=4000, description="The company's Leap API token.")
+
+    @field_validator("token")
+    @classmethod
+    def _printable(cls, value: SecretStr) -> SecretStr:
+        """A token travels in an HTTP header: refuse what cannot (without repeating it back)."""
+        if not _TOKEN_CHARS.match(value.get_secret_value().strip()):
+            raise ValueError("a Leap token is one word of printable ASCII; copy it again from Leap")
+        return value
 
 
 async def _verify(admin: AdminDeps, tenant_id: str, token: str) -> None:
