@@ -169,6 +169,6 @@ def configure_logging(settings: Settings) -> None:
             root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
-    for noisy in ("httpx", "httpcore", "botocore", "boto3", "urllib3", "aioice", "aiortc"):
+    for noisy in ("httpx", "httpcore", "botocore", "boto3", "urllib3", "aioice", "aiortc", "bm25s", "numba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     _route_loguru_into_logging()

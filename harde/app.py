@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+import telephony
 from admin_api import AdminDeps, install_admin_api
-from brain import Brain, Claude, LeapConnector
+from brain import Brain, CallContext, Claude, LeapConnector
 from core.blobs import BlobError, BlobStore, blob_store_from_settings
 from core.logs import configure_logging
 from core.redis import Redis, open_redis
@@ -19,8 +20,10 @@ from core.secretbox import SecretBox, secret_box_from_settings
 from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
 from kb import KnowledgeBase
-from memory import MemoryStore
-from tenants import DEMO_TENANT_ID, TenantStore, ensure_demo_tenant
+from memory import Line, MemoryStore
+from pipeline import MemoryHook, PipelineDeps
+from telephony import TelephonyDeps, TwilioRest
+from tenants import DEMO_TENANT_ID, TenantStore, UsageMeter, ensure_demo_tenant
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,22 @@ def services(request: Request) -> Services:
     """FastAPI dependency: the process's services."""
     found: Services = request.app.state.services
     return found
+
+
+def _twilio_rest(settings: Settings) -> TwilioRest | None:
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        return None
+    token = settings.twilio_auth_token.get_secret_value()
+    return TwilioRest(settings.twilio_account_sid, token, base_url=settings.twilio_api_base_url)
+
+
+def _learning(brain: Brain) -> MemoryHook:
+    """After each call: what was worth remembering goes to memory (once per session)."""
+
+    async def learn(ctx: CallContext, transcript: Sequence[Line]) -> None:
+        await brain.learn_from(ctx, list(transcript))
+
+    return learn
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -80,12 +99,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.admin = admin
             admin.start()
+            rest = _twilio_rest(settings)
+            app.state.telephony = TelephonyDeps(
+                settings=settings,
+                redis=redis,
+                tenants=tenants,
+                usage=UsageMeter(redis),
+                pipeline=PipelineDeps(
+                    brain=brain, usage=UsageMeter(redis), blobs=blobs, settings=settings,
+                    extract_memories=_learning(brain),
+                ),
+                rest=rest,
+            )  # fmt: skip
             log.info("Hard-E ready (%s)", settings.env.value)
             try:
                 yield
             finally:
                 log.info("Hard-E shutting down")
                 await admin.aclose()
+                if rest is not None:
+                    await rest.aclose()
                 await brain.aclose()
 
     app = FastAPI(
@@ -97,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/sandbox/leap", sandbox)
     install_admin_api(app)
+    app.include_router(telephony.router)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

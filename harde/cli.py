@@ -14,7 +14,6 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.table import Table
-from twilio.base.exceptions import TwilioRestException
 
 from core.redis import EmbeddedRedis
 from core.secretbox import new_key_spec
@@ -22,7 +21,6 @@ from core.validation import readable_errors
 from harde.cli_common import cli_settings, fail, out, run
 from harde.cli_kb import kb_app
 from harde.doctor import Status, run_checks
-from telephony import TwilioRest
 from tenants import Role, Tenant, TenantStore, User, normalize_phone
 
 T = TypeVar("T")
@@ -219,6 +217,10 @@ def twilio_connect(
     tenant: Annotated[str, typer.Option(help="The tenant whose line this becomes.")],
 ) -> None:
     """Point a Twilio number's voice and status webhooks here and route its calls to a tenant."""
+    from twilio.base.exceptions import TwilioRestException
+
+    from telephony.rest import TwilioRest
+
     settings = cli_settings()
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
         raise fail("set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.markup import escape
@@ -18,7 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 
 from harde.cli_common import Session, err, fail, out, run
-from kb import SUPPORTED_EXTENSIONS, IngestResult, KnowledgeBase, KnowledgeError, check_upload
+
+if TYPE_CHECKING:  # kb loads bm25s and numba: seconds, which `harde --help` should not pay
+    from kb import IngestResult, KnowledgeBase
 
 T = TypeVar("T")
 
@@ -31,6 +33,8 @@ TenantOption = Annotated[str, typer.Option("--tenant", "-t", help="Tenant id.")]
 
 def _run(tenant_id: str, action: Callable[[KnowledgeBase], Awaitable[T]]) -> T:
     """Run ``action`` on the tenant's knowledge base (after checking the tenant exists)."""
+
+    from kb import KnowledgeBase, KnowledgeError
 
     async def with_kb(session: Session) -> T:
         await session.tenants.get_tenant(tenant_id)
@@ -50,6 +54,8 @@ def _result_line(source: str, result: IngestResult) -> str:
 
 def _files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Files to ingest (named files as given; folders' supported files, recursively) and missing paths."""
+    from kb import SUPPORTED_EXTENSIONS
+
     files: list[Path] = []
     missing: list[Path] = []
     for path in paths:
@@ -72,6 +78,8 @@ def _files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 async def _ingest_files(kb: KnowledgeBase, tenant_id: str, files: list[Path]) -> int:
     """Ingest each file in turn, printing a line per file; returns how many failed."""
+    from kb import KnowledgeError, check_upload
+
     failed = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -96,6 +104,8 @@ def ingest(
     tenant: TenantOption,
 ) -> None:
     """Add documents (.txt, .md, .pdf, .docx); files already stored are reported and skipped."""
+    from kb import SUPPORTED_EXTENSIONS
+
     files, missing = _files(paths)
     for path in missing:
         err.print(f"[red]✗[/red] {escape(str(path))}: no such file or folder", soft_wrap=True)

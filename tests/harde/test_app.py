@@ -61,7 +61,7 @@ def redis_pids_for(var_dir: Path) -> list[int]:
     return pids
 
 
-def wait_for(predicate, timeout=15.0):
+def wait_for(predicate, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
