@@ -5,7 +5,8 @@
 3. build the system prompt: rules + soul (cached), then caller, time, memory, knowledge;
 4. ask Claude; if it asked for tools, run ALL of them concurrently and send every result back in
    one message; repeat until it answers in words, at most ``MAX_ROUNDS`` times;
-5. save the history and return the reply with what every tool did.
+5. save the history (folding its oldest half into a rolling summary once it grows past
+   ``HISTORY_MESSAGES``) and return the reply with what every tool did.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
 from brain.prompt import PromptInputs, Style, system_blocks
+from brain.summary import fold
 from brain.toolbox import ToolBox, ToolEvent, snippet_as_data
 from core.redis import Redis, as_str
 from tenants import Tenant
@@ -69,15 +71,17 @@ def history_key(tenant_id: str, session_id: str) -> str:
     return f"t:{tenant_id}:conv:{session_id}"
 
 
-def trim_history(messages: list[dict[str, Any]], keep: int = HISTORY_MESSAGES) -> list[dict[str, Any]]:
-    """Keep the newest messages, starting at a plain user message (never at a dangling tool result)."""
-    if len(messages) <= keep:
-        return messages
-    tail = messages[-keep:]
-    for index, message in enumerate(tail):
+def split_history(
+    messages: list[dict[str, Any]], keep: int = HISTORY_MESSAGES // 2
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(older, newer): the newest ``keep`` or fewer messages, starting at a plain user message
+    (never at a dangling tool result), and everything before them."""
+    start = max(0, len(messages) - keep)
+    for index in range(start, len(messages)):
+        message = messages[index]
         if message["role"] == "user" and isinstance(message["content"], str):
-            return tail[index:]
-    return []
+            return messages[:index], messages[index:]
+    return messages, []
 
 
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
@@ -111,20 +115,30 @@ class Conversation:
         async with self._locked(key):
             state = json.loads(as_str(await self._redis.get(key)) or '{"turn": 0, "messages": []}')
             messages: list[dict[str, Any]] = state["messages"]
+            summary: str = state.get("summary", "")
             self._toolbox.state.turn = state["turn"]
             self._toolbox.state.next_turn(text)
             messages.append({"role": "user", "content": text})
-            result = await self._think(messages, text, on_text, on_event)
+            result = await self._think(messages, text, summary, on_text, on_event)
             if result.reply:
                 messages.append({"role": "assistant", "content": result.reply})
-            state = {"turn": self._toolbox.state.turn, "messages": trim_history(messages)}
+            if len(messages) > HISTORY_MESSAGES:
+                older, messages = split_history(messages)
+                summary = await fold(self._claude, self._tenant.models.fallback_model, summary, older)
+            state = {"turn": self._toolbox.state.turn, "messages": messages, "summary": summary}
             await self._redis.set(key, json.dumps(state), ex=HISTORY_TTL_SECONDS)
             return result
 
     async def _think(
-        self, messages: list[dict[str, Any]], text: str, on_text: TextSink | None, on_event: EventSink | None
+        self,
+        messages: list[dict[str, Any]],
+        text: str,
+        summary: str,
+        on_text: TextSink | None,
+        on_event: EventSink | None,
     ) -> TurnResult:
         inputs = PromptInputs(
+            summary=summary,
             tenant=self._tenant,
             caller=self.ctx,
             now=datetime.now(UTC),

@@ -128,12 +128,13 @@ class Claude:
         max_tokens: int,
         on_text: TextSink | None,
     ) -> LLMReply:
+        tool_args: dict[str, Any] = {"tools": with_cache_breakpoint(tools)} if tools else {}
         async with client.messages.stream(
             model=model,
             max_tokens=max_tokens,
             system=system,  # type: ignore[arg-type]
             messages=messages,  # type: ignore[arg-type]
-            tools=with_cache_breakpoint(tools),  # type: ignore[arg-type]
+            **tool_args,
         ) as stream:
             if on_text is not None:
                 async for chunk in stream.text_stream:

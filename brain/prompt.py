@@ -66,6 +66,7 @@ class PromptInputs:
     style: Style
     memories: Sequence[str] = ()
     knowledge: Sequence[dict[str, Any]] = field(default_factory=tuple)
+    summary: str = ""  # what scrolled out of a long conversation
 
 
 def stable_prompt(tenant: Tenant, style: Style) -> str:
@@ -95,6 +96,8 @@ def turn_prompt(inputs: PromptInputs) -> str:
         f"Now: {local:%A %B %-d, %Y, %-I:%M %p} ({inputs.tenant.timezone}).",
         f"Talking with: {who}",
     ]
+    if inputs.summary:
+        parts.append("Earlier in this conversation:\n" + as_data("conversation-summary", inputs.summary))
     if inputs.memories:
         parts.append("What you remember (from earlier conversations):\n" + as_data("memory", "\n".join(
             f"- {memory}" for memory in inputs.memories

@@ -6,7 +6,7 @@ from __future__ import annotations
 from brain.conversation import APOLOGY
 from tenants import Role
 from tests.brain.conftest import FALLBACK, PRIMARY, action_ids
-from tests.fakes.anthropic import on_tool_result, on_user, overloaded, reply, text, tool_use
+from tests.fakes.anthropic import on, on_tool_result, on_user, overloaded, reply, text, tool_use
 
 
 async def test_a_write_changes_the_crm_only_after_the_caller_confirms(world):
@@ -177,3 +177,34 @@ async def test_memory_reaches_the_prompt(world):
     system = world.fake.requests[-1].system_text
     assert "Prefers texts over calls" in system and "We don't do flat roofs" in system
     assert '<data source="memory">' in system
+
+
+async def test_a_long_conversation_folds_its_oldest_half_into_a_summary(world, redis):
+    import json
+
+    from brain.conversation import HISTORY_MESSAGES, history_key
+
+    ctx = world.ctx(session="long-talk")
+    old = []
+    for n in range(HISTORY_MESSAGES // 2):
+        old += [{"role": "user", "content": f"question {n}"}, {"role": "assistant", "content": f"answer {n}"}]
+    await redis.set(history_key("acme", "long-talk"), json.dumps({"turn": 20, "messages": old}))
+    world.fake.script(
+        "Latest answer.",
+        on(
+            lambda r: "Summarize the earlier part" in r.system_text, "Dana asked twenty questions about jobs."
+        ),
+        "Next answer.",
+    )
+    conversation = await world.brain.conversation(ctx)
+    await conversation.send("latest question")
+    summary_request = world.fake.requests[1]
+    assert "Employee: question 0" in summary_request.messages[0]["content"]
+    assert summary_request.tools == []
+
+    await conversation.send("next question")
+    last = world.fake.requests[-1]
+    assert '<data source="conversation-summary">' in last.system_text
+    assert "Dana asked twenty questions about jobs." in last.system_text
+    assert len(last.messages) <= HISTORY_MESSAGES // 2 + 1
+    assert last.messages[0]["role"] == "user"
