@@ -6,11 +6,16 @@ Cartesia services. The three providers are the wire-level fakes with FIXED laten
 transcript 150 ms after Finalize, first LLM token 500 ms, first TTS audio 90 ms), so what varies
 is the platform. For each of ~20 turns:
 
-- total: from the caller's last spoken frame leaving the caller to the first audible bot audio
-  arriving back at the caller (measured at the caller, so transports count too);
+- total: from the caller's last spoken frame leaving the caller to the bot's first audio arriving
+  back at the caller (measured at the caller, so transports count too; "first audio" as the TTS
+  latency counts it, since the fake voice's clips open with a little silence of their own);
 - turn wait: the silence the turn strategy must hear (Pipecat's "endpointing wait" and "turn
   detection", from the same turn's latency breakdown);
 - platform overhead = total - turn wait - 150 ms - 500 ms - 90 ms. Target: p95 under 60 ms.
+
+The fakes do real work (Whisper, Piper) and pad it up to their fixed latency; when the work takes
+longer (Whisper on two busy cores often does), they record by how much. That excess is the
+stand-in's, not Hard-E's, so it is reported on its own line and taken out of the overhead.
 
 The tenant uses the shortest turn stop (0.2 s = Silero's own stop time), so the transcript, not a
 timer, releases each turn and the STT latency sits on the critical path as the formula assumes.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketTransport
@@ -104,7 +110,19 @@ async def _deps(redis_url: str, llm_url: str, stt_url: str, tts_url: str, blobs:
     return PipelineDeps(brain=brain, usage=UsageMeter(redis), blobs=LocalBlobStore(blobs), settings=settings)
 
 
-async def _call(deps: PipelineDeps) -> tuple[list[float], CallRecord]:
+def _fake_lateness(stt: FakeDeepgram, tts: FakeCartesia) -> float:
+    """Seconds the fakes have run over their fixed latencies so far, in total."""
+    stt_late = sum(late for session in stt.sessions for late in session.late_by)
+    return stt_late + sum(late for session in tts.sessions for late in session.late_by)
+
+
+@dataclass(frozen=True)
+class Turn:
+    total: float  # caller-side voice-to-voice
+    fake_late: float  # how far the fakes overran their fixed latencies in this turn
+
+
+async def _call(deps: PipelineDeps, stt: FakeDeepgram, tts: FakeCartesia) -> tuple[list[Turn], CallRecord]:
     ctx = CallContext(
         tenant_id="bench", session_id="bench-call", channel=Channel.WEBRTC, role=Role.OWNER,
         user_id="u_dana", user_name="Dana Whitfield",
@@ -114,17 +132,18 @@ async def _call(deps: PipelineDeps) -> tuple[list[float], CallRecord]:
     async def run(transport: FastAPIWebsocketTransport) -> None:
         finished.set_result(await run_call(transport, ctx, deps, audio_out_sample_rate=16000))
 
-    totals: list[float] = []
+    turns: list[Turn] = []
     async with serve(pcm_call_app(run, out_rate=16000)) as base, dial(base, out_rate=16000) as caller:
         await caller.bot_reply(after=0.0, quiet_secs=0.8)
-        for turn in range(TURNS):
-            spoken_until = await caller.say(PHRASES[turn % len(PHRASES)])
+        for number in range(TURNS):
+            late_before = _fake_lateness(stt, tts)
+            spoken_until = await caller.say(PHRASES[number % len(PHRASES)])
             await caller.bot_reply(after=spoken_until, quiet_secs=0.8)
-            first_audio = caller.heard.first_speech_after(spoken_until)
+            first_audio = caller.heard.first_audio_after(spoken_until)
             if first_audio is not None:
-                totals.append(first_audio - spoken_until)
+                turns.append(Turn(first_audio - spoken_until, _fake_lateness(stt, tts) - late_before))
         await caller.hang_up()
-    return totals, await finished
+    return turns, await finished
 
 
 async def _measure() -> None:
@@ -141,11 +160,11 @@ async def _measure() -> None:
         try:
             async with serve(llm.app) as llm_url, serve(stt.app) as stt_url, serve(tts.app) as tts_url:
                 deps = await _deps(server.url, llm_url, stt_url, tts_url, Path(scratch) / "blobs")
-                totals, record = await _call(deps)
+                turns, record = await _call(deps, stt, tts)
                 await deps.brain.aclose()
         finally:
             server.stop()
-    _report(totals, record, stt, tts)
+    _report(turns, record)
 
 
 def _row(label: str, values: list[float], note: str = "") -> str:
@@ -154,13 +173,18 @@ def _row(label: str, values: list[float], note: str = "") -> str:
     )
 
 
-def _report(totals: list[float], record: CallRecord, stt: FakeDeepgram, tts: FakeCartesia) -> None:
+def _report(measured: list[Turn], record: CallRecord) -> None:
     turns = [turn for turn in record.latency if turn.measured_from == "user_silence"]
-    if len(turns) != len(totals) or not totals:
-        print(f"measured {len(totals)} caller-side turns but {len(turns)} breakdowns; cannot pair them")
+    if len(turns) != len(measured) or not measured:
+        print(f"measured {len(measured)} caller-side turns but {len(turns)} breakdowns; cannot pair them")
         return
+    totals = [turn.total for turn in measured]
+    late = [turn.fake_late for turn in measured]
     waits = [sum(turn.stage_secs(stage) for stage in TURN_WAIT_STAGES) for turn in turns]
-    overheads = [total - wait - PROVIDERS_SECS for total, wait in zip(totals, waits, strict=True)]
+    overheads = [
+        caller.total - wait - PROVIDERS_SECS - caller.fake_late
+        for caller, wait in zip(measured, waits, strict=True)
+    ]
     print(
         f"{len(totals)} turns; fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after "
         f"finalize, LLM first token {LLM_FIRST_TOKEN_SECS * 1000:.0f} ms, "
@@ -169,14 +193,10 @@ def _report(totals: list[float], record: CallRecord, stt: FakeDeepgram, tts: Fak
     print(f"  {'':26}{'p50':>10}{'p95':>10}")
     print(_row("voice-to-voice total", totals))
     print(_row("turn wait", waits))
+    print(_row("fakes over their latency", late, "   (Whisper/Piper stand-ins, not Hard-E)"))
     verdict = "OK" if percentile(overheads, 0.95) < TARGET_OVERHEAD_P95_SECS else "OVER TARGET"
-    print(
-        _row(
-            "platform overhead",
-            overheads,
-            f"   target p95 < {TARGET_OVERHEAD_P95_SECS * 1000:.0f} ms: {verdict}",
-        )
-    )
+    target = f"   target p95 < {TARGET_OVERHEAD_P95_SECS * 1000:.0f} ms: {verdict}"
+    print(_row("platform overhead", overheads, target))
     stages: dict[str, list[float]] = defaultdict(list)
     for turn in turns:
         for stage in turn.stages:
@@ -184,14 +204,10 @@ def _report(totals: list[float], record: CallRecord, stt: FakeDeepgram, tts: Fak
     print("per-stage breakdown (server side, Pipecat's UserBotLatencyObserver):")
     for label, values in stages.items():
         print(_row(label, values, f"   (in {len(values)} of {len(turns)} turns)"))
-    print(_row("server-side total", [turn.total_secs for turn in turns]))
-    late_stt = [late for session in stt.sessions for late in session.late_by]
-    late_tts = [late for session in tts.sessions for late in session.late_by]
-    if late_stt or late_tts:
-        print(
-            f"note: the fakes missed their fixed latency {len(late_stt)} (STT) and {len(late_tts)} (TTS) "
-            "times; those turns overstate the overhead"
-        )
+    server = [turn.total_secs for turn in turns]
+    print(_row("server-side total", server))
+    gaps = [caller - inside for caller, inside in zip(totals, server, strict=True)]
+    print(_row("caller-side minus server", gaps, "   (transports, and Silero's lag behind the speech end)"))
 
 
 def main() -> None:

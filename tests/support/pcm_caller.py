@@ -106,9 +106,10 @@ class Heard:
         )
         return loud * FRAME_MS / 1000
 
-    def first_speech_after(self, since: float) -> float | None:
-        """When the first non-silent chunk after ``since`` arrived (None: nothing yet)."""
-        return next((at for at, chunk in self.chunks if at > since and _loud(chunk)), None)
+    def first_audio_after(self, since: float) -> float | None:
+        """When the first bot audio after ``since`` arrived (None: nothing yet). The bot sends
+        no audio while it is not speaking, so this is when its answer began."""
+        return next((at for at, _chunk in self.chunks if at > since), None)
 
     def text(self, since: float = 0.0) -> str:
         pcm = self.pcm(since)
