@@ -21,6 +21,10 @@ How it behaves, and where it is simpler than Deepgram:
 - Keyterms are recorded and passed to Whisper as hotwords, much as Deepgram uses them.
 - Word timings are spread evenly over each Whisper segment; confidence comes from
   Whisper's average log-probability.
+- Known-transcript mode: given a ``transcriber``, the fake asks it instead of Whisper what
+  was said. A load test with dozens of callers needs this: Whisper on two cores would then
+  be the slowest part of the system, and the benchmark would measure the fake, not Hard-E.
+  Its words are spread evenly over the audio heard, with full confidence.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -68,6 +73,9 @@ MODEL_ARCH = "whisper-tiny.en"
 
 _model_lock = threading.Lock()
 _model: WhisperModel | None = None
+
+Transcriber = Callable[[bytes, int], str]
+"""What was said in a stretch of audio (mono PCM16 at the given rate): the known-transcript mode."""
 
 
 @dataclass(frozen=True)
@@ -136,14 +144,18 @@ class FakeDeepgram:
         final_delay: float | None = None,
         interim_every: float = 1.0,
         fault: Fault | None = None,
+        transcriber: Transcriber | None = None,
     ) -> None:
         """``final_delay``: seconds from Finalize to the final result (None: when ready).
-        ``interim_every``: seconds of new speech after which an interim result is worked out."""
+        ``interim_every``: seconds of new speech after which an interim result is worked out.
+        ``transcriber``: answers instead of Whisper, given the audio since the last final at
+        16 kHz; it runs on the event loop, so it must be quick."""
         if interim_every <= 0:
             raise ValueError("interim_every must be positive")
         self.final_delay = FixedDelay(final_delay)
         self.interim_every = interim_every
         self.fault = fault
+        self.transcriber = transcriber
         self.sessions: list[DeepgramSession] = []
         self.app = Starlette(routes=[WebSocketRoute("/v1/listen", self._listen)])
 
@@ -294,7 +306,7 @@ class _Listener:
             segment.in_flight = asyncio.create_task(self._transcribe_ahead(segment))
 
     async def _transcribe_ahead(self, segment: _Segment) -> None:
-        transcript = await asyncio.to_thread(_transcribe, segment.snapshot(), self._keyterms)
+        transcript = await self._hear(segment.snapshot())
         segment.latest = transcript
         segment.in_flight = None
         if segment.finalized:
@@ -321,8 +333,23 @@ class _Listener:
         if segment.in_flight is not None:
             await segment.in_flight
         if segment.unheard_speech():
-            segment.latest = await asyncio.to_thread(_transcribe, segment.snapshot(), self._keyterms)
+            segment.latest = await self._hear(segment.snapshot())
         return segment.latest
+
+    async def _hear(self, samples: np.ndarray) -> Transcript:
+        """What was said in ``samples`` (16 kHz): Whisper's guess, or the known transcript."""
+        transcriber = self._fake.transcriber
+        if transcriber is None:
+            return await asyncio.to_thread(_transcribe, samples, self._keyterms)
+        text = transcriber(samples.tobytes(), WHISPER_RATE)
+        duration = len(samples) / WHISPER_RATE
+        tokens = text.split()
+        return Transcript(
+            text=" ".join(tokens),
+            confidence=1.0 if tokens else 0.0,
+            words=_spread_words(tokens, 0.0, duration, confidence=1.0),
+            covered_samples=len(samples),
+        )
 
     async def _send_results(
         self, segment: _Segment, transcript: Transcript, *, is_final: bool, from_finalize: bool
@@ -449,21 +476,25 @@ def _transcribe(samples: np.ndarray, keyterms: tuple[str, ...]) -> Transcript:
             continue
         texts.append(" ".join(tokens))
         log_probs.append(segment.avg_logprob)
-        confidence = math.exp(segment.avg_logprob)
         end = min(segment.end, duration)
-        step = max(end - segment.start, 0.0) / len(tokens)
-        for index, token in enumerate(tokens):
-            words.append(
-                {
-                    "word": _bare_word(token),
-                    "punctuated_word": token,
-                    "start": segment.start + index * step,
-                    "end": segment.start + (index + 1) * step,
-                    "confidence": confidence,
-                }
-            )
+        words += _spread_words(tokens, segment.start, end, confidence=math.exp(segment.avg_logprob))
     confidence = math.exp(sum(log_probs) / len(log_probs)) if log_probs else 0.0
     return Transcript(text=" ".join(texts), confidence=confidence, words=words, covered_samples=len(samples))
+
+
+def _spread_words(tokens: list[str], start: float, end: float, *, confidence: float) -> list[dict[str, Any]]:
+    """Deepgram word entries for ``tokens``, sharing ``start``..``end`` out evenly (seconds)."""
+    step = max(end - start, 0.0) / len(tokens) if tokens else 0.0
+    return [
+        {
+            "word": _bare_word(token),
+            "punctuated_word": token,
+            "start": start + index * step,
+            "end": start + (index + 1) * step,
+            "confidence": confidence,
+        }
+        for index, token in enumerate(tokens)
+    ]
 
 
 def _bare_word(token: str) -> str:

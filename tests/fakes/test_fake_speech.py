@@ -116,6 +116,32 @@ async def test_deepgram_transcribes_phone_audio_sent_at_8khz() -> None:
     assert fake.sessions[0].sample_rate == PHONE_SAMPLE_RATE
 
 
+async def test_deepgram_with_a_known_transcript_answers_with_it_instead_of_whisper() -> None:
+    """The load benchmark's mode: the transcriber hears the caller's audio (resampled to
+    16 kHz, as Whisper would) and its answer is the final, word by word."""
+    heard: list[tuple[bytes, int]] = []
+
+    def transcriber(pcm: bytes, sample_rate: int) -> str:
+        heard.append((pcm, sample_rate))
+        return SUNNY
+
+    fake = FakeDeepgram(final_delay=0.15, transcriber=transcriber)
+    pcm = await ulaw_to_pcm(
+        speech_mulaw8k(KITCHEN), PHONE_SAMPLE_RATE, PHONE_SAMPLE_RATE, create_file_resampler()
+    )
+
+    transcripts = await _transcribe_with_vad(fake, pcm, sample_rate=PHONE_SAMPLE_RATE)
+
+    assert transcripts == [SUNNY]
+    final_audio, rate = heard[-1]
+    assert rate == 16000
+    assert _word_errors(transcribe_pcm16(final_audio, rate), KITCHEN) <= 1
+    [final] = fake.sessions[0].finals
+    words = final["channel"]["alternatives"][0]["words"]
+    assert [word["punctuated_word"] for word in words] == SUNNY.split()
+    assert all(earlier["end"] <= later["start"] for earlier, later in pairwise(words))
+
+
 async def test_deepgram_sends_interim_results_while_audio_flows() -> None:
     fake = FakeDeepgram()
     waiter = FrameWaiter()
