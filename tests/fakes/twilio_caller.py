@@ -5,7 +5,8 @@ It signs and POSTs the voice webhook, follows the TwiML to the media-stream webs
 (20 ms frames), and plays what it receives through a real-time playout buffer the way Twilio
 does: ``clear`` empties the buffer, ``mark`` is echoed once the audio before it has played.
 It can press keys and hang up, and it measures voice-to-voice latency from its own side: from
-the end of its speech to the first non-silent audio that comes back.
+the end of its speech to the first non-silent audio that comes back. It also notes when each
+``media`` message arrived, so a benchmark can see how evenly the bot's audio is paced.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class SimulatedCaller:
         self.heard = Heard()
         self.clears = 0
         self.marks_echoed: list[str] = []
+        self.media_arrivals: list[tuple[float, int]] = []  # (time.monotonic(), payload bytes)
         self.closed = asyncio.Event()
         self.close_code: int | None = None
         self._socket: websockets.ClientConnection | None = None
@@ -223,7 +225,9 @@ class SimulatedCaller:
                 message = json.loads(raw)
                 event = message.get("event")
                 if event == "media":
-                    self._buffer.extend(base64.b64decode(message["media"]["payload"]))
+                    payload = base64.b64decode(message["media"]["payload"])
+                    self.media_arrivals.append((time.monotonic(), len(payload)))
+                    self._buffer.extend(payload)
                 elif event == "clear":
                     self.clears += 1
                     self._buffer.clear()
