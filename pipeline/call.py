@@ -7,9 +7,7 @@ Around it: a greeting with the caller's name, a filler while tools are slow (``p
 an idle caller asked once and then let go, the tenant's maximum call length (or what is left of
 a trial's voice minutes), hang-up and transfer through ``pipeline.control``, and a latency
 breakdown per turn. However the call ends (caller, bot, idle, limit, error, shutdown), the
-wrap-up runs exactly once: transcript and tool log to the blob store, voice seconds to usage,
-the session record closed, then the memory-extraction hook. Each step runs even if an earlier
-one failed.
+wrap-up (``pipeline.wrap_up``) runs exactly once.
 """
 
 from __future__ import annotations
@@ -39,18 +37,18 @@ from brain import turn_prompt as brain_turn_prompt
 from brain.toolbox import snippet_as_data
 from core.blobs import BlobStore
 from core.settings import Settings
-from memory import Line
 from pipeline import lines
 from pipeline.claude import VoiceClaude
 from pipeline.control import LiveCallControl, NoTransfers, Transferrer
 from pipeline.ending import BeforeEnd, CallEnder, Ending, HangUpFrame, MuteWhileEnding
 from pipeline.latency import latency_observer
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency, now
-from pipeline.sessions import CallSessions, transcript_blob_key
+from pipeline.sessions import CallSessions
 from pipeline.speech import speech_services
 from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
 from pipeline.turns import user_turn_params
+from pipeline.wrap_up import MemoryHook, wrap_up
 from tenants import Tenant, UsageMeter
 
 log = logging.getLogger(__name__)
@@ -61,7 +59,6 @@ MAX_REPLY_TOKENS = 1024
 VOICE_LLM_RETRIES = 1
 LEAP_NAMES_WAIT_SECS = 1.0
 
-MemoryHook = Callable[[CallContext, Sequence[Line]], Awaitable[None]]
 CallUpdate = SpokenLine | ToolLogEntry
 UpdateSink = Callable[[CallUpdate], Awaitable[None]]
 
@@ -399,43 +396,12 @@ class _Call:
     # --- after the call ------------------------------------------------------------------------
 
     async def _wrap_up(self) -> None:
-        record = self.record
-        record.ended_at = now()
+        self.record.ended_at = now()
         self._ended(EndReason.ERROR)  # ended without saying why: the pipeline stopped on its own
-        assert record.end_reason is not None
-        log.info(
-            "call %s ended (%s) after %.1fs, %d lines, %d tool calls",
-            self.ctx.session_id, record.end_reason.value, record.duration_secs, len(record.lines),
-            len(record.tools),
-        )  # fmt: skip
-        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("store the transcript", self._store_transcript),
-            ("count the voice seconds", self._count_usage),
-            ("close the session", self._close_session),
-            ("extract memories", self._extract_memories),
-        ]
-        for what, step in steps:
-            try:
-                await step()
-            except Exception:
-                log.exception("call %s: could not %s", self.ctx.session_id, what)
-
-    async def _store_transcript(self) -> None:
-        key = transcript_blob_key(self.ctx.tenant_id, self.ctx.session_id)
-        await self.deps.blobs.put(key, self.record.as_json(), "application/json")
-
-    async def _count_usage(self) -> None:
-        await self.deps.usage.add_voice_seconds(self.ctx.tenant_id, self.record.duration_secs)
-
-    async def _close_session(self) -> None:
-        assert self.record.end_reason is not None and self.record.ended_at is not None
-        await self._sessions.close(
-            self.ctx,
-            ended_at=self.record.ended_at,
-            reason=self.record.end_reason,
-            duration_secs=self.record.duration_secs,
+        await wrap_up(
+            self.record,
+            blobs=self.deps.blobs,
+            usage=self.deps.usage,
+            sessions=self._sessions,
+            extract_memories=self.deps.extract_memories,
         )
-
-    async def _extract_memories(self) -> None:
-        if self.deps.extract_memories is not None:
-            await self.deps.extract_memories(self.ctx, self.record.memory_lines())

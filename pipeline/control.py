@@ -44,9 +44,13 @@ class NoTransfers:
         raise TransferRefused("This call can't be transferred.")
 
 
-Finish = Callable[..., Awaitable[bool]]
-"""``finish(reason, *, line, before_end=None) -> bool``: start ending the call (False when it is
-already ending)."""
+class Finish(Protocol):
+    async def __call__(
+        self, reason: EndReason, *, line: str | None, before_end: Callable[[], Awaitable[None]] | None = None
+    ) -> bool:
+        """Start ending the call: ``line`` is heard, then ``before_end`` runs, then the worker
+        ends. False when the call is already ending."""
+        ...
 
 
 class LiveCallControl:

@@ -52,17 +52,17 @@ class ToolBridge:
         self._running: set[str] = set()
         self._settled = asyncio.Event()
         self._filler_turn = -1
-        self._filler_task: asyncio.Task[None] | None = None
+        self._filler_tasks: set[asyncio.Task[None]] = set()
         self._llm = llm
         llm.register_function(None, self._handle)
         llm.add_event_handler("on_function_calls_started", self._calls_started)
         llm.add_event_handler("on_function_calls_cancelled", self._calls_cancelled)
 
     async def close(self) -> None:
-        if self._filler_task is not None:
-            self._filler_task.cancel()
+        for task in list(self._filler_tasks):
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._filler_task
+                await task
 
     async def _handle(self, params: FunctionCallParams) -> None:
         await asyncio.sleep(0)  # let sibling calls announce themselves first (see module docstring)
@@ -84,7 +84,9 @@ class ToolBridge:
         turn = self._toolbox.state.turn
         if self._filler_turn != turn and not self._llm.reply_has_words:
             pairs = [(call.function_name, call.arguments) for call in calls]
-            self._filler_task = asyncio.create_task(self._filler_if_slow(turn, filler(pairs)))
+            task = asyncio.create_task(self._filler_if_slow(turn, filler(pairs)))
+            self._filler_tasks.add(task)
+            task.add_done_callback(self._filler_tasks.discard)
 
     async def _calls_cancelled(self, _llm: LLMService[Any], calls: Sequence[FunctionCallFromLLM]) -> None:
         for call in calls:

@@ -70,7 +70,9 @@ async def test_a_spoken_question_is_answered_from_the_crm_and_the_call_is_wrappe
     record = phone.record
     assert record.end_reason is EndReason.BOT_HUNG_UP
     assert [entry.event.tool for entry in record.tools] == ["find_jobs", "end_call"]
-    assert [line.role for line in record.lines][:3] == ["assistant", "caller", "assistant"]
+    question = next(i for i, line in enumerate(record.lines) if line.role == "caller")
+    assert record.lines[0].role == "assistant" and "Dana" in record.lines[0].text
+    assert any(line.role == "assistant" and "Proposal Sent" in line.text for line in record.lines[question:])
     assert any(isinstance(update, ToolLogEntry) for update in updates)
     assert any(isinstance(update, SpokenLine) and update.role == "caller" for update in updates)
 
@@ -170,7 +172,6 @@ async def test_the_caller_can_talk_over_the_bot_and_its_audio_stops(phone: Phone
     heard_of_answer = caller.heard.speech_seconds(asked) - caller.heard.speech_seconds(interrupted)
     assert caller.heard.clears, "the transport was never told to drop the bot's audio"
     assert heard_of_answer < full_answer / 2
-    assert phone.cartesia.sessions[0].cancelled
     assert sounds_like(after, "okay"), after
     answer_line = next(line for line in phone.record.lines if line.text.startswith("The history"))
     assert answer_line.interrupted
