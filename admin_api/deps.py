@@ -90,7 +90,7 @@ class AdminDeps:
         await self.sweeper.aclose()
 
 
-def get_admin(request: Request) -> AdminDeps:
+async def get_admin(request: Request) -> AdminDeps:
     found: AdminDeps = request.app.state.admin
     return found
 

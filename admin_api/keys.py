@@ -7,14 +7,15 @@ A key is 256 random bits, so a fast hash is enough: nobody can guess their way b
   tenant is known (so it cannot live under the tenant's prefix). It exists exactly while the key
   is active: revoking deletes it, and so does erasing the tenant through the API.
 - ``t:{tenant}:apikey:{id}``: the same record for listing, kept after revocation with
-  ``revoked_at`` set, plus ``t:{tenant}:apikey:{id}:used`` with the last-used time (a separate
-  key, so a request touching it can never race a revocation rewriting the record).
+  ``revoked_at`` set, plus ``t:{tenant}:apikey:{id}:used`` with the last-used time, to the minute
+  (a separate key, so a request touching it can never race a revocation rewriting the record).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime
 from enum import StrEnum
 
@@ -25,6 +26,8 @@ from core.redis import Redis, as_str, as_strs
 from tenants.models import utcnow
 
 KEY_PREFIX = "hde_"
+TOUCH_INTERVAL_S = 60.0
+_MAX_TOUCHED = 10_000
 _SHOWN_CHARS = len(KEY_PREFIX) + 8
 
 
@@ -86,6 +89,7 @@ def _digest_key(tenant_id: str, key_id: str) -> str:
 class ApiKeyStore:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+        self._touched: dict[str, float] = {}
 
     async def create(
         self,
@@ -124,6 +128,14 @@ class ApiKeyStore:
         return ApiKey.model_validate_json(raw) if raw is not None else None
 
     async def touch(self, key: ApiKey) -> None:
+        """Record that the key was used: at most once a minute per key and worker, because writing on
+        every request would add a Redis round trip to every request for a time nobody needs finer."""
+        now = time.monotonic()
+        if now - self._touched.get(key.id, -TOUCH_INTERVAL_S) < TOUCH_INTERVAL_S:
+            return
+        if len(self._touched) >= _MAX_TOUCHED:
+            self._touched.clear()
+        self._touched[key.id] = now
         await self._redis.set(_used_key(key.tenant_id, key.id), utcnow().isoformat())
 
     async def get(self, tenant_id: str, key_id: str) -> tuple[ApiKey, datetime | None]:
