@@ -116,9 +116,9 @@ async def _widget(admin: AdminDeps, token: str) -> TenantCredential:
     try:
         claims = admin.widget_tokens.verify(token)
     except WidgetTokenExpired as error:
-        raise ApiProblem(EXPIRED_CREDENTIAL, str(error).capitalize() + ".") from None
+        raise ApiProblem(EXPIRED_CREDENTIAL, str(error)) from None
     except WidgetTokenInvalid as error:
-        raise _invalid(str(error).capitalize() + ".") from None
+        raise _invalid(str(error)) from None
     role = claims.role
     if claims.user_id is not None:
         try:  # the user's current role, not the one they had when the token was issued

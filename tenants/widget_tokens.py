@@ -28,7 +28,7 @@ _CONTEXT = "widget-token:v1"  # binds the ciphertext to this use: no other secre
 
 
 class WidgetTokenError(Exception):
-    """The token cannot be used; the message says why in words fit for the person holding it."""
+    """The token cannot be used; the message says why, in a sentence fit for the person holding it."""
 
 
 class WidgetTokenInvalid(WidgetTokenError):
@@ -86,12 +86,12 @@ class WidgetTokens:
     def verify(self, token: str) -> WidgetClaims:
         """The claims of a genuine, unexpired token; raises ``WidgetTokenError`` saying what is wrong."""
         if not token.startswith(PREFIX):
-            raise WidgetTokenInvalid("not a widget token (they start with 'hdw_')")
+            raise WidgetTokenInvalid("Not a widget token (they start with 'hdw_').")
         try:
             payload = self._box.decrypt(token.removeprefix(PREFIX).replace(".", ":"), context=_CONTEXT)
             claims = WidgetClaims.model_validate_json(payload)
         except (SecretBoxError, ValidationError):
-            raise WidgetTokenInvalid("this widget token is not valid; ask for a new one") from None
+            raise WidgetTokenInvalid("This widget token is not valid; ask for a new one.") from None
         if claims.expires_at <= utcnow():
-            raise WidgetTokenExpired("this widget token has expired; ask for a new one")
+            raise WidgetTokenExpired("This widget token has expired; ask for a new one.")
         return claims

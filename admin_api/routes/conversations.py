@@ -9,6 +9,7 @@ events from ``.../messages/stream``: ``text`` (a piece of the reply), ``tool`` (
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,17 +28,21 @@ from admin_api.problems import (
     CONVERSATION_BUSY,
     CONVERSATION_NOT_FOUND,
     INSUFFICIENT_SCOPE,
+    INTERNAL_ERROR,
     TENANT_NOT_FOUND,
     TRIAL_EXPIRED,
     TRIAL_LIMIT_REACHED,
     ApiProblem,
     Problem,
+    ProblemType,
     documented,
 )
 from admin_api.routes.common import AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active, refusal
 from brain import Conversation, ConversationBusy, ToolEvent, TurnResult
 from tenants.models import utcnow
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"], max_body_size=64 * 1024)
 
@@ -185,6 +190,11 @@ async def send_message(turn: Annotated[Admitted, Depends(admitted)]) -> MessageO
     return MessageOut.of(result, turn.left)
 
 
+def _error_event(kind: ProblemType, detail: str) -> ServerSentEvent:
+    problem = Problem(type=kind.uri, title=kind.title, status=kind.status, detail=detail)
+    return ServerSentEvent(event="error", data=problem)
+
+
 _pending: set[asyncio.Task[None]] = set()
 """Turns whose stream reader went away: they finish (and save their history) on their own."""
 
@@ -213,13 +223,12 @@ async def stream_message(turn: Annotated[Admitted, Depends(admitted)]) -> AsyncI
             result = await turn.conversation.send(turn.text, on_text=on_text, on_event=on_event)
             await events.put(ServerSentEvent(event="done", data=MessageOut.of(result, turn.left)))
         except ConversationBusy:
-            problem = Problem(
-                type=CONVERSATION_BUSY.uri,
-                title=CONVERSATION_BUSY.title,
-                status=CONVERSATION_BUSY.status,
-                detail=_BUSY_DETAIL,
+            await events.put(_error_event(CONVERSATION_BUSY, _BUSY_DETAIL))
+        except Exception:  # the status line has gone out: the stream is the only way left to say so
+            log.exception("streamed answer in conversation %s failed", turn.conversation.ctx.session_id)
+            await events.put(
+                _error_event(INTERNAL_ERROR, "The answer failed on our side; send the message again.")
             )
-            await events.put(ServerSentEvent(event="error", data=problem))
         finally:
             await events.put(None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from admin_api.audit_archive import AuditArchiver
+from admin_api.audit_archive import ArchiveSweeper, AuditArchiver
 from admin_api.audit_log import StreamId
 from brain import CallContext, Channel
 from tenants import Role
@@ -123,3 +123,17 @@ async def test_archiving_moves_old_entries_to_the_blob_store_and_paging_continue
     since = datetime.fromtimestamp(third_oldest / 1000, UTC).isoformat()
     expected = [e["id"] for e in before if StreamId.parse(e["id"]).ms >= third_oldest]
     assert [e["id"] for e in await read_all(api, "acme", limit=3, since=since)] == expected
+
+
+async def test_the_sweeper_archives_every_tenants_trail(api: Api):
+    for tenant_id in ("acme", "other"):
+        await api.tenant(tenant_id)
+        for number in range(4):
+            await api.admin.audit.record(tenant_id, actor="operator", event="test.event", detail=str(number))
+    sweeper = ArchiveSweeper(AuditArchiver(api.admin.redis, api.admin.blobs, keep=2), api.admin.tenants)
+
+    moved = await sweeper.sweep()
+
+    lengths = {t: await api.admin.redis.xlen(f"t:{t}:audit") for t in ("acme", "other", "demo-roofing")}
+    assert lengths == {"acme": 2, "other": 2, "demo-roofing": 0}
+    assert moved == 2 * 3  # per tenant: tenant.created and four events, two kept
