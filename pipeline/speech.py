@@ -39,18 +39,21 @@ class SpeechNotConfigured(Exception):
 class SpeechServices:
     stt: STTService
     tts: TTSService
-    local: bool
 
 
 async def speech_services(
     settings: Settings, *, vocabulary: Sequence[str], voice: str | None
 ) -> SpeechServices:
     """STT and TTS for one call; each side independently picks cloud or local."""
-    stt_local = settings.deepgram_api_key is None
-    tts_local = settings.cartesia_api_key is None
-    stt = await asyncio.to_thread(_local_stt) if stt_local else _deepgram(settings, vocabulary)
-    tts = await asyncio.to_thread(_local_tts) if tts_local else _cartesia(settings, voice)
-    return SpeechServices(stt=stt, tts=tts, local=stt_local or tts_local)
+    if settings.deepgram_api_key is None:
+        stt = await asyncio.to_thread(_local_stt)
+    else:
+        stt = _deepgram(settings, vocabulary)
+    if settings.cartesia_api_key is None:
+        tts = await asyncio.to_thread(_local_tts)
+    else:
+        tts = _cartesia(settings, voice)
+    return SpeechServices(stt=stt, tts=tts)
 
 
 def keyterms(words: Sequence[str]) -> list[str]:

@@ -22,7 +22,7 @@ from tests.brain.conftest import World, action_ids
 from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
 from tests.fakes.deepgram import FakeDeepgram
 from tests.fakes.session import Fault, FaultKind
-from tests.pipeline.conftest import Phone, phone_for
+from tests.pipeline.conftest import VOICE, Phone, phone_for
 from tests.support.speech import speech_pcm16
 
 
@@ -228,9 +228,12 @@ async def test_a_transfer_is_announced_then_handed_to_the_transport(phone: Phone
         async def transfer(self, to: str, reason: str) -> None:
             handed.append((to, reason, time.monotonic()))
 
-    phone.world.fake.script(
-        on_user("mike", reply(tool_use("transfer_call", {"to": "Mike", "reason": "quote"})))
+    vocabulary = ["GAF Timberline", "Duration shingles"]
+    await phone.world.brain.tenants.update_tenant(
+        "acme", voice=VOICE.model_copy(update={"vocabulary": vocabulary})
     )
+    transfer = tool_use("transfer_call", {"to": "Mike", "reason": "quote"})
+    phone.world.fake.script(on_user("mike", reply(transfer)))
 
     async with phone.call(transferrer=Office()) as caller:
         await caller.bot_reply(after=0.0)
@@ -244,6 +247,9 @@ async def test_a_transfer_is_announced_then_handed_to_the_transport(phone: Phone
     assert (to, reason) == ("Mike", "quote")
     assert at >= caller.heard.chunks[-1][0] - 0.5  # handed over once the line had gone out
     assert phone.record.end_reason is EndReason.TRANSFERRED
+    keyterms = phone.deepgram.sessions[0].keyterms  # names heard right: the tenant's words, its people
+    assert keyterms[:2] == vocabulary
+    assert "Mike Alvarez" in keyterms
 
 
 async def test_the_call_ends_when_the_trials_voice_minutes_run_out(phone: Phone) -> None:
