@@ -7,8 +7,8 @@ first is still running (the client should retry it shortly). Claims are atomic i
 holds across workers. Keys are per credential: two integrations of one tenant that happen to pick
 the same key never see each other's answers.
 
-Only answers that changed nothing or completed are kept. A failed call releases its claim, so the
-retry the key exists for can run again.
+Only successful answers (a completed change, or a dry run) are kept. A refused or failed call
+changed nothing and releases its claim, so the retry the key exists for can run again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ _PENDING = "pending"
 
 @dataclass(frozen=True)
 class StoredAnswer:
-    status: int
+    """A successful answer's body (errors are never stored: see the module's docstring)."""
+
     body: dict[str, Any]
 
 
@@ -82,12 +83,12 @@ class IdempotencyStore:
             return Mismatch()
         if stored["state"] == _PENDING:
             return InProgress()
-        return Replay(StoredAnswer(status=int(stored["status"]), body=stored["body"]))
+        return Replay(StoredAnswer(body=stored["body"]))
 
     async def store(
         self, tenant_id: str, credential: str, idempotency_key: str, request_print: str, answer: StoredAnswer
     ) -> None:
-        value = {"state": "done", "fingerprint": request_print, "status": answer.status, "body": answer.body}
+        value = {"state": "done", "fingerprint": request_print, "body": answer.body}
         key = _key(tenant_id, credential, idempotency_key)
         await self._redis.set(key, json.dumps(value), ex=TTL_SECONDS)
 

@@ -169,15 +169,13 @@ async def _arguments(request: Request, tool: Tool[Any]) -> dict[str, Any]:
     return args
 
 
-def _answer(
-    tool: Tool[Any], outcome: ToolOutcome, execution_ms: float
-) -> tuple[int, dict[str, Any]] | ApiProblem:
-    """The HTTP answer for what ``run_direct`` did: a result, or the problem to raise."""
+def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[str, Any]:
+    """The response body for what ``run_direct`` did, or the problem it amounts to."""
     content, status = outcome.content, outcome.event.status
     if status == "refused":
-        return ApiProblem(TOOL_REFUSED, str(content.get("refused")))
+        raise ApiProblem(TOOL_REFUSED, str(content.get("refused")))
     if outcome.is_error:
-        return ApiProblem(TOOL_FAILED, str(content.get("error")))
+        raise ApiProblem(TOOL_FAILED, str(content.get("error")))
     if tool.tier is Tier.READ:
         body = ToolResult(
             tool=tool.name, status="ok", summary=None, result=content, execution_ms=execution_ms
@@ -195,22 +193,22 @@ def _answer(
             result=content.get("result"),
             execution_ms=execution_ms,
         )
-    return 200, body.model_dump(mode="json")
+    return body.model_dump(mode="json")
 
 
-def _response(status: int, body: dict[str, Any], *, replayed: bool = False) -> JSONResponse:
+def _response(body: dict[str, Any], *, replayed: bool = False) -> JSONResponse:
     headers = {"Server-Timing": f"tool;dur={body['execution_ms']:.1f}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, headers=headers)
 
 
 async def _execute(
     admin: AdminDeps, tool: Tool[Any], ctx: CallContext, args: dict[str, Any], *, dry_run: bool
-) -> tuple[int, dict[str, Any]] | ApiProblem:
+) -> dict[str, Any]:
     toolbox = await admin.brain.toolbox(ctx)
     if toolbox.crm is None:
-        return ApiProblem(
+        raise ApiProblem(
             LEAP_NOT_CONNECTED,
             "This tenant has not connected Leap yet; an admin can connect it with PUT /v1/tenants/{id}/leap.",
         )
@@ -240,10 +238,7 @@ async def run_tool(
     args = await _arguments(request, tool)
     ensure_trial_active(await admin.tenants.get_tenant(caller.tenant_id))
     if idempotency_key is None:
-        answer = await _execute(admin, tool, ctx, args, dry_run=dry_run)
-        if isinstance(answer, ApiProblem):
-            raise answer
-        return _response(*answer)
+        return _response(await _execute(admin, tool, ctx, args, dry_run=dry_run))
     return await _idempotent(admin, tool, ctx, caller, args, dry_run=dry_run, idempotency_key=idempotency_key)
 
 
@@ -261,31 +256,25 @@ async def _idempotent(
     request_print = fingerprint(tool.name, args, dry_run)
     claim = await store.claim(tenant_id, who, idempotency_key, request_print)
     if isinstance(claim, Replay):
-        return _response(claim.answer.status, claim.answer.body, replayed=True)
+        return _response(claim.answer.body, replayed=True)
     if isinstance(claim, Mismatch):
-        raise _conflict(
+        raise ApiProblem(
             IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with a different request; use a new key."
         )
     if isinstance(claim, InProgress):
-        raise _conflict(
+        raise ApiProblem(
             IDEMPOTENCY_IN_PROGRESS,
             "The first request with this Idempotency-Key is still running; retry shortly.",
+            headers={"Retry-After": "1"},
         )
     assert isinstance(claim, Claimed)
     try:
-        answer = await _execute(admin, tool, ctx, args, dry_run=dry_run)
-    except BaseException:
+        body = await _execute(admin, tool, ctx, args, dry_run=dry_run)
+    except BaseException:  # refused or failed: nothing was changed, so the retry may run again
         await store.release(tenant_id, who, idempotency_key)
         raise
-    if isinstance(answer, ApiProblem):  # nothing was changed: let a retry run again
-        await store.release(tenant_id, who, idempotency_key)
-        raise answer
-    await store.store(tenant_id, who, idempotency_key, request_print, StoredAnswer(*answer))
-    return _response(*answer)
-
-
-def _conflict(kind: ProblemType, detail: str) -> ApiProblem:
-    return ApiProblem(kind, detail, headers={"Retry-After": "1"} if kind is IDEMPOTENCY_IN_PROGRESS else None)
+    await store.store(tenant_id, who, idempotency_key, request_print, StoredAnswer(body))
+    return _response(body)
 
 
 def _register(tool: Tool[Any]) -> None:
