@@ -94,7 +94,6 @@ async def seed_bravo(api: Api) -> dict[str, Any]:
         "conversation_id": conversation,
         "number": B_NUMBER,
         "invite_id": invite["id"],
-        "name": "add_job_note",
     }
 
 
