@@ -8,12 +8,12 @@ tools through ``ToolBox``, so the same rules hold on every channel.
 """
 
 from brain.context import CallContext, Channel
-from brain.conversation import Conversation, ConversationBusy, TurnResult
-from brain.llm import BrainNotConfigured, BrainUnavailable, Claude
+from brain.conversation import Conversation, ConversationBusy, TurnResult, wants_knowledge
+from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, fails_over
 from brain.meta import CallControl, NoCallControl
 from brain.prompt import PromptInputs, Style, stable_prompt, system_blocks, turn_prompt
 from brain.runtime import Brain, LeapConnector, LeapNotConnected
-from brain.toolbox import ToolBox, ToolEvent, ToolOutcome, TurnState, caller_said_yes
+from brain.toolbox import ToolBox, ToolEvent, ToolOutcome, TurnState, caller_said_yes, snippet_as_data
 
 __all__ = [
     "Brain",
@@ -36,7 +36,10 @@ __all__ = [
     "TurnResult",
     "TurnState",
     "caller_said_yes",
+    "fails_over",
+    "snippet_as_data",
     "stable_prompt",
     "system_blocks",
     "turn_prompt",
+    "wants_knowledge",
 ]

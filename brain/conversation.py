@@ -53,6 +53,11 @@ _KNOWLEDGE_CUES = re.compile(
 EventSink = Callable[[ToolEvent], Awaitable[None]]
 
 
+def wants_knowledge(text: str) -> bool:
+    """Whether a message sounds like a product, pricing or process question worth a document search."""
+    return bool(_KNOWLEDGE_CUES.search(text))
+
+
 class ConversationBusy(Exception):
     """Another request of the same conversation is still running."""
 
@@ -206,7 +211,7 @@ class Conversation:
 
     async def _knowledge_for(self, text: str) -> list[dict[str, Any]]:
         knowledge = self._toolbox.knowledge
-        if knowledge is None or not _KNOWLEDGE_CUES.search(text):
+        if knowledge is None or not wants_knowledge(text):
             return []
         return [snippet_as_data(item) for item in await knowledge.search(self.ctx.tenant_id, text, 3)]
 

@@ -47,7 +47,8 @@ class LLMReply:
         return [block for block in self.content if block["type"] == "tool_use"]
 
 
-def _fails_over(error: Exception) -> bool:
+def fails_over(error: Exception) -> bool:
+    """Whether another model might answer where this one failed (overload, outage, timeout)."""
     if isinstance(error, anthropic.APIStatusError):
         return error.status_code in _RETRYABLE_STATUS
     return isinstance(error, anthropic.APIConnectionError | anthropic.APITimeoutError)
@@ -112,7 +113,7 @@ class Claude:
             try:
                 return await self._stream(client, model, system, messages, tools, max_tokens, on_text)
             except Exception as error:
-                if not _fails_over(error):
+                if not fails_over(error):
                     raise
                 tried.append(f"{model}: {type(error).__name__}")
                 log.warning("Claude model %s failed (%s); trying the next one", model, error)

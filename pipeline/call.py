@@ -22,6 +22,7 @@ from typing import Any
 from pipecat.frames.frames import Frame, TTSSpeakFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.aggregators.dtmf_aggregator import DTMFAggregator
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import (
     AssistantTurnStoppedMessage,
@@ -32,9 +33,20 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
-from brain import Brain, CallContext, PromptInputs, Style, ToolBox, ToolEvent, TurnState, stable_prompt
+from brain import (
+    Brain,
+    CallContext,
+    Channel,
+    PromptInputs,
+    Style,
+    ToolBox,
+    ToolEvent,
+    TurnState,
+    snippet_as_data,
+    stable_prompt,
+    wants_knowledge,
+)
 from brain import turn_prompt as brain_turn_prompt
-from brain.toolbox import snippet_as_data
 from core.blobs import BlobStore
 from core.settings import Settings
 from pipeline import lines
@@ -58,6 +70,7 @@ KNOWLEDGE_PER_TURN = 3
 MAX_REPLY_TOKENS = 1024
 VOICE_LLM_RETRIES = 1
 LEAP_NAMES_WAIT_SECS = 1.0
+KEYPAD_PREFIX = "DTMF: "
 
 CallUpdate = SpokenLine | ToolLogEntry
 UpdateSink = Callable[[CallUpdate], Awaitable[None]]
@@ -109,7 +122,8 @@ class _Call:
     def __init__(
         self, ctx: CallContext, deps: PipelineDeps, transferrer: Transferrer, on_update: UpdateSink | None
     ) -> None:
-        self.ctx = ctx
+        self._initial_ctx = ctx
+        self._toolbox: ToolBox | None = None
         self.deps = deps
         self.record = CallRecord(ctx)
         self._transferrer = transferrer
@@ -122,6 +136,11 @@ class _Call:
         self._tasks: list[asyncio.Task[None]] = []
         self._opening_line = ""
         self._time_limit_secs: float = 0.0
+
+    @property
+    def ctx(self) -> CallContext:
+        """Who is calling: as the call began, or as the PIN check has since identified them."""
+        return self._toolbox.ctx if self._toolbox is not None else self._initial_ctx
 
     async def run(self, transport: BaseTransport, audio_out_sample_rate: int) -> CallRecord:
         await self._sessions.open(self.ctx, self.record.started_at)
@@ -186,6 +205,7 @@ class _Call:
             return [transport.input(), speech.tts, transport.output(), ender], None
 
         toolbox = await self.deps.brain.toolbox(self.ctx, state=self._state)
+        self._toolbox = toolbox
         speech = await speech_services(
             self.deps.settings,
             vocabulary=await self._vocabulary(tenant, toolbox),
@@ -233,8 +253,10 @@ class _Call:
         turns.user().add_event_handler("on_user_turn_idle", self._caller_idle)
         turns.assistant().add_event_handler("on_assistant_turn_stopped", self._bot_said)
         facts = TurnContext(state=self._state, facts=lambda text: self._turn_facts(tenant, text))
+        keypad = [DTMFAggregator(prefix=KEYPAD_PREFIX)] if self.ctx.channel is Channel.PHONE else []
         processors: list[FrameProcessor] = [
             transport.input(),
+            *keypad,  # key presses become a user turn ("DTMF: 4821"), e.g. for the PIN check
             speech.stt,
             turns.user(),
             facts,
@@ -268,7 +290,7 @@ class _Call:
     async def _turn_facts(self, tenant: Tenant, text: str) -> str:
         """The time, and the company documents that match what the caller just said."""
         knowledge: list[dict[str, Any]] = []
-        if self.deps.brain.knowledge is not None and text.strip():
+        if self.deps.brain.knowledge is not None and wants_knowledge(text):
             found = await self.deps.brain.knowledge.search(tenant.id, text, KNOWLEDGE_PER_TURN)
             knowledge = [snippet_as_data(item) for item in found]
         return self._prompt(tenant, knowledge=knowledge)
@@ -396,6 +418,7 @@ class _Call:
     # --- after the call ------------------------------------------------------------------------
 
     async def _wrap_up(self) -> None:
+        self.record.ctx = self.ctx  # memory and the session record follow who the caller turned out to be
         self.record.ended_at = now()
         self._ended(EndReason.ERROR)  # ended without saying why: the pipeline stopped on its own
         await wrap_up(

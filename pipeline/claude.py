@@ -23,7 +23,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, cast
 
-import anthropic
 from anthropic.types.beta import (
     BetaMessageDeltaUsage,
     BetaRawContentBlockDeltaEvent,
@@ -34,19 +33,13 @@ from anthropic.types.beta import (
 from anthropic.types.beta.beta_raw_message_delta_event import Delta
 from pipecat.services.anthropic.llm import AnthropicLLMService
 
+from brain import fails_over
+
 log = logging.getLogger(__name__)
 
-# Worth asking another model: overloaded, rate limited, server trouble, or no answer at all.
-_ANOTHER_MODEL_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 Events = AsyncIterator[BetaRawMessageStreamEvent]
 Message = dict[str, Any]
-
-
-def worth_another_model(error: BaseException) -> bool:
-    if isinstance(error, anthropic.APIStatusError):
-        return error.status_code in _ANOTHER_MODEL_STATUS
-    return isinstance(error, anthropic.APIConnectionError)
 
 
 def _tool_use_finished() -> BetaRawMessageDeltaEvent:
@@ -140,7 +133,7 @@ class VoiceClaude(AnthropicLLMService):
                     api_call, {**params, "model": model}
                 )
             except Exception as error:
-                if not worth_another_model(error):
+                if not fails_over(error):
                     raise
                 tried.append(f"{model}: {type(error).__name__}")
                 log.warning("Claude model %s failed on a call (%s); trying the next one", model, error)

@@ -28,6 +28,8 @@ _JOB_TOOLS = frozenset({"find_jobs", "job_overview", "job_financials", "list_job
 
 def greeting(ctx: CallContext, tenant: Tenant) -> str:
     """The first thing the caller hears: their first name when we know who they are."""
+    if ctx.needs_pin:
+        return f"Hi, this is Hard-E with {tenant.name}. Please enter your PIN and press pound, or say it."
     if ctx.user_name:
         first = ctx.user_name.split()[0]
         return f"Hey {first}, Hard-E here. What can I do for you?"

@@ -49,6 +49,14 @@ class SessionRecord:
         return self.fields.get("status", "")
 
 
+def _caller_fields(ctx: CallContext) -> dict[FieldT, EncodableT]:
+    return {
+        "user_id": ctx.user_id or "",
+        "user_name": ctx.user_name or "",
+        "role": ctx.role.value if ctx.role else "",
+    }
+
+
 class CallSessions:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
@@ -58,9 +66,7 @@ class CallSessions:
         fields: dict[FieldT, EncodableT] = {
             "session_id": ctx.session_id,
             "channel": ctx.channel.value,
-            "user_id": ctx.user_id or "",
-            "user_name": ctx.user_name or "",
-            "role": ctx.role.value if ctx.role else "",
+            **_caller_fields(ctx),
             "status": "live",
             "started_at": started_at.isoformat(),
         }
@@ -84,6 +90,7 @@ class CallSessions:
         await self._redis.hset(
             session_key(ctx.tenant_id, ctx.session_id),
             mapping={
+                **_caller_fields(ctx),  # a PIN check may have identified the caller during the call
                 "status": "ended",
                 "ended_at": ended_at.isoformat(),
                 "end_reason": reason.value,

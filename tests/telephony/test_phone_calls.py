@@ -8,11 +8,12 @@ import json
 
 from pipeline import CallSessions, transcript_blob_key
 from telephony import calls
+from tenants import Role
 from tests.brain.conftest import action_ids
 from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
 from tests.fakes.twilio_caller import SimulatedCaller
 from tests.support.speech import speech_mulaw8k
-from tests.telephony.conftest import DANA, LINE, MIKE, PUBLIC, PhoneLine, heard
+from tests.telephony.conftest import DANA, LINE, MIKE, PUBLIC, STRANGER, PhoneLine, heard
 
 
 def first_stage(request: RecordedRequest) -> str:
@@ -151,3 +152,42 @@ async def test_a_malformed_message_does_not_kill_the_call(line: PhoneLine) -> No
         await caller.say(speech_mulaw8k("What is the status now?"))
         _, answer = await caller.wait_for_reply()
     assert "listening" in heard(answer).lower()
+
+
+def pin_reply(request: RecordedRequest) -> str:
+    verified = request.tool_result("verify_pin").json().get("verified")
+    return "You're in, let's go." if verified else "That PIN did not work, try again."
+
+
+async def test_an_unknown_caller_passes_the_pin_check_by_keypad(line: PhoneLine) -> None:
+    world = line.world
+    mike = world.users[Role.SALES_REP]
+    await world.brain.tenants.set_pin("acme", mike.id, "2468")
+    world.fake.script(
+        on_user("DTMF", lambda r: reply(tool_use("verify_pin", {"pin": r.last_user_text.split(":")[-1]}))),
+        on_tool_result("verify_pin", pin_reply),
+        on_user("DTMF", lambda r: reply(tool_use("verify_pin", {"pin": r.last_user_text.split(":")[-1]}))),
+        on_tool_result("verify_pin", pin_reply),
+    )
+    async with line.call_from(STRANGER) as caller:
+        _, greeting = await caller.wait_for_reply()
+        await caller.press("1111#")
+        _, refused = await caller.wait_for_reply()
+        await caller.press("2468#")
+        _, admitted = await caller.wait_for_reply()
+    assert "press pound" in heard(greeting).lower()
+    assert "did not work" in heard(refused).lower()
+    assert "you're in" in heard(admitted).lower()
+    first_request = world.fake.requests[0]
+    assert first_request.last_user_text.endswith("DTMF: 1111#")
+    session = await CallSessions(world.brain.redis).get("acme", await _session_of(line, caller.call_sid))
+    assert session is not None and session.fields["user_id"] == mike.id
+
+
+async def _session_of(line: PhoneLine, call_sid: str) -> str:
+    for _ in range(200):
+        record = await calls.get_call(line.world.brain.redis, "acme", call_sid)
+        if record.get("stream") == "closed":
+            return record["session_id"]
+        await asyncio.sleep(0.05)
+    raise AssertionError("the call never closed")
