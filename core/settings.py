@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     deepgram_url: str | None = Field(None, validation_alias=_env("DEEPGRAM_URL"))
     cartesia_api_key: SecretStr | None = Field(None, validation_alias=_env("CARTESIA_API_KEY"))
     cartesia_url: str | None = Field(None, validation_alias=_env("CARTESIA_URL"))
+    cartesia_voice: str = Field(
+        "71a7ad14-091c-4e8e-a314-022ece01c121", validation_alias=_env("CARTESIA_VOICE")
+    )  # a Cartesia stock voice; tenants may choose their own
     twilio_account_sid: str | None = Field(None, validation_alias=_env("TWILIO_ACCOUNT_SID"))
     twilio_auth_token: SecretStr | None = Field(None, validation_alias=_env("TWILIO_AUTH_TOKEN"))
     twilio_api_base_url: str | None = Field(None, validation_alias=_env("TWILIO_API_BASE_URL"))

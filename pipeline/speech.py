@@ -25,8 +25,6 @@ from pipecat.transcriptions.language import Language
 from core.settings import Settings
 
 DEEPGRAM_MODEL = "nova-3-general"
-# Cartesia's stock voice used when the tenant has chosen none.
-DEFAULT_CARTESIA_VOICE = "71a7ad14-091c-4e8e-a314-022ece01c121"
 # Deepgram takes at most 100 keyterms (nova-3); the first ones are the tenant's own words.
 MAX_KEYTERMS = 100
 
@@ -86,7 +84,7 @@ def _cartesia(settings: Settings, voice: str | None) -> TTSService:
     extra: dict[str, Any] = {"url": settings.cartesia_url} if settings.cartesia_url else {}
     return CartesiaTTSService(
         api_key=settings.cartesia_api_key.get_secret_value(),
-        settings=CartesiaTTSService.Settings(voice=voice or DEFAULT_CARTESIA_VOICE, language=Language.EN),
+        settings=CartesiaTTSService.Settings(voice=voice or settings.cartesia_voice, language=Language.EN),
         **extra,
     )
 
