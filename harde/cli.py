@@ -90,6 +90,16 @@ def secret_key(key_id: Annotated[str | None, typer.Option(help="Id for the new k
     out.print(new_key_spec(key_id), soft_wrap=True)
 
 
+@app.command("operator-token")
+def operator_token() -> None:
+    """Print a new operator token (shown once) and the hash to put in HARDE_OPERATOR_TOKEN_HASH."""
+    from admin_api.operator import new_operator_token
+
+    token, digest = new_operator_token()
+    out.print(f"operator token (keep it secret; it is not stored anywhere): {token}", soft_wrap=True)
+    out.print(f"HARDE_OPERATOR_TOKEN_HASH={digest}", soft_wrap=True)
+
+
 @app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",

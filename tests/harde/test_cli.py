@@ -98,3 +98,13 @@ def test_twilio_connect_points_the_number_here_and_routes_it(monkeypatch):
         assert number.status_callback == "https://voice.example.com/twilio/status"
         unknown = runner.invoke(app, ["twilio", "connect", "--number", "+15125550009", "--tenant", "acme"])
         assert unknown.exit_code == 1 and "not a number of this Twilio account" in unknown.output
+
+
+def test_operator_token_prints_a_token_and_the_hash_that_accepts_it():
+    from admin_api.operator import is_operator_token
+
+    result = runner.invoke(app, ["operator-token"])
+    assert result.exit_code == 0
+    token = result.output.split("stored anywhere): ")[1].split()[0]
+    digest = result.output.split("HARDE_OPERATOR_TOKEN_HASH=")[1].split()[0]
+    assert token.startswith("hdo_") and is_operator_token(token, digest)
