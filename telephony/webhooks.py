@@ -72,7 +72,7 @@ async def voice(request: Request, deps: Deps) -> Response:
     allowance = await deps.usage.voice_allowance(tenant)
     if not allowance.allowed:
         return _xml(twiml.say_and_hang_up(f"{allowance.message} Goodbye."))
-    grant = await _grant_for(deps, tenant, form, theirs, allowance.remaining)
+    grant = await _grant_for(deps, tenant, form, ours, theirs, allowance.remaining)
     if grant is None:
         return _xml(twiml.say_and_hang_up(STAFF_ONLY.format(name=tenant.name)))
     token = await stream_tokens.issue(deps.redis, grant)
@@ -82,7 +82,12 @@ async def voice(request: Request, deps: Deps) -> Response:
 
 
 async def _grant_for(
-    deps: TelephonyDeps, tenant: Tenant, form: dict[str, str], caller: str, max_seconds: float | None
+    deps: TelephonyDeps,
+    tenant: Tenant,
+    form: dict[str, str],
+    ours: str,
+    caller: str,
+    max_seconds: float | None,
 ) -> StreamGrant | None:
     user = await deps.tenants.find_user_by_phone(tenant.id, caller)
     if user is not None:
@@ -97,7 +102,7 @@ async def _grant_for(
         tenant_id=tenant.id,
         call_sid=form.get("CallSid", ""),
         caller=caller,
-        called=form.get("To", ""),
+        called=ours,
         mode=mode,
         user_id=user.id if user else None,
         max_seconds=max_seconds,

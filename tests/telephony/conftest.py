@@ -50,6 +50,7 @@ class PhoneLine:
     phone: Phone
     twilio: FakeTwilioRest
     http: httpx.AsyncClient
+    deps: TelephonyDeps
 
     @property
     def world(self) -> World:
@@ -90,5 +91,5 @@ async def line(world: World, tmp_path: Path) -> AsyncIterator[PhoneLine]:  # noq
             pipeline=phone.deps, rest=rest,
         )  # fmt: skip
         async with serve(app) as base, httpx.AsyncClient() as http:
-            yield PhoneLine(base, phone, fake_rest, http)
+            yield PhoneLine(base, phone, fake_rest, http, app.state.telephony)
         await rest.aclose()

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from pipeline import CallSessions, transcript_blob_key
 from telephony import calls
+from telephony.outbound import OutboundUnavailable, call_user
 from tenants import Role
 from tests.brain.conftest import action_ids
 from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
@@ -191,3 +194,36 @@ async def _session_of(line: PhoneLine, call_sid: str) -> str:
             return record["session_id"]
         await asyncio.sleep(0.05)
     raise AssertionError("the call never closed")
+
+
+async def test_hard_e_calls_a_user_who_lands_in_the_same_stream_path(line: PhoneLine) -> None:
+    dana = line.world.users[Role.OWNER]
+    call_sid = await call_user(line.deps, "acme", dana.id)
+    placed = line.twilio.created[-1]
+    assert (placed["To"], placed["From"], placed["Url"]) == (DANA, LINE, f"{PUBLIC}/twilio/voice")
+
+    line.twilio.live_call(call_sid, to=DANA, from_=LINE)
+    answered = SimulatedCaller(
+        line.base,
+        public_url=PUBLIC,
+        auth_token=line.twilio.auth_token,
+        caller=LINE,
+        called=DANA,
+        call_sid=call_sid,
+    )
+    await answered.dial(line.http, Direction="outbound-api")
+    await answered.connect()
+    try:
+        _, greeting = await answered.wait_for_reply()
+    finally:
+        await answered.hang_up()
+    assert "dana" in heard(greeting).lower()
+
+
+async def test_an_outbound_call_needs_a_line_and_a_number(line: PhoneLine) -> None:
+    rep = line.world.users[Role.READ_ONLY]  # has no phone number
+    with pytest.raises(OutboundUnavailable, match="has no phone number"):
+        await call_user(line.deps, "acme", rep.id)
+    await line.world.brain.tenants.release_number("acme", LINE)
+    with pytest.raises(OutboundUnavailable, match="no phone line yet"):
+        await call_user(line.deps, "acme", line.world.users[Role.OWNER].id)

@@ -1,0 +1,42 @@
+"""Hard-E calling a user (a morning briefing, a follow-up): Twilio dials them from the tenant's
+line, and when they answer Twilio fetches the same voice webhook as for an inbound call, so the
+call enters the same stream path with the user already known by their number."""
+
+from __future__ import annotations
+
+import logging
+
+from telephony.deps import TelephonyDeps
+
+log = logging.getLogger(__name__)
+
+
+class OutboundUnavailable(Exception):
+    """The call cannot be placed; the message says what to fix."""
+
+
+async def call_user(deps: TelephonyDeps, tenant_id: str, user_id: str) -> str:
+    """Dial one of the tenant's users from the tenant's line; returns Twilio's call sid."""
+    if deps.rest is None:
+        raise OutboundUnavailable("Twilio is not configured: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+    tenant = await deps.tenants.get_tenant(tenant_id)
+    lines = await deps.tenants.list_numbers(tenant_id)
+    if not lines:
+        raise OutboundUnavailable(
+            f"{tenant.name} has no phone line yet; connect one with `harde twilio connect`."
+        )
+    user = await deps.tenants.get_user(tenant_id, user_id)
+    if not user.phones:
+        raise OutboundUnavailable(f"{user.name} has no phone number to call.")
+    allowance = await deps.usage.voice_allowance(tenant)
+    if not allowance.allowed:
+        raise OutboundUnavailable(allowance.message)
+    public = deps.settings.public_url
+    call_sid = await deps.rest.dial(
+        to=user.phones[0],
+        from_=lines[0],
+        url=f"{public}/twilio/voice",
+        status_callback=f"{public}/twilio/status",
+    )
+    log.info("calling %s for tenant %s (call %s)", user.id, tenant_id, call_sid)
+    return call_sid
