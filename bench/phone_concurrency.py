@@ -14,7 +14,9 @@ For each round of N calls (one call first, as the baseline, then 10, 25 and 50 b
   the first audible frame it plays back (``SimulatedCaller.wait_for_reply``). Target: at 25 calls,
   p95 within 150 ms of the single call's p95. The figure includes the caller's 20 ms playout tick
   and the silence the fake voice's clips open with, so compare it with the baseline here rather
-  than with the ``voice_latency`` benchmark's.
+  than with the ``voice_latency`` benchmark's. A caller speaks again only once the bot's last
+  utterance has arrived in full (its size is learnt from warm-up calls) and played out; one that
+  does not arrive in full within 30 s counts as missed and ends that call.
 - outbound gap p99: the time between consecutive media messages of one bot utterance as they reach
   the caller, i.e. how steadily Hard-E paces its audio. Pipecat sends 40 ms of audio every 20 ms,
   so a caller hears a gap only once it outlasts the audio its playout buffer has banked.
@@ -335,8 +337,38 @@ class CallResult:
     call_sid: str
     latencies: list[float] = field(default_factory=list)  # voice-to-voice of each answered turn
     gaps: list[float] = field(default_factory=list)  # between media messages of one utterance
-    unanswered: int = 0  # utterances (greeting or reply) that never came
+    utterance_bytes: list[int] = field(default_factory=list)  # audio of each utterance heard in full
+    unanswered: int = 0  # utterances (greeting or reply) that did not come in full
     seconds: float = 0.0  # how long the media stream was open
+
+
+@dataclass(frozen=True)
+class Utterances:
+    """The audio (mu-law bytes) the greeting and the reply carry, learnt from warm-up calls on an
+    idle server. Under load Hard-E can stall inside an utterance for longer than any sensible
+    quiet spell; knowing its size, the caller does not take the stall for its end, talk over the
+    rest, and then time the tail as the next reply."""
+
+    greeting: int = 0  # 0: unknown, the utterance ends when the line goes quiet
+    reply: int = 0
+
+    @classmethod
+    def learnt_from(cls, warm_up: Sequence[CallResult]) -> Utterances:
+        """From calls of one turn each, which must all have heard the same two utterances."""
+        sizes = {tuple(result.utterance_bytes) for result in warm_up}
+        if len(sizes) != 1 or len(next(iter(sizes))) != 2:
+            raise RuntimeError(f"warm-up calls heard different or missing utterances: {sorted(sizes)}")
+        greeting, reply = sizes.pop()
+        return cls(greeting, reply)
+
+
+@dataclass(frozen=True)
+class PhoneLine:
+    """One round's way to Hard-E."""
+
+    base_url: str
+    harness: Harness
+    utterances: Utterances = Utterances()
 
 
 @dataclass
@@ -344,30 +376,43 @@ class LiveCalls:
     count: int = 0
 
 
-async def listen(caller: SimulatedCaller, result: CallResult) -> float | None:
-    """Wait for the bot's next utterance with silence on the line and note its pacing; returns
-    its voice-to-voice latency, or None when it never came."""
+async def listen(caller: SimulatedCaller, result: CallResult, size: int) -> float | None:
+    """Wait, with silence on the line, for the bot's next utterance to arrive in full (``size``
+    bytes; 0 when unknown) and finish playing; note its size and pacing. Returns its
+    voice-to-voice latency, or None when it did not come in full in time."""
     first = len(caller.media_arrivals)
+    deadline = time.monotonic() + REPLY_TIMEOUT_SECS
     line = asyncio.create_task(caller.silence(REPLY_TIMEOUT_SECS + QUIET_SECS))
+    latency: float | None
     try:
         latency, _ = await caller.wait_for_reply(timeout=REPLY_TIMEOUT_SECS, quiet=QUIET_SECS)
+        while received(caller, first) < size and time.monotonic() < deadline and not caller.closed.is_set():
+            await caller.wait_until_quiet(QUIET_SECS, deadline)
     except TimeoutError:
-        result.unanswered += 1
-        return None
+        latency = None
     finally:
         line.cancel()
         with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
             await line
+    if latency is None or received(caller, first) < size:
+        result.unanswered += 1
+        return None
     arrivals = [at for at, _size in caller.media_arrivals[first:]]
     result.gaps += [later - earlier for earlier, later in pairwise(arrivals)]
+    result.utterance_bytes.append(received(caller, first))
     return latency
 
 
-async def call(base_url: str, harness: Harness, phone: str, turns: int, live: LiveCalls) -> CallResult:
+def received(caller: SimulatedCaller, first: int) -> int:
+    """Bytes of audio that arrived in media messages from number ``first`` on."""
+    return sum(size for _at, size in caller.media_arrivals[first:])
+
+
+async def call(line: PhoneLine, phone: str, turns: int, live: LiveCalls) -> CallResult:
     """One caller: the greeting, then ``turns`` questions, each answered before the next."""
-    twilio = harness.fakes.twilio
+    harness, twilio = line.harness, line.harness.fakes.twilio
     caller = SimulatedCaller(
-        base_url, public_url=base_url, auth_token=twilio.auth_token, caller=phone, called=LINE
+        line.base_url, public_url=line.base_url, auth_token=twilio.auth_token, caller=phone, called=LINE
     )
     await caller.dial(harness.http)
     twilio.live_call(caller.call_sid, to=LINE, from_=phone)
@@ -376,11 +421,11 @@ async def call(base_url: str, harness: Harness, phone: str, turns: int, live: Li
     opened = time.monotonic()
     live.count += 1
     try:
-        if await listen(caller, result) is None:
+        if await listen(caller, result, line.utterances.greeting) is None:
             return result
         for _ in range(turns):
             await caller.say(harness.speech)
-            latency = await listen(caller, result)
+            latency = await listen(caller, result, line.utterances.reply)
             if latency is None:
                 break
             result.latencies.append(latency)
@@ -391,12 +436,10 @@ async def call(base_url: str, harness: Harness, phone: str, turns: int, live: Li
     return result
 
 
-async def calls_together(
-    base_url: str, harness: Harness, count: int, turns: int, live: LiveCalls
-) -> list[CallResult]:
+async def calls_together(line: PhoneLine, count: int, turns: int, live: LiveCalls) -> list[CallResult]:
     async def staggered(index: int) -> CallResult:
         await asyncio.sleep(index * STAGGER_SECS)
-        return await call(base_url, harness, harness.phones[index], turns, live)
+        return await call(line, line.harness.phones[index], turns, live)
 
     return list(await asyncio.gather(*(staggered(index) for index in range(count))))
 
@@ -493,16 +536,16 @@ async def run_round(count: int, turns: int, harness: Harness) -> Round:
     fakes = harness.fakes
     async with hard_e(harness.env, harness.workers, harness.workdir, harness.http) as server:
         # Warm-up: lazy imports, models and connections in every worker; the clips get cached.
-        warm_up = await calls_together(
-            server.base_url, harness, WARM_UP_CALLS_PER_WORKER * harness.workers, 1, LiveCalls()
-        )
+        idle_line = PhoneLine(server.base_url, harness)
+        warm_up = await calls_together(idle_line, WARM_UP_CALLS_PER_WORKER * harness.workers, 1, LiveCalls())
         await wrapped_up(harness.redis, [result.call_sid for result in warm_up])
+        line = PhoneLine(server.base_url, harness, Utterances.learnt_from(warm_up))
         idle_rss = rss_bytes(server.processes())
         stt_sessions, tts_sessions = len(fakes.stt.sessions), len(fakes.tts.sessions)
         live, samples, lags = LiveCalls(), list[Sample](), list[float]()
         begin = Clocks.read(server)
         async with running(sample_server(server, live, samples), watch_loop(lags)):
-            results = await calls_together(server.base_url, harness, count, turns, live)
+            results = await calls_together(line, count, turns, live)
             await wrapped_up(harness.redis, [result.call_sid for result in results])
         end = Clocks.read(server)
     return Round(
