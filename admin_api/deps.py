@@ -20,6 +20,7 @@ from core.redis import Redis
 from core.secretbox import SecretBox
 from core.settings import Settings
 from kb import KnowledgeBase
+from pipeline import Dialer
 from tenants import TenantStore, UsageMeter
 from tenants.widget_tokens import WidgetTokens
 
@@ -42,6 +43,7 @@ class AdminDeps:
     limits: RateLimits
     idempotency: IdempotencyStore
     conversations: ConversationOwners
+    dialer: Dialer | None = None  # outbound calls; None without a phone provider
 
     @classmethod
     def build(
@@ -53,6 +55,7 @@ class AdminDeps:
         secrets: SecretBox,
         tenants: TenantStore,
         brain: Brain,
+        dialer: Dialer | None = None,
     ) -> AdminDeps:
         """Everything from the app's core services; shares the brain's knowledge base when it has one."""
         knowledge = (
@@ -80,6 +83,7 @@ class AdminDeps:
             ),
             idempotency=IdempotencyStore(redis),
             conversations=ConversationOwners(redis),
+            dialer=dialer,
         )
 
     def start(self) -> None:

@@ -77,7 +77,7 @@ class ToolEvent:
     """What happened, for the live transcript in the widget and for the text API."""
 
     tool: str
-    status: str  # ok | pending | confirmed | cancelled | undone | refused | error
+    status: str  # ok | pending | confirmed | cancelled | undone | refused | error | unavailable | dry_run
     summary: str = ""
     latency_ms: float = 0.0
     action_id: str | None = None
@@ -154,7 +154,7 @@ class ToolBox:
             return _error(name, str(error))
         except LeapError as error:
             log.warning("Leap failed during %s: %s", name, error)
-            return _error(name, f"Leap is not answering properly right now ({error}). Try again shortly.")
+            return _unavailable(name, error)
 
     def _crm_tool(self, name: str) -> tuple[Tool[Any], ToolContext]:
         """The tool and the CRM to run it on; raises ``Refusal`` saying why it can't run."""
@@ -324,7 +324,8 @@ class ToolBox:
         except ToolError as error:
             return _error(name, str(error))
         except LeapError as error:
-            return _error(name, f"Leap is not answering properly right now ({error}).")
+            log.warning("Leap failed during %s: %s", name, error)
+            return _unavailable(name, error)
 
 
 NO_LEAP = "This company hasn't connected its Leap account yet; an admin can connect it in settings."
@@ -342,6 +343,12 @@ def _ok(name: str, content: dict[str, Any], status: str = "ok", summary: str = "
 
 def _refused(name: str, reason: str) -> ToolOutcome:
     return ToolOutcome({"refused": reason}, True, ToolEvent(name, "refused", reason))
+
+
+def _unavailable(name: str, error: LeapError) -> ToolOutcome:
+    """Leap itself failed (down, slow, rate limited, bad token): worth a retry, not the input's fault."""
+    message = f"Leap is not answering properly right now ({error}). Try again shortly."
+    return ToolOutcome({"error": message}, True, ToolEvent(name, "unavailable", message))
 
 
 def _error(name: str, message: str) -> ToolOutcome:

@@ -18,7 +18,7 @@ from rich.table import Table
 from core.redis import EmbeddedRedis
 from core.secretbox import new_key_spec
 from core.validation import readable_errors
-from harde.cli_common import cli_settings, fail, out, run
+from harde.cli_common import Session, cli_settings, fail, out, run
 from harde.cli_kb import kb_app
 from harde.doctor import Status, run_checks
 from tenants import Role, Tenant, TenantStore, User, normalize_phone
@@ -166,7 +166,13 @@ def tenant_delete(
     """Erase a tenant and everything stored for it."""
     if not yes and not typer.confirm(f"Erase tenant {tenant_id} and all its data?"):
         raise typer.Exit(1)
-    deleted = _run(lambda store: store.erase_tenant(tenant_id))
+    async def erase(session: Session) -> int:
+        from admin_api.keys import ApiKeyStore
+
+        await ApiKeyStore(session.redis).forget_tenant(tenant_id)  # key lookups live outside the prefix
+        return await session.tenants.erase_tenant(tenant_id)
+
+    deleted = run(erase)
     out.print(f"erased tenant {tenant_id} ({deleted} keys)")
 
 

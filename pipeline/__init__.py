@@ -12,17 +12,19 @@ happened), ``CallSessions`` (session records in Redis) and ``SpeechNotConfigured
 """
 
 from pipeline.call import CallTiming, CallUpdate, PipelineDeps, UpdateSink, run_call
-from pipeline.control import NoTransfers, TransferRefused, Transferrer
+from pipeline.control import CallNotPlaced, Dialer, NoTransfers, TransferRefused, Transferrer
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
 from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
 from pipeline.speech import SpeechNotConfigured
 from pipeline.wrap_up import MemoryHook
 
 __all__ = [
+    "CallNotPlaced",
     "CallRecord",
     "CallSessions",
     "CallTiming",
     "CallUpdate",
+    "Dialer",
     "EndReason",
     "MemoryHook",
     "NoTransfers",

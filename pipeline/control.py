@@ -32,6 +32,18 @@ class Transferrer(Protocol):
         ...
 
 
+class CallNotPlaced(Exception):
+    """An outbound call could not be placed; the message says what to fix."""
+
+
+class Dialer(Protocol):
+    """Places outbound calls that then run through the pipeline (telephony implements it)."""
+
+    async def call_user(self, tenant_id: str, user_id: str) -> str:
+        """Ring one of the tenant's users; returns the provider's call id."""
+        ...
+
+
 class NoTransfers:
     """Calls that cannot be handed over (browser calls)."""
 

@@ -6,31 +6,38 @@ from __future__ import annotations
 
 import logging
 
+from pipeline import CallNotPlaced
 from telephony.deps import TelephonyDeps
 
 log = logging.getLogger(__name__)
 
 
-class OutboundUnavailable(Exception):
-    """The call cannot be placed; the message says what to fix."""
+class TwilioDialer:
+    """``pipeline.Dialer`` over Twilio (the admin API's ``POST .../calls`` uses it)."""
+
+    def __init__(self, deps: TelephonyDeps) -> None:
+        self._deps = deps
+
+    async def call_user(self, tenant_id: str, user_id: str) -> str:
+        return await call_user(self._deps, tenant_id, user_id)
 
 
 async def call_user(deps: TelephonyDeps, tenant_id: str, user_id: str) -> str:
     """Dial one of the tenant's users from the tenant's line; returns Twilio's call sid."""
     if deps.rest is None:
-        raise OutboundUnavailable("Twilio is not configured: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
+        raise CallNotPlaced("Twilio is not configured: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.")
     tenant = await deps.tenants.get_tenant(tenant_id)
     lines = await deps.tenants.list_numbers(tenant_id)
     if not lines:
-        raise OutboundUnavailable(
+        raise CallNotPlaced(
             f"{tenant.name} has no phone line yet; connect one with `harde twilio connect`."
         )
     user = await deps.tenants.get_user(tenant_id, user_id)
     if not user.phones:
-        raise OutboundUnavailable(f"{user.name} has no phone number to call.")
+        raise CallNotPlaced(f"{user.name} has no phone number to call.")
     allowance = await deps.usage.voice_allowance(tenant)
     if not allowance.allowed:
-        raise OutboundUnavailable(allowance.message)
+        raise CallNotPlaced(allowance.message)
     public = deps.settings.public_url
     call_sid = await deps.rest.dial(
         to=user.phones[0],

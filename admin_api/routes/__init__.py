@@ -5,10 +5,12 @@ from fastapi import APIRouter
 from admin_api.routes import (
     api_keys,
     audit,
+    calls,
     conversations,
     invites,
     knowledge,
     leap,
+    memories,
     numbers,
     settings,
     tenants,
@@ -31,6 +33,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     knowledge.router,
     invites.router,
     conversations.router,
+    memories.router,
+    calls.router,
     tools.router,
 )
 

@@ -31,6 +31,7 @@ from admin_api.problems import (
     IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_SCOPE,
     LEAP_NOT_CONNECTED,
+    LEAP_UNAVAILABLE,
     TOOL_FAILED,
     TOOL_NOT_FOUND,
     TOOL_REFUSED,
@@ -74,6 +75,7 @@ _RUN_PROBLEMS = (
     TOOL_REFUSED,
     LEAP_NOT_CONNECTED,
     TOOL_FAILED,
+    LEAP_UNAVAILABLE,
 )
 
 
@@ -174,6 +176,8 @@ def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[
     content, status = outcome.content, outcome.event.status
     if status == "refused":
         raise ApiProblem(TOOL_REFUSED, str(content.get("refused")))
+    if status == "unavailable":
+        raise ApiProblem(LEAP_UNAVAILABLE, str(content.get("error")))
     if outcome.is_error:
         raise ApiProblem(TOOL_FAILED, str(content.get("error")))
     if tool.tier is Tier.READ:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from admin_api.keys import Scope
+from memory import MemoryTier
 from tenants import new_sandbox_token
 from tenants.models import utcnow
 from tests.admin_api.conftest import ALL_SCOPES, Api, bearer
@@ -30,6 +31,7 @@ B_NUMBER = "+15125550188"
 B_DOCUMENT = "bravo-marker-prices.md"
 B_DOCUMENT_TEXT = "BRAVO-DOC-5521"
 B_NOTE = "BRAVO-CRM-NOTE-9912"
+B_MEMORY = "BRAVO-MEMORY-3307"
 
 ACTING_AS_CALLER = ("/v1/tools", "/v1/conversations", "/v1/widget-tokens/refresh")
 """Operations that act as the credential's own tenant (no tenant in the path)."""
@@ -46,6 +48,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/tenants/{tenant_id}/widget-tokens"): {},
     ("POST", "/v1/tenants/{tenant_id}/knowledge"): "multipart",
     ("POST", "/v1/invites"): {},
+    ("PATCH", "/v1/tenants/{tenant_id}/memories/{memory_id}"): {"text": "hijacked"},
+    ("POST", "/v1/tenants/{tenant_id}/calls"): "user",
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }
@@ -85,7 +89,11 @@ async def seed_bravo(api: Api) -> dict[str, Any]:
     assert noted.status_code == 200, noted.text
     conversation = (await api.http.post("/v1/conversations", headers=headers)).json()["id"]
     invite = (await api.http.post("/v1/invites", json={}, headers=api.operator)).json()
+    memory = await api.admin.brain.memory.remember(
+        B, tier=MemoryTier.PERSON, subject=user["id"], text=B_MEMORY, source_session="seed"
+    )
     return {
+        "memory_id": memory.id,
         "key": key,
         "tenant_id": B,
         "user_id": user["id"],
@@ -132,6 +140,7 @@ def markers(bravo: dict[str, Any]) -> list[str]:
         B_DOCUMENT,
         B_DOCUMENT_TEXT,
         B_NOTE,
+        B_MEMORY,
         bravo["key"]["prefix"],
         bravo["key"]["key"],
     ]
@@ -152,6 +161,8 @@ async def call(
     body = BODIES.get((method, template))
     if body == "multipart":
         return await api.http.request(method, path, files={"file": ("x.md", b"# intruder")}, headers=headers)
+    if body == "user":
+        body = {"user_id": ids["user_id"]}
     if body is None:
         assert "requestBody" not in operation, f"add a valid body for {method} {template} to BODIES"
         return await api.http.request(method, path, headers=headers)

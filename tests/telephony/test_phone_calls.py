@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from pipeline import CallSessions, transcript_blob_key
+from pipeline import CallNotPlaced, CallSessions, transcript_blob_key
 from telephony import calls
-from telephony.outbound import OutboundUnavailable, call_user
+from telephony.outbound import call_user
 from tenants import Role
 from tests.brain.conftest import action_ids
 from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
@@ -222,8 +222,8 @@ async def test_hard_e_calls_a_user_who_lands_in_the_same_stream_path(line: Phone
 
 async def test_an_outbound_call_needs_a_line_and_a_number(line: PhoneLine) -> None:
     rep = line.world.users[Role.READ_ONLY]  # has no phone number
-    with pytest.raises(OutboundUnavailable, match="has no phone number"):
+    with pytest.raises(CallNotPlaced, match="has no phone number"):
         await call_user(line.deps, "acme", rep.id)
     await line.world.brain.tenants.release_number("acme", LINE)
-    with pytest.raises(OutboundUnavailable, match="no phone line yet"):
+    with pytest.raises(CallNotPlaced, match="no phone line yet"):
         await call_user(line.deps, "acme", line.world.users[Role.OWNER].id)
