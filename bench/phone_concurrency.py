@@ -111,7 +111,7 @@ def _stat_fields(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
-def process_tree(root: int) -> list[int]:
+def _process_tree(root: int) -> list[int]:
     """``root`` and its descendants (uvicorn's worker processes)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -126,7 +126,7 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def cpu_seconds(pids: Sequence[int]) -> float:
+def _cpu_seconds(pids: Sequence[int]) -> float:
     """User plus system CPU time so far of these processes (all their threads)."""
     total = 0
     for pid in pids:
@@ -136,7 +136,7 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return total / CLOCK_TICKS
 
 
-def rss_bytes(pids: Sequence[int]) -> int:
+def _rss_bytes(pids: Sequence[int]) -> int:
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError):
@@ -146,7 +146,7 @@ def rss_bytes(pids: Sequence[int]) -> int:
     return total
 
 
-def machine_busy_seconds() -> float:
+def _machine_busy_seconds() -> float:
     """CPU seconds all of this machine's cores have been busy since boot, whatever ran."""
     ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS  # all but idle and iowait
@@ -168,7 +168,7 @@ class HardEServer:
             )
 
     def processes(self) -> list[int]:
-        return process_tree(self._process.pid)
+        return _process_tree(self._process.pid)
 
     async def wait_until_ready(self, http: httpx.AsyncClient) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECS
@@ -201,7 +201,7 @@ class HardEServer:
 
 
 @contextlib.asynccontextmanager
-async def hard_e(
+async def _hard_e(
     env: dict[str, str], workers: int, workdir: Path, http: httpx.AsyncClient
 ) -> AsyncIterator[HardEServer]:
     port = free_port()
@@ -216,7 +216,7 @@ async def hard_e(
             server.kill()
 
 
-async def wrapped_up(redis: Redis, call_sids: Sequence[str]) -> None:
+async def _wrapped_up(redis: Redis, call_sids: Sequence[str]) -> None:
     """Wait (boundedly) until Hard-E has finished every call in ``call_sids``: it marks a call's
     stream closed only after the call's wrap-up (transcript, usage, memory extraction)."""
     deadline = time.monotonic() + WRAP_UP_LIMIT_SECS
@@ -243,7 +243,7 @@ class Fakes:
 
 
 @contextlib.asynccontextmanager
-async def fakes() -> AsyncIterator[Fakes]:
+async def _serve_fakes() -> AsyncIterator[Fakes]:
     llm = FakeAnthropic(first_token_delay=LLM_FIRST_TOKEN_SECS)
     llm.script(always(REPLY))
     stt = FakeDeepgram(final_delay=STT_FINAL_SECS, transcriber=lambda _pcm, _rate: PHRASE)
@@ -269,7 +269,7 @@ async def fakes() -> AsyncIterator[Fakes]:
         yield Fakes(llm, stt, tts, twilio, env)
 
 
-def server_env(fakes: Fakes, redis_url: str, secret_keys: str, var_dir: Path) -> dict[str, str]:
+def _server_env(fakes: Fakes, redis_url: str, secret_keys: str, var_dir: Path) -> dict[str, str]:
     """Hard-E's whole environment: nothing inherited but the basics, so no stray setting counts."""
     basics = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
     return {
@@ -283,7 +283,7 @@ def server_env(fakes: Fakes, redis_url: str, secret_keys: str, var_dir: Path) ->
     }
 
 
-async def seed_tenant(redis: Redis, secret_keys: str, callers: int) -> list[str]:
+async def _seed_tenant(redis: Redis, secret_keys: str, callers: int) -> list[str]:
     """The tenant every call rings, set up as the demo tenant is (sandbox CRM), with quick
     speech-timeout turns, the line claimed, and one known user per caller; returns their numbers.
     The users share a first name, so every greeting is the same cached clip."""
@@ -307,7 +307,7 @@ async def seed_tenant(redis: Redis, secret_keys: str, callers: int) -> list[str]
     return phones
 
 
-def words_only(mulaw: bytes) -> bytes:
+def _words_only(mulaw: bytes) -> bytes:
     """The clip up to its last audible 20 ms frame: the caller's "end of speech" is then the end
     of the words, not of Piper's padding (the silence after it is the line's own)."""
     frames = range(0, len(mulaw), FRAME_BYTES)
@@ -376,7 +376,7 @@ class LiveCalls:
     count: int = 0
 
 
-async def listen(caller: SimulatedCaller, result: CallResult, size: int) -> float | None:
+async def _listen(caller: SimulatedCaller, result: CallResult, size: int) -> float | None:
     """Wait, with silence on the line, for the bot's next utterance to arrive in full (``size``
     bytes; 0 when unknown) and finish playing; note its size and pacing. Returns its
     voice-to-voice latency, or None when it did not come in full in time."""
@@ -386,7 +386,7 @@ async def listen(caller: SimulatedCaller, result: CallResult, size: int) -> floa
     latency: float | None
     try:
         latency, _ = await caller.wait_for_reply(timeout=REPLY_TIMEOUT_SECS, quiet=QUIET_SECS)
-        while received(caller, first) < size and time.monotonic() < deadline and not caller.closed.is_set():
+        while _received(caller, first) < size and time.monotonic() < deadline and not caller.closed.is_set():
             await caller.wait_until_quiet(QUIET_SECS, deadline)
     except TimeoutError:
         latency = None
@@ -394,21 +394,21 @@ async def listen(caller: SimulatedCaller, result: CallResult, size: int) -> floa
         line.cancel()
         with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
             await line
-    if latency is None or received(caller, first) < size:
+    if latency is None or _received(caller, first) < size:
         result.unanswered += 1
         return None
     arrivals = [at for at, _size in caller.media_arrivals[first:]]
     result.gaps += [later - earlier for earlier, later in pairwise(arrivals)]
-    result.utterance_bytes.append(received(caller, first))
+    result.utterance_bytes.append(_received(caller, first))
     return latency
 
 
-def received(caller: SimulatedCaller, first: int) -> int:
+def _received(caller: SimulatedCaller, first: int) -> int:
     """Bytes of audio that arrived in media messages from number ``first`` on."""
     return sum(size for _at, size in caller.media_arrivals[first:])
 
 
-async def call(line: PhoneLine, phone: str, turns: int, live: LiveCalls) -> CallResult:
+async def _call(line: PhoneLine, phone: str, turns: int, live: LiveCalls) -> CallResult:
     """One caller: the greeting, then ``turns`` questions, each answered before the next."""
     harness, twilio = line.harness, line.harness.fakes.twilio
     caller = SimulatedCaller(
@@ -421,11 +421,11 @@ async def call(line: PhoneLine, phone: str, turns: int, live: LiveCalls) -> Call
     opened = time.monotonic()
     live.count += 1
     try:
-        if await listen(caller, result, line.utterances.greeting) is None:
+        if await _listen(caller, result, line.utterances.greeting) is None:
             return result
         for _ in range(turns):
             await caller.say(harness.speech)
-            latency = await listen(caller, result, line.utterances.reply)
+            latency = await _listen(caller, result, line.utterances.reply)
             if latency is None:
                 break
             result.latencies.append(latency)
@@ -436,10 +436,10 @@ async def call(line: PhoneLine, phone: str, turns: int, live: LiveCalls) -> Call
     return result
 
 
-async def calls_together(line: PhoneLine, count: int, turns: int, live: LiveCalls) -> list[CallResult]:
+async def _calls_together(line: PhoneLine, count: int, turns: int, live: LiveCalls) -> list[CallResult]:
     async def staggered(index: int) -> CallResult:
         await asyncio.sleep(index * STAGGER_SECS)
-        return await call(line, line.harness.phones[index], turns, live)
+        return await _call(line, line.harness.phones[index], turns, live)
 
     return list(await asyncio.gather(*(staggered(index) for index in range(count))))
 
@@ -467,7 +467,7 @@ class Clocks:
     @classmethod
     def read(cls, server: HardEServer) -> Clocks:
         return cls(
-            time.monotonic(), cpu_seconds(server.processes()), time.process_time(), machine_busy_seconds()
+            time.monotonic(), _cpu_seconds(server.processes()), time.process_time(), _machine_busy_seconds()
         )
 
 
@@ -504,14 +504,14 @@ class Round:
         return (clock(self.end) - clock(self.begin)) / (self.end.at - self.begin.at)
 
 
-async def sample_server(server: HardEServer, live: LiveCalls, samples: list[Sample]) -> None:
+async def _sample_server(server: HardEServer, live: LiveCalls, samples: list[Sample]) -> None:
     while True:
         pids = server.processes()
-        samples.append(Sample(time.monotonic(), live.count, cpu_seconds(pids), rss_bytes(pids)))
+        samples.append(Sample(time.monotonic(), live.count, _cpu_seconds(pids), _rss_bytes(pids)))
         await asyncio.sleep(SAMPLE_SECS)
 
 
-async def watch_loop(lags: list[float]) -> None:
+async def _watch_loop(lags: list[float]) -> None:
     """How late this process's event loop wakes up: when callers and fakes overload it, their
     timestamps drift, and the reader should know."""
     while True:
@@ -521,7 +521,7 @@ async def watch_loop(lags: list[float]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running(*jobs: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+async def _running(*jobs: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
     """Run background jobs for the duration of the block."""
     tasks = [asyncio.create_task(job) for job in jobs]
     try:
@@ -532,21 +532,21 @@ async def running(*jobs: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_round(count: int, turns: int, harness: Harness) -> Round:
+async def _run_round(count: int, turns: int, harness: Harness) -> Round:
     fakes = harness.fakes
-    async with hard_e(harness.env, harness.workers, harness.workdir, harness.http) as server:
+    async with _hard_e(harness.env, harness.workers, harness.workdir, harness.http) as server:
         # Warm-up: lazy imports, models and connections in every worker; the clips get cached.
         idle_line = PhoneLine(server.base_url, harness)
-        warm_up = await calls_together(idle_line, WARM_UP_CALLS_PER_WORKER * harness.workers, 1, LiveCalls())
-        await wrapped_up(harness.redis, [result.call_sid for result in warm_up])
+        warm_up = await _calls_together(idle_line, WARM_UP_CALLS_PER_WORKER * harness.workers, 1, LiveCalls())
+        await _wrapped_up(harness.redis, [result.call_sid for result in warm_up])
         line = PhoneLine(server.base_url, harness, Utterances.learnt_from(warm_up))
-        idle_rss = rss_bytes(server.processes())
+        idle_rss = _rss_bytes(server.processes())
         stt_sessions, tts_sessions = len(fakes.stt.sessions), len(fakes.tts.sessions)
         live, samples, lags = LiveCalls(), list[Sample](), list[float]()
         begin = Clocks.read(server)
-        async with running(sample_server(server, live, samples), watch_loop(lags)):
-            results = await calls_together(line, count, turns, live)
-            await wrapped_up(harness.redis, [result.call_sid for result in results])
+        async with _running(_sample_server(server, live, samples), _watch_loop(lags)):
+            results = await _calls_together(line, count, turns, live)
+            await _wrapped_up(harness.redis, [result.call_sid for result in results])
         end = Clocks.read(server)
     return Round(
         calls=count,
@@ -564,15 +564,15 @@ async def run_round(count: int, turns: int, harness: Harness) -> Round:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def ms(values: Sequence[float], share: float) -> str:
+def _ms(values: Sequence[float], share: float) -> str:
     return f"{percentile(list(values), share) * 1000:.0f} ms" if values else "-"
 
 
-def late(values: Sequence[float]) -> str:
+def _late(values: Sequence[float]) -> str:
     return f"{len(values)}x, max {max(values) * 1000:.0f} ms" if values else "never"
 
 
-def against_baseline(round_: Round, baseline: Round) -> str:
+def _against_baseline(round_: Round, baseline: Round) -> str:
     if round_ is baseline:
         return "(baseline)"
     if not round_.latencies or not baseline.latencies:
@@ -585,16 +585,16 @@ def against_baseline(round_: Round, baseline: Round) -> str:
     return text
 
 
-def latency_row(round_: Round, baseline: Round) -> str:
+def _latency_row(round_: Round, baseline: Round) -> str:
     gaps = round_.gaps
     return (
         f"{round_.calls:>6}{len(round_.latencies):>7}{round_.unanswered:>8}"
-        f"{ms(round_.latencies, 0.5):>10}{ms(round_.latencies, 0.95):>10}"
-        f"   {against_baseline(round_, baseline):<36}{ms(gaps, 0.99):>9}{ms(gaps, 1.0):>9}"
+        f"{_ms(round_.latencies, 0.5):>10}{_ms(round_.latencies, 0.95):>10}"
+        f"   {_against_baseline(round_, baseline):<36}{_ms(gaps, 0.99):>9}{_ms(gaps, 1.0):>9}"
     )
 
 
-def resources_row(round_: Round) -> str:
+def _resources_row(round_: Round) -> str:
     call_minutes = sum(result.seconds for result in round_.results) / 60
     server_cpu = round_.end.server - round_.begin.server
     live = round_.all_live
@@ -607,15 +607,15 @@ def resources_row(round_: Round) -> str:
     )
 
 
-def harness_row(round_: Round) -> str:
+def _harness_row(round_: Round) -> str:
     return (
-        f"{round_.calls:>6}  {late(round_.stt_late):<22}{late(round_.tts_late):<22}"
-        f"{ms(round_.loop_lag, 0.99):>14}{round_.cores(lambda clocks: clocks.harness):>15.2f}"
+        f"{round_.calls:>6}  {_late(round_.stt_late):<22}{_late(round_.tts_late):<22}"
+        f"{_ms(round_.loop_lag, 0.99):>14}{round_.cores(lambda clocks: clocks.harness):>15.2f}"
         f"{round_.cores(lambda clocks: clocks.machine):>14.2f} of {os.cpu_count()}"
     )
 
 
-def report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -> None:
+def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -> None:
     baseline = rounds[0]
     print(
         f"fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after Finalize, LLM first token "
@@ -629,7 +629,7 @@ def report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -
         f"{'gap p99':>9}{'gap max':>9}"
     )
     for round_ in rounds:
-        print(latency_row(round_, baseline))
+        print(_latency_row(round_, baseline))
     print(
         "Hard-E (CPU per call-minute over the whole round, set-up and wrap-up included; "
         "the rest while all calls were live):"
@@ -639,14 +639,14 @@ def report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -
         f"{'idle RSS':>14}{'RSS rise':>14}{'RSS/call':>14}"
     )
     for round_ in rounds:
-        print(resources_row(round_))
+        print(_resources_row(round_))
     print("the harness (fakes or this process running late, or a busy machine, inflate the figures above):")
     print(
         f"{'calls':>6}  {'STT final late':<22}{'TTS first audio late':<22}"
         f"{'loop lag p99':>14}{'harness cores':>15}{'machine cores busy':>19}"
     )
     for round_ in rounds:
-        print(harness_row(round_))
+        print(_harness_row(round_))
     if TARGET_CALLS not in [round_.calls for round_ in rounds[1:]]:
         print(f"no {TARGET_CALLS}-call round: the target was not checked")
 
@@ -654,8 +654,8 @@ def report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -
 # --- the whole run -------------------------------------------------------------------------------
 
 
-async def measure(calls: list[int], turns: int, baseline_turns: int, workers: int) -> None:
-    speech = words_only(speech_mulaw8k(PHRASE))
+async def _measure(calls: list[int], turns: int, baseline_turns: int, workers: int) -> None:
+    speech = _words_only(speech_mulaw8k(PHRASE))
     secret_keys = new_key_spec("bench")
     needed_phones = max(*calls, WARM_UP_CALLS_PER_WORKER * workers)
     with tempfile.TemporaryDirectory(prefix="harde-phones-") as scratch:
@@ -663,22 +663,26 @@ async def measure(calls: list[int], turns: int, baseline_turns: int, workers: in
         redis = EmbeddedRedis(workdir / "redis")
         redis.start()
         try:
-            async with fakes() as fake, httpx.AsyncClient(timeout=30) as http, client_for(redis.url) as db:
-                phones = await seed_tenant(db, secret_keys, needed_phones)
-                env = server_env(fake, redis.url, secret_keys, workdir / "var")
+            async with (
+                _serve_fakes() as fake,
+                httpx.AsyncClient(timeout=30) as http,
+                client_for(redis.url) as db,
+            ):
+                phones = await _seed_tenant(db, secret_keys, needed_phones)
+                env = _server_env(fake, redis.url, secret_keys, workdir / "var")
                 harness = Harness(fake, http, db, env, workers, workdir, phones, speech)
                 rounds = []
                 for count, round_turns in [(1, baseline_turns), *((n, turns) for n in calls)]:
                     started = time.monotonic()
                     print(f"  {count} call(s), {round_turns} turns each ...", end="", flush=True)
-                    rounds.append(await run_round(count, round_turns, harness))
+                    rounds.append(await _run_round(count, round_turns, harness))
                     print(f" {time.monotonic() - started:.0f} s", flush=True)
         finally:
             redis.stop()
-    report(rounds, turns, baseline_turns, workers)
+    _report(rounds, turns, baseline_turns, workers)
 
 
-def call_counts(text: str) -> list[int]:
+def _call_counts(text: str) -> list[int]:
     try:
         counts = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
@@ -693,7 +697,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.phone_concurrency", description="N simultaneous simulated phone calls."
     )
-    parser.add_argument("--calls", type=call_counts, default=list(DEFAULT_CALLS), help="e.g. 10,25,50")
+    parser.add_argument("--calls", type=_call_counts, default=list(DEFAULT_CALLS), help="e.g. 10,25,50")
     parser.add_argument("--turns", type=int, default=3, help="questions per call")
     parser.add_argument(
         "--baseline-turns", type=int, default=10, help="questions in the single-call baseline"
@@ -704,7 +708,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv or [])
     if min(args.turns, args.baseline_turns, args.workers) < 1:
         parser.error("--turns, --baseline-turns and --workers must be at least 1")
-    asyncio.run(measure(args.calls, args.turns, args.baseline_turns, args.workers))
+    asyncio.run(_measure(args.calls, args.turns, args.baseline_turns, args.workers))
 
 
 if __name__ == "__main__":
