@@ -183,10 +183,16 @@ async def test_the_call_survives_the_speech_to_text_socket_dropping(world: World
 
     async with phone_for(world, tmp_path, deepgram=dropping) as phone, phone.call() as caller:
         await caller.bot_reply(after=0.0)
+        # Pipecat waits a few seconds before reconnecting and drops audio meanwhile (a known gap,
+        # see the README); what the caller must get is an answer once it is back.
+        for _ in range(300):
+            if len(dropping.sessions) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        assert len(dropping.sessions) >= 2, "the STT never reconnected"
         asked = await caller.say("Are you still there?")
         answer = await caller.bot_reply(after=asked)
 
-    assert len(dropping.sessions) >= 2  # it reconnected
     assert sounds_like(answer, "I can hear you"), answer
 
 
