@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 import time
@@ -15,7 +16,17 @@ def available() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_"))
 
 
+def quiet_libraries() -> None:
+    """Benchmarks print figures; Pipecat's debug log (whole prompts, every frame) would drown them."""
+    from loguru import logger
+
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
+    logging.basicConfig(level=logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
+    quiet_libraries()
     names = available()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"one or more of: {', '.join(names)}")
