@@ -19,13 +19,14 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
 from brain.prompt import PromptInputs, Style, system_blocks
 from brain.summary import fold
 from brain.toolbox import ToolBox, ToolEvent, snippet_as_data
 from core.redis import Redis, as_str
+from memory import Line
 from tenants import Tenant
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,20 @@ class TurnResult:
 
 def history_key(tenant_id: str, session_id: str) -> str:
     return f"t:{tenant_id}:conv:{session_id}"
+
+
+async def transcript(redis: Redis, tenant_id: str, session_id: str) -> list[Line]:
+    """What was said in a typed conversation, as plain lines (tool traffic left out)."""
+    state = json.loads(as_str(await redis.get(history_key(tenant_id, session_id))) or '{"messages": []}')
+    lines: list[Line] = []
+    for message in state["messages"]:
+        content = message["content"]
+        texts = (
+            [content] if isinstance(content, str) else [b["text"] for b in content if b.get("type") == "text"]
+        )
+        role: Literal["caller", "assistant"] = "caller" if message["role"] == "user" else "assistant"
+        lines += [Line(role, text) for text in texts if text.strip()]
+    return lines
 
 
 def split_history(

@@ -16,7 +16,7 @@ import httpx
 from brain.actions import ActionStore
 from brain.audit import AuditLog
 from brain.context import CallContext
-from brain.conversation import Conversation
+from brain.conversation import Conversation, transcript
 from brain.llm import Claude
 from brain.meta import CallControl, NoCallControl
 from brain.toolbox import KnowledgeSearch, ToolBox, TurnState
@@ -140,6 +140,10 @@ class Brain:
         )
         extractor = MemoryExtractor(self.redis, self.memory, self.claude.client, tenant.models.voice_model)
         return await extractor.extract(ctx.tenant_id, ctx.session_id, speaker, transcript)
+
+    async def end_conversation(self, ctx: CallContext) -> ExtractionResult | None:
+        """A typed conversation is over: learn from it once, as a call does when it hangs up."""
+        return await self.learn_from(ctx, await transcript(self.redis, ctx.tenant_id, ctx.session_id))
 
     async def aclose(self) -> None:
         await self.leap.aclose()

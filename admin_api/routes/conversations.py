@@ -190,6 +190,29 @@ async def send_message(turn: Annotated[Admitted, Depends(admitted)]) -> MessageO
     return MessageOut.of(result, turn.left)
 
 
+class Ended(BaseModel):
+    learned: list[str] = Field(description="What Hard-E now remembers from this conversation.")
+    already_ended: bool = Field(description="True when an earlier call already ended it.")
+
+
+@router.post(
+    "/{conversation_id}/end",
+    summary="End a conversation (Hard-E learns from it)",
+    description="Runs the same once-per-session memory extraction as the end of a phone call. "
+    "Ending twice is harmless; the history stays readable until it expires.",
+    responses=documented(*AUTH_PROBLEMS, INSUFFICIENT_SCOPE, CONVERSATION_NOT_FOUND),
+)
+async def end_conversation(conversation_id: ConversationId, admin: Admin, caller: Caller) -> Ended:
+    if not await admin.conversations.owns(caller, conversation_id):
+        raise ApiProblem(
+            CONVERSATION_NOT_FOUND, "No conversation with this id was started with this credential."
+        )
+    ctx = await call_context(admin.tenants, caller, conversation_id)
+    result = await admin.brain.end_conversation(ctx)
+    learned = [memory.text for memory in result.added] if result else []
+    return Ended(learned=learned, already_ended=bool(result and result.skipped))
+
+
 def _error_event(kind: ProblemType, detail: str) -> ServerSentEvent:
     problem = Problem(type=kind.uri, title=kind.title, status=kind.status, detail=detail)
     return ServerSentEvent(event="error", data=problem)
