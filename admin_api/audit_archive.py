@@ -19,7 +19,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
+
+from redis.exceptions import LockNotOwnedError
 
 from admin_api.audit_log import StreamId, archive_scope, segment_name, stream_entries
 from brain.audit import audit_key
@@ -32,8 +33,7 @@ log = logging.getLogger(__name__)
 DEFAULT_KEEP = 50_000
 DEFAULT_SEGMENT = 5_000
 SWEEP_INTERVAL_S = 300.0
-_LOCK_TTL_MS = 120_000
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+_LOCK_TTL_S = 120.0
 
 
 class AuditArchiver:
@@ -46,17 +46,19 @@ class AuditArchiver:
         self._blobs = blobs
         self.keep = keep
         self.segment = segment
-        self._release = redis.register_script(_RELEASE)
 
     async def archive(self, tenant_id: str) -> int:
         """Archive what exceeds ``keep``; returns how many entries moved (0 while another worker is at it)."""
-        lock, owner = f"t:{tenant_id}:audit:archiving", secrets.token_hex(8)
-        if not await self._redis.set(lock, owner, nx=True, px=_LOCK_TTL_MS):
+        lock = self._redis.lock(
+            f"t:{tenant_id}:audit:archiving", timeout=_LOCK_TTL_S, blocking=False, thread_local=False
+        )
+        if not await lock.acquire():
             return 0
         try:
             return await self._archive_locked(tenant_id)
         finally:
-            await self._release(keys=[lock], args=[owner])
+            with contextlib.suppress(LockNotOwnedError):
+                await lock.release()
 
     async def _archive_locked(self, tenant_id: str) -> int:
         key = audit_key(tenant_id)

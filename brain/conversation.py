@@ -12,14 +12,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
-import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from redis.exceptions import LockNotOwnedError
 
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
 from brain.prompt import PromptInputs, Style, system_blocks
@@ -34,8 +36,8 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS = 6
 HISTORY_MESSAGES = 40
 HISTORY_TTL_SECONDS = 7 * 24 * 3600
-LOCK_TTL_MS = 120_000
-LOCK_WAIT_SECONDS = 30.0
+LOCK_TTL_S = 120.0
+LOCK_WAIT_S = 30.0
 
 APOLOGY = "Sorry, I'm having trouble thinking right now. Give me a minute and try again."
 NOT_CONFIGURED = (
@@ -104,9 +106,6 @@ def split_history(
     return messages, []
 
 
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-
-
 class Conversation:
     def __init__(
         self,
@@ -122,7 +121,6 @@ class Conversation:
         self._tenant = tenant
         self._toolbox = toolbox
         self._memories = memories
-        self._release = redis.register_script(_RELEASE)
 
     @property
     def ctx(self) -> Any:
@@ -230,24 +228,16 @@ class Conversation:
             return []
         return [snippet_as_data(item) for item in await knowledge.search(self.ctx.tenant_id, text, 3)]
 
-    def _locked(self, key: str) -> _SessionLock:
-        return _SessionLock(self._redis, f"{key}:lock", self._release)
-
-
-class _SessionLock:
-    """One request per conversation at a time, across workers (a Redis lock with an owner token)."""
-
-    def __init__(self, redis: Redis, key: str, release: Any) -> None:
-        self._redis, self._key, self._release = redis, key, release
-        self._token = secrets.token_hex(8)
-
-    async def __aenter__(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + LOCK_WAIT_SECONDS
-        while not await self._redis.set(self._key, self._token, nx=True, px=LOCK_TTL_MS):
-            if loop.time() > deadline:
-                raise ConversationBusy("this conversation is still answering the previous message")
-            await asyncio.sleep(0.05)
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._release(keys=[self._key], args=[self._token])
+    @contextlib.asynccontextmanager
+    async def _locked(self, key: str) -> AsyncIterator[None]:
+        """One request per conversation at a time, across workers (redis-py's owner-token lock)."""
+        lock = self._redis.lock(
+            f"{key}:lock", timeout=LOCK_TTL_S, blocking_timeout=LOCK_WAIT_S, sleep=0.05, thread_local=False
+        )
+        if not await lock.acquire():
+            raise ConversationBusy("this conversation is still answering the previous message")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(LockNotOwnedError):  # it expired: the next request already went on
+                await lock.release()

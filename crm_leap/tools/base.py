@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.validation import readable_errors
 from crm_leap.client import LeapClient
 from crm_leap.company import CompanyDirectory
 from crm_leap.errors import (
@@ -206,11 +207,7 @@ def leap_refusals_as_tool_errors() -> Iterator[None]:
 
 
 def describe_invalid(tool: str, error: ValidationError) -> str:
-    problems = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "arguments"
-        problems.append(f"{where}: {item['msg']}")
-    return f"Invalid arguments for {tool}: " + "; ".join(problems)
+    return f"Invalid arguments for {tool}: {readable_errors(error)}"
 
 
 def compact_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
