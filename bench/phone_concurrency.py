@@ -76,7 +76,7 @@ from tenants import (
 from tests.fakes.anthropic import FakeAnthropic, always
 from tests.fakes.cartesia import FakeCartesia
 from tests.fakes.deepgram import FakeDeepgram
-from tests.fakes.twilio_caller import FRAME_BYTES, SimulatedCaller, is_sound
+from tests.fakes.twilio_caller import SimulatedCaller
 from tests.fakes.twilio_rest import FakeTwilioRest
 from tests.support.servers import free_port, serve
 from tests.support.speech import speech_mulaw8k
@@ -305,14 +305,6 @@ async def _seed_tenant(redis: Redis, secret_keys: str, callers: int) -> list[str
         user = User(tenant_id=TENANT_ID, name=f"Dana Caller{index}", phones=[phone], role=Role.OWNER)
         await tenants.add_user(user)
     return phones
-
-
-def _words_only(mulaw: bytes) -> bytes:
-    """The clip up to its last audible 20 ms frame: the caller's "end of speech" is then the end
-    of the words, not of Piper's padding (the silence after it is the line's own)."""
-    frames = range(0, len(mulaw), FRAME_BYTES)
-    audible = [offset for offset in frames if is_sound(mulaw[offset : offset + FRAME_BYTES])]
-    return mulaw[: audible[-1] + FRAME_BYTES]
 
 
 @dataclass(frozen=True)
@@ -655,7 +647,7 @@ def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) 
 
 
 async def _measure(calls: list[int], turns: int, baseline_turns: int, workers: int) -> None:
-    speech = _words_only(speech_mulaw8k(PHRASE))
+    speech = speech_mulaw8k(PHRASE)
     secret_keys = new_key_spec("bench")
     needed_phones = max(*calls, WARM_UP_CALLS_PER_WORKER * workers)
     with tempfile.TemporaryDirectory(prefix="harde-phones-") as scratch:

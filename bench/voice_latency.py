@@ -9,9 +9,16 @@ is the platform. For each of ~20 turns:
 - total: from the caller's last spoken frame leaving the caller to the bot's first audio arriving
   back at the caller (measured at the caller, so transports count too; "first audio" as the TTS
   latency counts it, since the fake voice's clips open with a little silence of their own);
-- turn wait: the silence the turn strategy must hear (Pipecat's "endpointing wait" and "turn
-  detection", from the same turn's latency breakdown);
-- platform overhead = total - turn wait - 150 ms - 500 ms - 90 ms. Target: p95 under 60 ms.
+- turn wait: the silence Silero heard before it reported the end of speech (from the caller's last
+  spoken frame to the VAD's verdict, both on this process's clock), plus the turn strategy's
+  configured speech timeout (none here). Silero stays confident for a window or two after the
+  last syllable, so it hears more than its configured stop time; Pipecat's own breakdown assumes
+  it hears exactly that, which is why both are printed;
+- platform overhead = total - turn wait - 150 ms - 500 ms - 90 ms. Target: p95 under 60 ms. It is
+  split into the server's share (everything from the VAD's verdict to the bot starting to speak,
+  less the providers) and delivery (the bot starting to speak to its audio reaching the caller).
+  Pipecat's "turn detection" stage is in the server's share: with no speech timeout configured,
+  that time is Hard-E's processors and Pipecat's, not a wait.
 
 The fakes do real work (Whisper, Piper) and pad it up to their fixed latency; when the work takes
 longer (Whisper on two busy cores often does), they record by how much. That excess is the
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +46,8 @@ from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
 from crm_leap.sandbox import create_sandbox_app
 from memory import MemoryStore
-from pipeline import CallRecord, PipelineDeps, run_call
+from pipeline import CallRecord, PipelineDeps, TurnLatency, run_call
+from pipeline.turns import VAD_STOP_SECS, speech_timeout_secs
 from tenants import (
     CrmMode,
     ModelSettings,
@@ -70,7 +79,7 @@ PHRASES = (
     "Any new leads this morning",
     "How much is still owed on the Moore job",
 )
-TURN_WAIT_STAGES = ("endpointing wait", "turn detection")
+VOICE = VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.2)
 MODEL = "claude-haiku-4-5"
 
 
@@ -87,7 +96,7 @@ async def _deps(redis_url: str, llm_url: str, stt_url: str, tts_url: str, blobs:
             id="bench",
             name="Bench Roofing",
             crm=CrmMode.SANDBOX,
-            voice=VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.2),
+            voice=VOICE,
             models=ModelSettings(voice_model=MODEL, fallback_model=MODEL),
         )
     )
@@ -118,8 +127,15 @@ def _fake_lateness(stt: FakeDeepgram, tts: FakeCartesia) -> float:
 
 @dataclass(frozen=True)
 class Turn:
-    total: float  # caller-side voice-to-voice
+    """One question and answer as the caller lived it, on ``time.monotonic()``."""
+
+    spoken_until: float  # the caller's last spoken frame went out
+    answered_at: float  # the bot's first audio arrived
     fake_late: float  # how far the fakes overran their fixed latencies in this turn
+
+    @property
+    def total(self) -> float:
+        return self.answered_at - self.spoken_until
 
 
 async def _call(deps: PipelineDeps, stt: FakeDeepgram, tts: FakeCartesia) -> tuple[list[Turn], CallRecord]:
@@ -141,13 +157,14 @@ async def _call(deps: PipelineDeps, stt: FakeDeepgram, tts: FakeCartesia) -> tup
             await caller.bot_reply(after=spoken_until, quiet_secs=0.8)
             first_audio = caller.heard.first_audio_after(spoken_until)
             if first_audio is not None:
-                turns.append(Turn(first_audio - spoken_until, _fake_lateness(stt, tts) - late_before))
+                turns.append(Turn(spoken_until, first_audio, _fake_lateness(stt, tts) - late_before))
         await caller.hang_up()
     return turns, await finished
 
 
 async def _measure() -> None:
     load_whisper()
+    epoch_offset = time.time() - time.monotonic()
     for phrase in PHRASES:
         speech_pcm16(phrase)
     llm = FakeAnthropic(first_token_delay=LLM_FIRST_TOKEN_SECS)
@@ -164,7 +181,7 @@ async def _measure() -> None:
                 await deps.brain.aclose()
         finally:
             server.stop()
-    _report(turns, record)
+    _report(turns, record, epoch_offset)
 
 
 def _row(label: str, values: list[float], note: str = "") -> str:
@@ -173,41 +190,69 @@ def _row(label: str, values: list[float], note: str = "") -> str:
     )
 
 
-def _report(measured: list[Turn], record: CallRecord) -> None:
-    turns = [turn for turn in record.latency if turn.measured_from == "user_silence"]
-    if len(turns) != len(measured) or not measured:
-        print(f"measured {len(measured)} caller-side turns but {len(turns)} breakdowns; cannot pair them")
+@dataclass(frozen=True)
+class Accounted:
+    """One turn's total, split into what is waited for, what the providers take and the rest."""
+
+    caller: Turn
+    server: TurnLatency
+    epoch_offset: float  # time.time() - time.monotonic() in this process
+
+    @property
+    def vad_heard(self) -> float:
+        """Silence from the caller's last spoken frame to Silero's verdict."""
+        assert self.server.silent_at is not None
+        return self.server.silent_at + VAD_STOP_SECS - self.epoch_offset - self.caller.spoken_until
+
+    @property
+    def turn_wait(self) -> float:
+        return self.vad_heard + speech_timeout_secs(VOICE)
+
+    @property
+    def overhead(self) -> float:
+        return self.caller.total - self.turn_wait - PROVIDERS_SECS - self.caller.fake_late
+
+    @property
+    def delivery(self) -> float:
+        """From the server's "bot started speaking" to that audio reaching the caller."""
+        assert self.server.silent_at is not None
+        bot_started = self.server.silent_at + self.server.total_secs - self.epoch_offset
+        return self.caller.answered_at - bot_started
+
+
+def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> None:
+    server = [turn for turn in record.latency if turn.measured_from == "user_silence"]
+    if len(server) != len(measured) or not measured:
+        print(f"measured {len(measured)} caller-side turns but {len(server)} breakdowns; cannot pair them")
         return
-    totals = [turn.total for turn in measured]
-    late = [turn.fake_late for turn in measured]
-    waits = [sum(turn.stage_secs(stage) for stage in TURN_WAIT_STAGES) for turn in turns]
-    overheads = [
-        caller.total - wait - PROVIDERS_SECS - caller.fake_late
-        for caller, wait in zip(measured, waits, strict=True)
-    ]
+    turns = [Accounted(caller, inside, epoch_offset) for caller, inside in zip(measured, server, strict=True)]
+    overheads = [turn.overhead for turn in turns]
+    delivery = [turn.delivery for turn in turns]
     print(
-        f"{len(totals)} turns; fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after "
+        f"{len(turns)} turns; fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after "
         f"finalize, LLM first token {LLM_FIRST_TOKEN_SECS * 1000:.0f} ms, "
         f"TTS first audio {TTS_FIRST_AUDIO_SECS * 1000:.0f} ms"
     )
     print(f"  {'':26}{'p50':>10}{'p95':>10}")
-    print(_row("voice-to-voice total", totals))
-    print(_row("turn wait", waits))
-    print(_row("fakes over their latency", late, "   (Whisper/Piper stand-ins, not Hard-E)"))
+    print(_row("voice-to-voice total", [turn.caller.total for turn in turns]))
+    configured = f"   (configured: VAD stop {VAD_STOP_SECS * 1000:.0f} ms"
+    configured += f" + speech timeout {speech_timeout_secs(VOICE) * 1000:.0f} ms)"
+    print(_row("turn wait", [turn.turn_wait for turn in turns], configured))
+    print(_row("fakes over their latency", [turn.caller.fake_late for turn in turns], "   (not Hard-E)"))
     verdict = "OK" if percentile(overheads, 0.95) < TARGET_OVERHEAD_P95_SECS else "OVER TARGET"
     target = f"   target p95 < {TARGET_OVERHEAD_P95_SECS * 1000:.0f} ms: {verdict}"
     print(_row("platform overhead", overheads, target))
+    server_share = [overhead - sent for overhead, sent in zip(overheads, delivery, strict=True)]
+    print(_row("  in the server", server_share, "   (VAD verdict to bot speaking, less providers)"))
+    print(_row("  delivery to the caller", delivery))
     stages: dict[str, list[float]] = defaultdict(list)
-    for turn in turns:
+    for turn in server:
         for stage in turn.stages:
             stages[stage.label].append(stage.seconds)
     print("per-stage breakdown (server side, Pipecat's UserBotLatencyObserver):")
     for label, values in stages.items():
-        print(_row(label, values, f"   (in {len(values)} of {len(turns)} turns)"))
-    server = [turn.total_secs for turn in turns]
-    print(_row("server-side total", server))
-    gaps = [caller - inside for caller, inside in zip(totals, server, strict=True)]
-    print(_row("caller-side minus server", gaps, "   (transports, and Silero's lag behind the speech end)"))
+        print(_row(label, values, f"   (in {len(values)} of {len(server)} turns)"))
+    print(_row("server-side total", [turn.total_secs for turn in server]))
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ def turn_latency(turn: int, breakdown: LatencyBreakdown) -> TurnLatency:
             Stage(label=part.label, owner=part.owner, seconds=round(part.duration_secs, 4))
             for part in breakdown.contributions
         ),
+        silent_at=breakdown.user_turn_start_time,
     )
 
 

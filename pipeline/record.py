@@ -60,6 +60,9 @@ class TurnLatency:
     measured_from: str  # "user_silence" | "client_connected"
     total_secs: float
     stages: tuple[Stage, ...]
+    silent_at: float | None = None
+    """Epoch seconds at which Pipecat reckons the caller fell silent (its VAD's verdict minus the
+    VAD's stop time), so a turn can be lined up with the caller's own clock; None for greetings."""
 
     def stage_secs(self, label: str) -> float:
         return sum(stage.seconds for stage in self.stages if stage.label == label)

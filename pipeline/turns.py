@@ -31,11 +31,14 @@ from tenants import TurnStrategy, VoiceSettings
 VAD_STOP_SECS = 0.2
 
 
+def speech_timeout_secs(voice: VoiceSettings) -> float:
+    """With the speech-timeout strategy, how long a turn waits after Silero reports silence."""
+    return max(0.0, voice.turn_stop_secs - VAD_STOP_SECS)
+
+
 def stop_strategy(voice: VoiceSettings) -> BaseUserTurnStopStrategy:
     if voice.turn_strategy is TurnStrategy.SPEECH_TIMEOUT:
-        return SpeechTimeoutUserTurnStopStrategy(
-            user_speech_timeout=max(0.0, voice.turn_stop_secs - VAD_STOP_SECS)
-        )
+        return SpeechTimeoutUserTurnStopStrategy(user_speech_timeout=speech_timeout_secs(voice))
     analyzer = LocalSmartTurnAnalyzerV3(params=SmartTurnParams(stop_secs=voice.turn_stop_secs))
     return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
 

@@ -128,7 +128,9 @@ class Caller:
 
     async def say(self, text: str) -> float:
         """Speak ``text`` (Piper's voice); returns once the clip has been sent, with the time its
-        last spoken frame went out (the clip ends in Piper's own trailing silence)."""
+        last spoken frame went out (the clip ends in Piper's own trailing silence). A frame leaves
+        once its 20 ms have been captured, as a microphone's would, so that moment is when the
+        caller fell silent."""
         chunks = frames(speech_pcm16(text, IN_RATE), sample_rate=IN_RATE, sample_width=SAMPLE_WIDTH)
         last_spoken = max(index for index, chunk in enumerate(chunks) if _loud(chunk))
         spoken: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -163,17 +165,18 @@ class Caller:
     async def _send(self) -> None:
         silence = silence_pcm16(FRAME_MS / 1000, IN_RATE)
         interval = FRAME_MS / 1000
-        next_at = time.monotonic()
+        next_at = last_sent_at = time.monotonic()
         with contextlib.suppress(websockets.ConnectionClosed):
             while True:
                 chunk = silence
                 if not self._outgoing.empty():
                     item = self._outgoing.get_nowait()
                     if isinstance(item, asyncio.Future):
-                        item.set_result(time.monotonic())  # everything before it has been sent
+                        item.set_result(last_sent_at)  # when the frame before it went out
                         continue
                     chunk = item
                 await self._socket.send(chunk)
+                last_sent_at = time.monotonic()
                 next_at += interval
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 
