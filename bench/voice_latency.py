@@ -24,8 +24,9 @@ The fakes do real work (Whisper, Piper) and pad it up to their fixed latency; wh
 longer (Whisper on two busy cores often does), they record by how much. That excess is the
 stand-in's, not Hard-E's, so it is reported on its own line and taken out of the overhead.
 
-The tenant uses the shortest turn stop (0.2 s = Silero's own stop time), so the transcript, not a
-timer, releases each turn and the STT latency sits on the critical path as the formula assumes.
+The tenant uses the shortest turn stop (0.2 s, no speech timeout on top of Silero's), so the
+transcript, not a timer, releases each turn and the STT latency sits on the critical path as the
+formula assumes.
 """
 
 from __future__ import annotations
@@ -235,8 +236,8 @@ def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> No
     )
     print(f"  {'':26}{'p50':>10}{'p95':>10}")
     print(_row("voice-to-voice total", [turn.caller.total for turn in turns]))
-    configured = f"   (configured: VAD stop {VAD_STOP_SECS * 1000:.0f} ms"
-    configured += f" + speech timeout {speech_timeout_secs(VOICE) * 1000:.0f} ms)"
+    configured = f"   (tenant's turn stop {VOICE.turn_stop_secs * 1000:.0f} ms; VAD stop"
+    configured += f" {VAD_STOP_SECS * 1000:.0f} + speech timeout {speech_timeout_secs(VOICE) * 1000:.0f} ms)"
     print(_row("turn wait", [turn.turn_wait for turn in turns], configured))
     print(_row("fakes over their latency", [turn.caller.fake_late for turn in turns], "   (not Hard-E)"))
     verdict = "OK" if percentile(overheads, 0.95) < TARGET_OVERHEAD_P95_SECS else "OVER TARGET"

@@ -26,14 +26,19 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_
 
 from tenants import TurnStrategy, VoiceSettings
 
-# Silence Silero must hear before it reports the end of speech (Pipecat's default, which its
-# STT latency figures assume).
-VAD_STOP_SECS = 0.2
+# Silero judges 32 ms windows and stays confident for a window or two after the last syllable
+# (about 50 ms on our test voice), so it reports the end of speech roughly its stop time plus that
+# tail after the caller falls silent. Five windows of stop time make that about 0.2 s, the
+# shortest turn stop a tenant can set; Pipecat's default of 0.2 s made it about 0.25 s, on every
+# turn. ``python -m bench voice_latency`` prints the silence Silero really heard as "turn wait".
+VAD_STOP_SECS = 0.16
+SILERO_TAIL_SECS = 0.05
 
 
 def speech_timeout_secs(voice: VoiceSettings) -> float:
-    """With the speech-timeout strategy, how long a turn waits after Silero reports silence."""
-    return max(0.0, voice.turn_stop_secs - VAD_STOP_SECS)
+    """With the speech-timeout strategy, how long a turn waits after Silero reports silence, so
+    that the whole wait is the tenant's ``turn_stop_secs`` of real silence."""
+    return max(0.0, voice.turn_stop_secs - VAD_STOP_SECS - SILERO_TAIL_SECS)
 
 
 def stop_strategy(voice: VoiceSettings) -> BaseUserTurnStopStrategy:
