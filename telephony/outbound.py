@@ -29,9 +29,7 @@ async def call_user(deps: TelephonyDeps, tenant_id: str, user_id: str) -> str:
     tenant = await deps.tenants.get_tenant(tenant_id)
     lines = await deps.tenants.list_numbers(tenant_id)
     if not lines:
-        raise CallNotPlaced(
-            f"{tenant.name} has no phone line yet; connect one with `harde twilio connect`."
-        )
+        raise CallNotPlaced(f"{tenant.name} has no phone line yet; connect one with `harde twilio connect`.")
     user = await deps.tenants.get_user(tenant_id, user_id)
     if not user.phones:
         raise CallNotPlaced(f"{user.name} has no phone number to call.")
