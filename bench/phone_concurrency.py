@@ -20,6 +20,9 @@ For each round of N calls (one call first, as the baseline, then 10, 25 and 50 b
 - outbound gap p99: the time between consecutive media messages of one bot utterance as they reach
   the caller, i.e. how steadily Hard-E paces its audio. Pipecat sends 40 ms of audio every 20 ms,
   so a caller hears a gap only once it outlasts the audio its playout buffer has banked.
+- where the time went: p95 of each stage of Hard-E's own latency breakdown of those turns (read
+  from the session records), of its total, and of what the caller timed on top of it (Silero
+  hearing the end of speech, both transports, the caller's playout tick), so growth can be placed.
 - Hard-E's CPU: seconds per call-minute over the whole round (call set-up and wrap-up included),
   and cores busy while all N calls were live. Resident memory: the rise over the idle, warmed-up
   server while all N calls were live (median of the samples), and that rise per call. With
@@ -60,6 +63,8 @@ import websockets
 from bench.voice_latency import LLM_FIRST_TOKEN_SECS, STT_FINAL_SECS, TTS_FIRST_AUDIO_SECS, percentile
 from core.redis import EmbeddedRedis, Redis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
+from pipeline import CallSessions
+from pipeline.turns import VAD_STOP_SECS
 from telephony.calls import get_call
 from tenants import (
     CrmMode,
@@ -216,6 +221,16 @@ async def _hard_e(
             server.kill()
 
 
+async def _server_turns(redis: Redis, results: Sequence[CallResult]) -> None:
+    """Hard-E's own latency breakdown of every answered turn, from each call's session record."""
+    sessions = CallSessions(redis)
+    for result in results:
+        session_id = (await get_call(redis, TENANT_ID, result.call_sid)).get("session_id")
+        record = await sessions.get(TENANT_ID, session_id) if session_id else None
+        if record is not None:
+            result.server_turns = [turn for turn in record.latency if turn["measured_from"] == "user_silence"]
+
+
 async def _wrapped_up(redis: Redis, call_sids: Sequence[str]) -> None:
     """Wait (boundedly) until Hard-E has finished every call in ``call_sids``: it marks a call's
     stream closed only after the call's wrap-up (transcript, usage, memory extraction)."""
@@ -328,10 +343,45 @@ class Harness:
 class CallResult:
     call_sid: str
     latencies: list[float] = field(default_factory=list)  # voice-to-voice of each answered turn
+    spoken_until: list[float] = field(default_factory=list)  # epoch seconds each question ended
     gaps: list[float] = field(default_factory=list)  # between media messages of one utterance
     utterance_bytes: list[int] = field(default_factory=list)  # audio of each utterance heard in full
     unanswered: int = 0  # utterances (greeting or reply) that did not come in full
     seconds: float = 0.0  # how long the media stream was open
+    server_turns: list[dict[str, Any]] = field(default_factory=list)  # Hard-E's breakdown of each
+
+    def paired_turns(self) -> list[PairedTurn]:
+        """Each answered turn as the caller timed it, with Hard-E's breakdown of it (none when the
+        two do not line up one to one, e.g. after a missed reply)."""
+        if len(self.server_turns) != len(self.latencies):
+            return []
+        return [
+            PairedTurn(*turn)
+            for turn in zip(self.latencies, self.spoken_until, self.server_turns, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class PairedTurn:
+    total: float  # voice-to-voice at the caller
+    spoken_until: float  # epoch seconds
+    server: dict[str, Any]  # Hard-E's breakdown (pipeline.TurnLatency as stored)
+
+    @property
+    def vad_wait(self) -> float:
+        """From the caller's last word to Silero's verdict in Hard-E: the silence Silero needed,
+        and any delay in the frames reaching it."""
+        return float(self.server["silent_at"]) + VAD_STOP_SECS - self.spoken_until
+
+    @property
+    def after_verdict(self) -> float:
+        """Hard-E's own share from Silero's verdict to the bot starting to speak."""
+        return float(self.server["total_secs"]) - VAD_STOP_SECS
+
+    @property
+    def delivery(self) -> float:
+        """From the bot starting to speak to the caller playing its first audible frame."""
+        return self.total - self.vad_wait - self.after_verdict
 
 
 @dataclass(frozen=True)
@@ -417,10 +467,12 @@ async def _call(line: PhoneLine, phone: str, turns: int, live: LiveCalls) -> Cal
             return result
         for _ in range(turns):
             await caller.say(harness.speech)
+            spoken_until = time.time() - (time.monotonic() - (caller.speech_ended_at or 0.0))
             latency = await _listen(caller, result, line.utterances.reply)
             if latency is None:
                 break
             result.latencies.append(latency)
+            result.spoken_until.append(spoken_until)
     finally:
         live.count -= 1
         await caller.hang_up()
@@ -539,6 +591,7 @@ async def _run_round(count: int, turns: int, harness: Harness) -> Round:
         async with _running(_sample_server(server, live, samples), _watch_loop(lags)):
             results = await _calls_together(line, count, turns, live)
             await _wrapped_up(harness.redis, [result.call_sid for result in results])
+        await _server_turns(harness.redis, results)
         end = Clocks.read(server)
     return Round(
         calls=count,
@@ -607,6 +660,33 @@ def _harness_row(round_: Round) -> str:
     )
 
 
+STAGES = (
+    ("transcription", "STT"),
+    ("turn detection", "turn"),
+    ("LLM inference", "LLM"),
+    ("speech synthesis", "TTS"),
+    ("pipeline", "pipeline"),
+)
+
+
+def _stage_secs(turn: dict[str, Any], label: str) -> float:
+    return float(sum(stage["seconds"] for stage in turn["stages"] if stage["label"] == label))
+
+
+def _breakdown_row(round_: Round) -> str:
+    """p95 of each part of a turn: the silence Silero waited for, each stage of Hard-E's own
+    breakdown after its verdict, and delivery to the caller's ear."""
+    pairs = [pair for result in round_.results for pair in result.paired_turns()]
+    if not pairs:
+        return f"{round_.calls:>6}  (no turns to break down)"
+    stages = [[_stage_secs(pair.server, label) for pair in pairs] for label, _ in STAGES]
+    cells = "".join(f"{_ms(values, 0.95):>10}" for values in stages)
+    vad_wait = _ms([pair.vad_wait for pair in pairs], 0.95)
+    hard_e = _ms([pair.after_verdict for pair in pairs], 0.95)
+    delivery = _ms([pair.delivery for pair in pairs], 0.95)
+    return f"{round_.calls:>6}{len(pairs):>7}{vad_wait:>10}{cells}{hard_e:>10}{delivery:>10}"
+
+
 def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -> None:
     baseline = rounds[0]
     print(
@@ -632,6 +712,17 @@ def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) 
     )
     for round_ in rounds:
         print(_resources_row(round_))
+    print(
+        "where the time went, p95 of each part: Silero's wait from the last word to its verdict, "
+        "Hard-E's stages after it and their sum, delivery to the caller's ear"
+    )
+    print(
+        f"{'calls':>6}{'turns':>7}{'VAD wait':>10}"
+        + "".join(f"{short:>10}" for _, short in STAGES)
+        + f"{'Hard-E':>10}{'delivery':>10}"
+    )
+    for round_ in rounds:
+        print(_breakdown_row(round_))
     print("the harness (fakes or this process running late, or a busy machine, inflate the figures above):")
     print(
         f"{'calls':>6}  {'STT final late':<22}{'TTS first audio late':<22}"

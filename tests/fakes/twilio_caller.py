@@ -90,7 +90,7 @@ class SimulatedCaller:
         self._marks: list[tuple[int, str]] = []  # (buffer position, name)
         self._sequence = 0
         self._sent_frames = 0
-        self._speech_ended_at: float | None = None
+        self.speech_ended_at: float | None = None  # time.monotonic() of the last say()'s last word
         self._tasks: list[asyncio.Task[None]] = []
         self._in_sound = False
 
@@ -146,7 +146,7 @@ class SimulatedCaller:
         """Stream speech in real time, 20 ms per frame, as a phone line would. The caller fell
         silent when its last audible frame went out (a frame leaves once its 20 ms have been
         captured); any padding after it is silence on the line."""
-        self._speech_ended_at = await self._stream(mulaw)
+        self.speech_ended_at = await self._stream(mulaw)
 
     async def silence(self, seconds: float) -> None:
         await self._stream(b"\xff" * int(seconds / FRAME_SECONDS) * FRAME_BYTES)
@@ -178,7 +178,7 @@ class SimulatedCaller:
             if time.monotonic() > deadline or self.closed.is_set():
                 raise TimeoutError("the bot said nothing")
             await asyncio.sleep(0.02)
-        latency = self.heard.first_sound_at[start_bursts] - (self._speech_ended_at or 0.0)
+        latency = self.heard.first_sound_at[start_bursts] - (self.speech_ended_at or 0.0)
         await self.wait_until_quiet(quiet, deadline)
         return latency, bytes(self.heard.audio[start_len:])
 
