@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pipecat.frames.frames import Frame, TTSSpeakFrame
+from pipecat.frames.frames import Frame, InputAudioRawFrame, TTSSpeakFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.aggregators.dtmf_aggregator import DTMFAggregator
@@ -29,6 +29,7 @@ from pipecat.processors.aggregators.llm_response_universal import (
     LLMContextAggregatorPair,
     UserTurnStoppedMessage,
 )
+from pipecat.processors.filters.function_filter import FunctionFilter
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
@@ -116,6 +117,12 @@ async def run_call(
     """
     call = _Call(ctx, deps, transferrer or NoTransfers(), on_update)
     return await call.run(transport, audio_out_sample_rate)
+
+
+async def _not_caller_audio(frame: Frame) -> bool:
+    """The caller's audio is spent once the STT and the user aggregator (VAD, turns) have had it;
+    Pipecat would otherwise carry every 20 ms of it through each processor after them."""
+    return not isinstance(frame, InputAudioRawFrame)
 
 
 class _Call:
@@ -259,6 +266,7 @@ class _Call:
             *keypad,  # key presses become a user turn ("DTMF: 4821"), e.g. for the PIN check
             speech.stt,
             turns.user(),
+            FunctionFilter(_not_caller_audio, filter_system_frames=True),
             facts,
             llm,
             speech.tts,
