@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -22,7 +23,7 @@ from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
 from kb import KnowledgeBase
 from memory import Line, MemoryStore
-from pipeline import MemoryHook, PipelineDeps
+from pipeline import MemoryHook, PipelineDeps, load_models
 from telephony import TelephonyDeps, TwilioRest
 from telephony.outbound import TwilioDialer
 from tenants import DEMO_TENANT_ID, TenantStore, UsageMeter, ensure_demo_tenant
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )  # fmt: skip
             app.state.admin = admin
             admin.start()
+            await asyncio.to_thread(load_models)  # so the first call does not wait for them
             # Start-up made about a million long-lived objects (Pipecat, SDKs, models); moving them
             # out of the collector's reach keeps full collections from pausing requests for ~0.3 s.
             gc.collect()

@@ -8,13 +8,15 @@ latency breakdown, the session record, and the end-of-call wrap-up.
 Exports ``run_call`` (telephony and webrtc call it with their transport), ``PipelineDeps`` and
 ``CallTiming`` (what a call needs from the process), ``Transferrer``/``TransferRefused``/
 ``NoTransfers`` (the one thing a transport implements), ``CallRecord`` and ``EndReason`` (what
-happened), ``CallSessions`` (session records in Redis) and ``SpeechNotConfigured``.
+happened), ``CallSessions`` (session records in Redis), ``SpeechNotConfigured``, and
+``load_models`` (opens the VAD and turn models every call shares, at start-up).
 """
 
 from pipeline.call import CallTiming, CallUpdate, PipelineDeps, UpdateSink, run_call
 from pipeline.control import CallNotPlaced, Dialer, NoTransfers, TransferRefused, Transferrer
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
 from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
+from pipeline.shared_models import load_models
 from pipeline.speech import SpeechNotConfigured
 from pipeline.wrap_up import MemoryHook
 
@@ -37,6 +39,7 @@ __all__ = [
     "Transferrer",
     "TurnLatency",
     "UpdateSink",
+    "load_models",
     "run_call",
     "transcript_blob_key",
 ]

@@ -6,14 +6,13 @@
   (Pipecat's own default of 3 s is where its long-pause complaints come from);
 - speech timeout: the turn ends ``turn_stop_secs`` after the caller falls silent, once the
   transcript is in. Predictable, so it is what tests with synthetic speech use.
-Both models (Silero and Smart Turn) ship inside the Pipecat wheel.
+Both models (Silero and Smart Turn) ship inside the Pipecat wheel; every call in a process shares
+one session of each (``pipeline.shared_models``).
 """
 
 from __future__ import annotations
 
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
-from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
-from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.processors.aggregators.llm_response_universal import LLMUserAggregatorParams
 from pipecat.turns.user_mute import BaseUserMuteStrategy
@@ -24,6 +23,7 @@ from pipecat.turns.user_stop import (
 )
 from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_turn_start_strategies
 
+from pipeline.shared_models import SharedSileroVAD, SharedSmartTurn
 from tenants import TurnStrategy, VoiceSettings
 
 # Silero judges 32 ms windows and stays confident for a window or two after the last syllable
@@ -44,16 +44,16 @@ def speech_timeout_secs(voice: VoiceSettings) -> float:
 def stop_strategy(voice: VoiceSettings) -> BaseUserTurnStopStrategy:
     if voice.turn_strategy is TurnStrategy.SPEECH_TIMEOUT:
         return SpeechTimeoutUserTurnStopStrategy(user_speech_timeout=speech_timeout_secs(voice))
-    analyzer = LocalSmartTurnAnalyzerV3(params=SmartTurnParams(stop_secs=voice.turn_stop_secs))
+    analyzer = SharedSmartTurn(params=SmartTurnParams(stop_secs=voice.turn_stop_secs))
     return TurnAnalyzerUserTurnStopStrategy(turn_analyzer=analyzer)
 
 
 def user_turn_params(
     voice: VoiceSettings, *, idle_secs: float, mute: BaseUserMuteStrategy
 ) -> LLMUserAggregatorParams:
-    """Blocking (loads the ONNX models): build it in a thread."""
+    """Blocking the first time in a process (opens the models' sessions): build it in a thread."""
     return LLMUserAggregatorParams(
-        vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=VAD_STOP_SECS)),
+        vad_analyzer=SharedSileroVAD(params=VADParams(stop_secs=VAD_STOP_SECS)),
         user_turn_strategies=UserTurnStrategies(
             start=default_user_turn_start_strategies(), stop=[stop_strategy(voice)]
         ),
