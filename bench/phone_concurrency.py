@@ -60,11 +60,16 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.voice_latency import LLM_FIRST_TOKEN_SECS, STT_FINAL_SECS, TTS_FIRST_AUDIO_SECS, percentile
+from bench.voice_latency import (
+    LLM_FIRST_TOKEN_SECS,
+    STT_FINAL_SECS,
+    TTS_FIRST_AUDIO_SECS,
+    TurnSplit,
+    percentile,
+)
 from core.redis import EmbeddedRedis, Redis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions
-from pipeline.turns import VAD_STOP_SECS
 from telephony.calls import get_call
 from tenants import (
     CrmMode,
@@ -355,33 +360,17 @@ class CallResult:
         two do not line up one to one, e.g. after a missed reply)."""
         if len(self.server_turns) != len(self.latencies):
             return []
+        turns = zip(self.latencies, self.spoken_until, self.server_turns, strict=True)
         return [
-            PairedTurn(*turn)
-            for turn in zip(self.latencies, self.spoken_until, self.server_turns, strict=True)
+            PairedTurn(TurnSplit(spoken_until, total, server["silent_at"], server["total_secs"]), server)
+            for total, spoken_until, server in turns
         ]
 
 
 @dataclass(frozen=True)
 class PairedTurn:
-    total: float  # voice-to-voice at the caller
-    spoken_until: float  # epoch seconds
+    split: TurnSplit
     server: dict[str, Any]  # Hard-E's breakdown (pipeline.TurnLatency as stored)
-
-    @property
-    def vad_wait(self) -> float:
-        """From the caller's last word to Silero's verdict in Hard-E: the silence Silero needed,
-        and any delay in the frames reaching it."""
-        return float(self.server["silent_at"]) + VAD_STOP_SECS - self.spoken_until
-
-    @property
-    def after_verdict(self) -> float:
-        """Hard-E's own share from Silero's verdict to the bot starting to speak."""
-        return float(self.server["total_secs"]) - VAD_STOP_SECS
-
-    @property
-    def delivery(self) -> float:
-        """From the bot starting to speak to the caller playing its first audible frame."""
-        return self.total - self.vad_wait - self.after_verdict
 
 
 @dataclass(frozen=True)
@@ -681,9 +670,9 @@ def _breakdown_row(round_: Round) -> str:
         return f"{round_.calls:>6}  (no turns to break down)"
     stages = [[_stage_secs(pair.server, label) for pair in pairs] for label, _ in STAGES]
     cells = "".join(f"{_ms(values, 0.95):>10}" for values in stages)
-    vad_wait = _ms([pair.vad_wait for pair in pairs], 0.95)
-    hard_e = _ms([pair.after_verdict for pair in pairs], 0.95)
-    delivery = _ms([pair.delivery for pair in pairs], 0.95)
+    vad_wait = _ms([pair.split.vad_wait for pair in pairs], 0.95)
+    hard_e = _ms([pair.split.after_verdict for pair in pairs], 0.95)
+    delivery = _ms([pair.split.delivery for pair in pairs], 0.95)
     return f"{round_.calls:>6}{len(pairs):>7}{vad_wait:>10}{cells}{hard_e:>10}{delivery:>10}"
 
 

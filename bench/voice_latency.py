@@ -192,33 +192,36 @@ def _row(label: str, values: list[float], note: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class Accounted:
-    """One turn's total, split into what is waited for, what the providers take and the rest."""
+class TurnSplit:
+    """One answered turn on one clock (epoch seconds), split at Silero's verdict: what the caller
+    timed, and what Hard-E's breakdown (``pipeline.TurnLatency``) says of the same turn. The phone
+    benchmark splits its turns the same way."""
 
-    caller: Turn
-    server: TurnLatency
-    epoch_offset: float  # time.time() - time.monotonic() in this process
-
-    @property
-    def vad_heard(self) -> float:
-        """Silence from the caller's last spoken frame to Silero's verdict."""
-        assert self.server.silent_at is not None
-        return self.server.silent_at + VAD_STOP_SECS - self.epoch_offset - self.caller.spoken_until
+    spoken_until: float  # the caller's last spoken frame left the caller
+    total: float  # voice-to-voice at the caller
+    silent_at: float  # when Pipecat reckons the caller fell silent (its verdict minus the stop time)
+    server_total: float  # from ``silent_at`` to the bot starting to speak
 
     @property
-    def turn_wait(self) -> float:
-        return self.vad_heard + speech_timeout_secs(VOICE)
+    def vad_wait(self) -> float:
+        """From the caller's last word to Silero's verdict: the silence it needed, and any delay
+        in the audio reaching it."""
+        return self.silent_at + VAD_STOP_SECS - self.spoken_until
 
     @property
-    def overhead(self) -> float:
-        return self.caller.total - self.turn_wait - PROVIDERS_SECS - self.caller.fake_late
+    def after_verdict(self) -> float:
+        """Hard-E from Silero's verdict to the bot starting to speak."""
+        return self.server_total - VAD_STOP_SECS
 
     @property
     def delivery(self) -> float:
-        """From the server's "bot started speaking" to that audio reaching the caller."""
-        assert self.server.silent_at is not None
-        bot_started = self.server.silent_at + self.server.total_secs - self.epoch_offset
-        return self.caller.answered_at - bot_started
+        """From the bot starting to speak to its audio reaching the caller."""
+        return self.total - self.vad_wait - self.after_verdict
+
+
+def _split(caller: Turn, server: TurnLatency, epoch_offset: float) -> TurnSplit:
+    assert server.silent_at is not None, "a turn measured from the caller's silence"
+    return TurnSplit(caller.spoken_until + epoch_offset, caller.total, server.silent_at, server.total_secs)
 
 
 def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> None:
@@ -226,8 +229,14 @@ def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> No
     if len(server) != len(measured) or not measured:
         print(f"measured {len(measured)} caller-side turns but {len(server)} breakdowns; cannot pair them")
         return
-    turns = [Accounted(caller, inside, epoch_offset) for caller, inside in zip(measured, server, strict=True)]
-    overheads = [turn.overhead for turn in turns]
+    turns = [_split(caller, inside, epoch_offset) for caller, inside in zip(measured, server, strict=True)]
+    timeout = speech_timeout_secs(VOICE)
+    waits = [turn.vad_wait + timeout for turn in turns]
+    late = [caller.fake_late for caller in measured]
+    overheads = [
+        turn.total - wait - PROVIDERS_SECS - fake_late
+        for turn, wait, fake_late in zip(turns, waits, late, strict=True)
+    ]
     delivery = [turn.delivery for turn in turns]
     print(
         f"{len(turns)} turns; fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after "
@@ -235,11 +244,11 @@ def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> No
         f"TTS first audio {TTS_FIRST_AUDIO_SECS * 1000:.0f} ms"
     )
     print(f"  {'':26}{'p50':>10}{'p95':>10}")
-    print(_row("voice-to-voice total", [turn.caller.total for turn in turns]))
+    print(_row("voice-to-voice total", [turn.total for turn in turns]))
     configured = f"   (tenant's turn stop {VOICE.turn_stop_secs * 1000:.0f} ms; VAD stop"
-    configured += f" {VAD_STOP_SECS * 1000:.0f} + speech timeout {speech_timeout_secs(VOICE) * 1000:.0f} ms)"
-    print(_row("turn wait", [turn.turn_wait for turn in turns], configured))
-    print(_row("fakes over their latency", [turn.caller.fake_late for turn in turns], "   (not Hard-E)"))
+    configured += f" {VAD_STOP_SECS * 1000:.0f} + speech timeout {timeout * 1000:.0f} ms)"
+    print(_row("turn wait", waits, configured))
+    print(_row("fakes over their latency", late, "   (not Hard-E)"))
     verdict = "OK" if percentile(overheads, 0.95) < TARGET_OVERHEAD_P95_SECS else "OVER TARGET"
     target = f"   target p95 < {TARGET_OVERHEAD_P95_SECS * 1000:.0f} ms: {verdict}"
     print(_row("platform overhead", overheads, target))

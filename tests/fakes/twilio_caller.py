@@ -146,7 +146,9 @@ class SimulatedCaller:
         """Stream speech in real time, 20 ms per frame, as a phone line would. The caller fell
         silent when its last audible frame went out (a frame leaves once its 20 ms have been
         captured); any padding after it is silence on the line."""
-        self.speech_ended_at = await self._stream(mulaw)
+        frames = range(0, len(mulaw), FRAME_BYTES)
+        audible = [offset for offset in frames if is_sound(mulaw[offset : offset + FRAME_BYTES])]
+        self.speech_ended_at = await self._stream(mulaw, mark=audible[-1] if audible else None)
 
     async def silence(self, seconds: float) -> None:
         await self._stream(b"\xff" * int(seconds / FRAME_SECONDS) * FRAME_BYTES)
@@ -201,11 +203,11 @@ class SimulatedCaller:
         assert self._socket is not None, "connect() first"
         await self._socket.send(json.dumps(message))
 
-    async def _stream(self, mulaw: bytes) -> float:
-        """Send ``mulaw`` in real time; when its last audible frame (or, if none, its last frame)
-        went out."""
+    async def _stream(self, mulaw: bytes, mark: int | None = None) -> float:
+        """Send ``mulaw`` in real time; when the frame at offset ``mark`` (if none, the last
+        frame) went out."""
         started = time.monotonic()
-        last_sound_sent: float | None = None
+        marked_at: float | None = None
         for offset in range(0, len(mulaw), FRAME_BYTES):
             chunk = mulaw[offset : offset + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff")
             self._sent_frames += 1
@@ -219,11 +221,11 @@ class SimulatedCaller:
             await self._send(
                 {"event": "media", "sequenceNumber": sequence, "streamSid": self.stream_sid, "media": media}
             )
-            if is_sound(chunk):
-                last_sound_sent = time.monotonic()
+            if offset == mark:
+                marked_at = time.monotonic()
             due = started + (offset // FRAME_BYTES + 1) * FRAME_SECONDS
             await asyncio.sleep(max(0.0, due - time.monotonic()))
-        return last_sound_sent if last_sound_sent is not None else time.monotonic()
+        return marked_at if marked_at is not None else time.monotonic()
 
     async def _receive(self) -> None:
         assert self._socket is not None
