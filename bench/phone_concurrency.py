@@ -37,6 +37,8 @@ reply is one fixed sentence, so the TTS fake serves cached clips: the fakes cost
 
 Run: ``python -m bench phone_concurrency``, or with options
 ``python -m bench.phone_concurrency --calls 10,25,50 --turns 3 --baseline-turns 10 --workers 1``.
+``--turns-log FILE`` also writes every answered turn as a JSON line (which call, which question,
+when it ended, and its split), to find out what the slowest turns have in common.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
+import json
 import os
 import signal
 import subprocess
@@ -554,6 +558,21 @@ async def _watch_loop(lags: list[float]) -> None:
 
 
 @contextlib.asynccontextmanager
+async def _harness_gc_paused() -> AsyncIterator[None]:
+    """No garbage collection in this process while calls are measured. With the callers and the
+    fakes' state on its heap, a full collection here stops them all for ~190 ms (measured with
+    ``gc.callbacks``): every turn in flight then looks that much slower, though Hard-E, in its own
+    processes, was not. Garbage is collected between rounds instead."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+@contextlib.asynccontextmanager
 async def _running(*jobs: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
     """Run background jobs for the duration of the block."""
     tasks = [asyncio.create_task(job) for job in jobs]
@@ -577,7 +596,7 @@ async def _run_round(count: int, turns: int, harness: Harness) -> Round:
         stt_sessions, tts_sessions = len(fakes.stt.sessions), len(fakes.tts.sessions)
         live, samples, lags = LiveCalls(), list[Sample](), list[float]()
         begin = Clocks.read(server)
-        async with _running(_sample_server(server, live, samples), _watch_loop(lags)):
+        async with _running(_sample_server(server, live, samples), _watch_loop(lags)), _harness_gc_paused():
             results = await _calls_together(line, count, turns, live)
             await _wrapped_up(harness.redis, [result.call_sid for result in results])
         await _server_turns(harness.redis, results)
@@ -644,7 +663,8 @@ def _resources_row(round_: Round) -> str:
 def _harness_row(round_: Round) -> str:
     return (
         f"{round_.calls:>6}  {_late(round_.stt_late):<22}{_late(round_.tts_late):<22}"
-        f"{_ms(round_.loop_lag, 0.99):>14}{round_.cores(lambda clocks: clocks.harness):>15.2f}"
+        f"{_ms(round_.loop_lag, 0.99):>14}{_ms(round_.loop_lag, 1.0):>14}"
+        f"{round_.cores(lambda clocks: clocks.harness):>15.2f}"
         f"{round_.cores(lambda clocks: clocks.machine):>14.2f} of {os.cpu_count()}"
     )
 
@@ -674,6 +694,28 @@ def _breakdown_row(round_: Round) -> str:
     hard_e = _ms([pair.split.after_verdict for pair in pairs], 0.95)
     delivery = _ms([pair.split.delivery for pair in pairs], 0.95)
     return f"{round_.calls:>6}{len(pairs):>7}{vad_wait:>10}{cells}{hard_e:>10}{delivery:>10}"
+
+
+def _write_turns(rounds: Sequence[Round], path: Path) -> None:
+    """One JSON line per answered turn of every round; times in seconds, ``ended`` in epoch
+    seconds (when the question's last word left the caller)."""
+    with path.open("w") as out:
+        for round_ in rounds:
+            for call, result in enumerate(round_.results):
+                for question, pair in enumerate(result.paired_turns(), start=1):
+                    split = pair.split
+                    line = {
+                        "calls": round_.calls,
+                        "call": call,
+                        "question": question,
+                        "ended": round(split.spoken_until, 3),
+                        "v2v": round(split.total, 4),
+                        "vad_wait": round(split.vad_wait, 4),
+                        "after_verdict": round(split.after_verdict, 4),
+                        "delivery": round(split.delivery, 4),
+                        "stages": {label: _stage_secs(pair.server, label) for label, _ in STAGES},
+                    }
+                    out.write(json.dumps(line) + "\n")
 
 
 def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -> None:
@@ -715,7 +757,7 @@ def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) 
     print("the harness (fakes or this process running late, or a busy machine, inflate the figures above):")
     print(
         f"{'calls':>6}  {'STT final late':<22}{'TTS first audio late':<22}"
-        f"{'loop lag p99':>14}{'harness cores':>15}{'machine cores busy':>19}"
+        f"{'loop lag p99':>14}{'loop lag max':>14}{'harness cores':>15}{'machine cores busy':>19}"
     )
     for round_ in rounds:
         print(_harness_row(round_))
@@ -726,7 +768,9 @@ def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) 
 # --- the whole run -------------------------------------------------------------------------------
 
 
-async def _measure(calls: list[int], turns: int, baseline_turns: int, workers: int) -> None:
+async def _measure(
+    calls: list[int], turns: int, baseline_turns: int, workers: int, turns_log: Path | None
+) -> None:
     speech = speech_mulaw8k(PHRASE)
     secret_keys = new_key_spec("bench")
     needed_phones = max(*calls, WARM_UP_CALLS_PER_WORKER * workers)
@@ -752,6 +796,9 @@ async def _measure(calls: list[int], turns: int, baseline_turns: int, workers: i
         finally:
             redis.stop()
     _report(rounds, turns, baseline_turns, workers)
+    if turns_log is not None:
+        _write_turns(rounds, turns_log)
+        print(f"every turn: {turns_log}")
 
 
 def _call_counts(text: str) -> list[int]:
@@ -777,10 +824,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="Hard-E worker processes (harde serve --workers)"
     )
+    parser.add_argument(
+        "--turns-log", type=Path, metavar="FILE", help="also write every answered turn as a JSON line"
+    )
     args = parser.parse_args(argv or [])
     if min(args.turns, args.baseline_turns, args.workers) < 1:
         parser.error("--turns, --baseline-turns and --workers must be at least 1")
-    asyncio.run(_measure(args.calls, args.turns, args.baseline_turns, args.workers))
+    asyncio.run(_measure(args.calls, args.turns, args.baseline_turns, args.workers, args.turns_log))
 
 
 if __name__ == "__main__":
