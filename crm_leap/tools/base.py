@@ -14,6 +14,8 @@ stays a ``LeapError`` so callers can say "Leap is not answering" rather than bla
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -119,8 +121,11 @@ class Tool(ABC, Generic[ArgsT]):
     args_model: type[ArgsT]
 
     def json_schema(self) -> dict[str, Any]:
-        """The arguments' JSON schema, compact for an LLM: no titles, no ``$defs``, no null unions."""
-        return compact_schema(self.args_model.model_json_schema())
+        """The arguments' JSON schema, compact for an LLM: no titles, no ``$defs``, no null unions.
+
+        Pydantic builds it in about half a millisecond per tool, and every call start asks for all
+        of them, so it is built once per model; each caller gets its own copy to change freely."""
+        return copy.deepcopy(_compact_schema_of(self.args_model))
 
     def parse(self, args: Mapping[str, Any] | ArgsT) -> ArgsT:
         if isinstance(args, self.args_model):
@@ -208,6 +213,11 @@ def leap_refusals_as_tool_errors() -> Iterator[None]:
 
 def describe_invalid(tool: str, error: ValidationError) -> str:
     return f"Invalid arguments for {tool}: {readable_errors(error)}"
+
+
+@functools.cache
+def _compact_schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    return compact_schema(model.model_json_schema())
 
 
 def compact_schema(schema: Mapping[str, Any]) -> dict[str, Any]:

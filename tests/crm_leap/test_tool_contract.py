@@ -135,3 +135,16 @@ async def test_every_read_answer_stays_small_enough_to_speak_from(ctx):
     for name, args in requests.items():
         answer = json.dumps(await ALL_TOOLS[name].run(ctx, args))
         assert len(answer) < 20_000, f"{name} answered {len(answer)} characters"
+
+
+def test_a_schema_handed_out_can_be_changed_without_touching_the_next():
+    """Schemas are built once per tool; whoever edits theirs (an adapter adding a field, say)
+    must not change what the next call is given."""
+    first = ALL_TOOLS["create_appointment"].json_schema()
+    first["properties"]["title"]["type"] = "integer"
+    first["required"].append("changed")
+
+    again = ALL_TOOLS["create_appointment"].json_schema()
+
+    assert again["properties"]["title"]["type"] == "string"
+    assert again["required"] == ["title", "start"]
