@@ -37,7 +37,6 @@ from pipecat.workers.runner import WorkerRunner
 from brain import (
     Brain,
     CallContext,
-    Channel,
     PromptInputs,
     Style,
     ToolBox,
@@ -167,6 +166,9 @@ class _Call:
                 observers=[latency_observer(self.ctx.session_id, self._latency)],
                 conversation_id=self.ctx.session_id,
                 enable_rtvi=False,
+                # Pipecat's turn tracking is one more observer woken for every frame of the call
+                # (~40 per second of caller audio); nothing here reads it.
+                enable_turn_tracking=False,
             )
             self._worker = worker
             self._watch(transport, worker, refusal)
@@ -260,7 +262,9 @@ class _Call:
         turns.user().add_event_handler("on_user_turn_idle", self._caller_idle)
         turns.assistant().add_event_handler("on_assistant_turn_stopped", self._bot_said)
         facts = TurnContext(state=self._state, facts=lambda text: self._turn_facts(tenant, text))
-        keypad = [DTMFAggregator(prefix=KEYPAD_PREFIX)] if self.ctx.channel is Channel.PHONE else []
+        # Key presses matter only for the PIN check; anyone else's call skips the processor, which
+        # every 40 ms of their audio would otherwise pass through.
+        keypad = [DTMFAggregator(prefix=KEYPAD_PREFIX)] if self.ctx.needs_pin else []
         processors: list[FrameProcessor] = [
             transport.input(),
             *keypad,  # key presses become a user turn ("DTMF: 4821"), e.g. for the PIN check
