@@ -28,8 +28,10 @@ For each round of N calls (one call first, as the baseline, then 10, 25 and 50 b
   server while all N calls were live (median of the samples), and that rise per call. With
   several workers these are summed over the processes (RSS then counts shared pages once each).
 - the harness: how far the fakes overran their fixed latencies, how late this process's event loop
-  woke up, the cores it used, and how busy the whole machine was (other work included). When
-  those grow, part of the latency is the harness's or the machine's, not Hard-E's.
+  woke up (p99 and worst), the cores it used, and how busy the whole machine was (other work
+  included). When those grow, part of the latency is the harness's or the machine's, not
+  Hard-E's. This process does no garbage collection while calls are measured: one full
+  collection of its heap stalls every caller and fake at once for ~190 ms.
 
 Each round gets a fresh server, so its memory figures do not start from the last round's high-water
 mark, warmed by unmeasured calls. The STT fake runs in known-transcript mode (no Whisper) and the
