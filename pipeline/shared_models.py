@@ -7,6 +7,12 @@ threads run one session at once (each call's analyzer has its own thread), so ev
 share it. What belongs to a call stays per call: Silero's recurrent state, audio context and
 window counters, Smart Turn's audio buffer and silence count.
 
+Smart Turn's verdicts also share one thread per process, where Pipecat starts one per call. The
+model costs ~70 ms of CPU a verdict, whatever the batch, and callers end their turns in bursts:
+with a thread each, a dozen verdicts ran at once, starved the event loop (Silero's wait went from
+~0.26 s to ~0.9 s at 25 calls on 2 cores) and all finished late, and ONNX Runtime's arena grew to
+hold them all (~12 MB a call). In one queue each waits only for those ahead of it.
+
 Both classes skip their Pipecat parent's ``__init__`` (that is where the session is opened) and
 set the few fields it sets; ``tests/pipeline/test_shared_models.py`` checks them against the
 stock analyzers on real speech, so a Pipecat upgrade that adds a field fails there first.
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import onnxruntime
 from pipecat.audio.turn.smart_turn.base_smart_turn import BaseSmartTurn, SmartTurnParams
@@ -36,6 +43,11 @@ def _smart_turn_session() -> onnxruntime.InferenceSession:
     return session
 
 
+@functools.cache
+def _smart_turn_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="smart-turn")
+
+
 class SharedSileroVAD(SileroVADAnalyzer):
     """Silero VAD on the process's one Silero session, with this call's own model state."""
 
@@ -54,12 +66,19 @@ class SharedSileroVAD(SileroVADAnalyzer):
 
 
 class SharedSmartTurn(LocalSmartTurnAnalyzerV3):
-    """Smart Turn v3 on the process's one Smart Turn session, with this call's own audio buffer."""
+    """Smart Turn v3 on the process's one Smart Turn session and thread, with this call's own
+    audio buffer."""
 
     def __init__(self, *, params: SmartTurnParams) -> None:
         BaseSmartTurn.__init__(self, params=params)
         self._log_data = False
         self._session = _smart_turn_session()
+
+    @property
+    def _model_executor(self) -> ThreadPoolExecutor:
+        """The process's one Smart Turn thread. ``self._executor`` stays None, so a call's
+        ``cleanup`` (its end, or a strategy update) leaves the thread to the other calls."""
+        return _smart_turn_thread()
 
 
 def load_models() -> None:

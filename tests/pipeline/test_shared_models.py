@@ -3,6 +3,8 @@ calls sharing a session do not leak state into each other."""
 
 from __future__ import annotations
 
+import asyncio
+
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroVADAnalyzer
@@ -72,3 +74,19 @@ async def test_shared_smart_turn_judges_turns_as_pipecats_does() -> None:
         stock = await _turn_verdict(LocalSmartTurnAnalyzerV3(params=params), text)
         shared = await _turn_verdict(SharedSmartTurn(params=params), text)
         assert shared == stock, text
+
+
+async def test_calls_queue_for_one_smart_turn_thread_that_outlives_each_call() -> None:
+    """Verdicts asked for together all come back right, and one call ending (Pipecat cleans its
+    analyzer up) does not stop the thread the other calls use."""
+    params = SmartTurnParams(stop_secs=0.8)
+    texts = ("How much is still owed on the Moore job?", "Can you tell me about the")
+    alone = [await _turn_verdict(SharedSmartTurn(params=params), text) for text in texts]
+    ending, staying = SharedSmartTurn(params=params), SharedSmartTurn(params=params)
+
+    together = await asyncio.gather(*(_turn_verdict(SharedSmartTurn(params=params), text) for text in texts))
+    await _turn_verdict(ending, texts[0])
+    await ending.cleanup()
+
+    assert list(together) == alone
+    assert await _turn_verdict(staying, texts[1]) == alone[1]
