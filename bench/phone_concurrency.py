@@ -38,7 +38,8 @@ mark, warmed by unmeasured calls. The STT fake runs in known-transcript mode (no
 reply is one fixed sentence, so the TTS fake serves cached clips: the fakes cost little.
 
 Run: ``python -m bench phone_concurrency``, or with options
-``python -m bench.phone_concurrency --calls 10,25,50 --turns 3 --baseline-turns 10 --workers 1``.
+``python -m bench.phone_concurrency --calls 10,25,50 --turns 3 --baseline-turns 10 --workers 1
+--turn-strategy speech_timeout``.
 ``--turns-log FILE`` also writes every answered turn as a JSON line (which call, which question,
 when it ended, and its split), to find out what the slowest turns have in common.
 """
@@ -309,9 +310,18 @@ def _server_env(fakes: Fakes, redis_url: str, secret_keys: str, var_dir: Path) -
     }
 
 
-async def _seed_tenant(redis: Redis, secret_keys: str, callers: int) -> list[str]:
-    """The tenant every call rings, set up as the demo tenant is (sandbox CRM), with quick
-    speech-timeout turns, the line claimed, and one known user per caller; returns their numbers.
+def _voice(strategy: TurnStrategy) -> VoiceSettings:
+    """Speech timeout: quick, predictable turns (the tenant's shortest stop). Smart Turn: as a new
+    tenant gets it; Smart Turn judges the bench's question complete (p=0.84 on the phone path), so
+    its turns end at its verdict, not at the stop time."""
+    if strategy is TurnStrategy.SPEECH_TIMEOUT:
+        return VoiceSettings(turn_strategy=strategy, turn_stop_secs=0.2)
+    return VoiceSettings(turn_strategy=strategy)
+
+
+async def _seed_tenant(redis: Redis, secret_keys: str, callers: int, strategy: TurnStrategy) -> list[str]:
+    """The tenant every call rings, set up as the demo tenant is (sandbox CRM), with turns ended
+    by ``strategy``, the line claimed, and one known user per caller; returns their numbers.
     The users share a first name, so every greeting is the same cached clip."""
     tenants = TenantStore(redis, SecretBox(parse_keys([secret_keys])))
     await tenants.create_tenant(
@@ -320,7 +330,7 @@ async def _seed_tenant(redis: Redis, secret_keys: str, callers: int) -> list[str
             name="Bench Roofing",
             crm=CrmMode.SANDBOX,
             unknown_caller_policy=UnknownCallerPolicy.REFUSE,
-            voice=VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.2),
+            voice=_voice(strategy),
             models=ModelSettings(voice_model=MODEL, fallback_model=MODEL),
         )
     )
@@ -720,12 +730,13 @@ def _write_turns(rounds: Sequence[Round], path: Path) -> None:
                     out.write(json.dumps(line) + "\n")
 
 
-def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) -> None:
+def _report(rounds: list[Round], options: Options) -> None:
     baseline = rounds[0]
     print(
         f"fixed providers: STT final {STT_FINAL_SECS * 1000:.0f} ms after Finalize, LLM first token "
         f"{LLM_FIRST_TOKEN_SECS * 1000:.0f} ms, TTS first audio {TTS_FIRST_AUDIO_SECS * 1000:.0f} ms; "
-        f"Hard-E with {workers} worker(s); {turns} turns a call ({baseline_turns} for the single call), "
+        f"Hard-E with {options.workers} worker(s), turns ended by {options.turn_strategy}; "
+        f"{options.turns} turns a call ({options.baseline_turns} for the single call), "
         f"starts {STAGGER_SECS * 1000:.0f} ms apart"
     )
     print("voice-to-voice at the caller, and outbound pacing (gaps between media messages of one utterance):")
@@ -770,12 +781,21 @@ def _report(rounds: list[Round], turns: int, baseline_turns: int, workers: int) 
 # --- the whole run -------------------------------------------------------------------------------
 
 
-async def _measure(
-    calls: list[int], turns: int, baseline_turns: int, workers: int, turns_log: Path | None
-) -> None:
+@dataclass(frozen=True)
+class Options:
+    calls: list[int]
+    turns: int
+    baseline_turns: int
+    workers: int
+    turn_strategy: TurnStrategy
+    turns_log: Path | None
+
+
+async def _measure(options: Options) -> None:
     speech = speech_mulaw8k(PHRASE)
     secret_keys = new_key_spec("bench")
-    needed_phones = max(*calls, WARM_UP_CALLS_PER_WORKER * workers)
+    workers = options.workers
+    needed_phones = max(*options.calls, WARM_UP_CALLS_PER_WORKER * workers)
     with tempfile.TemporaryDirectory(prefix="harde-phones-") as scratch:
         workdir = Path(scratch)
         redis = EmbeddedRedis(workdir / "redis")
@@ -786,21 +806,22 @@ async def _measure(
                 httpx.AsyncClient(timeout=30) as http,
                 client_for(redis.url) as db,
             ):
-                phones = await _seed_tenant(db, secret_keys, needed_phones)
+                phones = await _seed_tenant(db, secret_keys, needed_phones, options.turn_strategy)
                 env = _server_env(fake, redis.url, secret_keys, workdir / "var")
                 harness = Harness(fake, http, db, env, workers, workdir, phones, speech)
                 rounds = []
-                for count, round_turns in [(1, baseline_turns), *((n, turns) for n in calls)]:
+                plan = [(1, options.baseline_turns), *((n, options.turns) for n in options.calls)]
+                for count, round_turns in plan:
                     started = time.monotonic()
                     print(f"  {count} call(s), {round_turns} turns each ...", end="", flush=True)
                     rounds.append(await _run_round(count, round_turns, harness))
                     print(f" {time.monotonic() - started:.0f} s", flush=True)
         finally:
             redis.stop()
-    _report(rounds, turns, baseline_turns, workers)
-    if turns_log is not None:
-        _write_turns(rounds, turns_log)
-        print(f"every turn: {turns_log}")
+    _report(rounds, options)
+    if options.turns_log is not None:
+        _write_turns(rounds, options.turns_log)
+        print(f"every turn: {options.turns_log}")
 
 
 def _call_counts(text: str) -> list[int]:
@@ -827,12 +848,22 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=1, help="Hard-E worker processes (harde serve --workers)"
     )
     parser.add_argument(
+        "--turn-strategy",
+        type=TurnStrategy,
+        choices=list(TurnStrategy),
+        default=TurnStrategy.SPEECH_TIMEOUT,
+        help="how the tenant's turns end (default: %(default)s; smart_turn is a new tenant's default)",
+    )
+    parser.add_argument(
         "--turns-log", type=Path, metavar="FILE", help="also write every answered turn as a JSON line"
     )
     args = parser.parse_args(argv or [])
     if min(args.turns, args.baseline_turns, args.workers) < 1:
         parser.error("--turns, --baseline-turns and --workers must be at least 1")
-    asyncio.run(_measure(args.calls, args.turns, args.baseline_turns, args.workers, args.turns_log))
+    options = Options(
+        args.calls, args.turns, args.baseline_turns, args.workers, args.turn_strategy, args.turns_log
+    )
+    asyncio.run(_measure(options))
 
 
 if __name__ == "__main__":
