@@ -36,6 +36,14 @@ class SeedBase:
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(self.working_day(day), time(hour, minute))
 
+    def days_ago_at(self, days: int, hour: int) -> datetime:
+        """History ``days`` before today. A Sunday becomes the Saturday before, not the Monday
+        after as in ``at``, so nothing that already happened is dated today or later."""
+        day = self.today - timedelta(days=days)
+        if day.weekday() == 6:
+            day -= timedelta(days=1)
+        return datetime.combine(day, time(hour))
+
     def money(self, low: float, high: float) -> float:
         return float(round(self.rng.uniform(low, high) / 5) * 5)
 

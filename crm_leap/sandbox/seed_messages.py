@@ -43,7 +43,7 @@ class Conversations(SeedBase):
             self.rng.sample(emailers, 3), text.INBOUND_EMAILS[:3], strict=True
         ):
             their_job = next((j for j in self.ds.jobs.values() if j.customer_id == customer.id), None)
-            received = self.at(self.today - timedelta(days=self.rng.randint(1, 6)), self.rng.randint(7, 19))
+            received = self.days_ago_at(self.rng.randint(1, 6), self.rng.randint(7, 19))
             self._email(customer, their_job, subject, content, received, outbound=False).is_read = int(
                 self.rng.random() < 0.5
             )
@@ -79,7 +79,9 @@ class Conversations(SeedBase):
             thread_id = self.ds.next_id("sms_thread")
             self.ds.sms_threads[thread_id] = SmsThread(thread_id, number, customer.id)
             job = next((j for j in self.ds.jobs.values() if j.customer_id == customer.id), None)
-            moment = self.at(self.today - timedelta(days=self.rng.randint(2, 12)), 9)
+            # Up to three replies follow, each within 21 hours: starting three days back, a
+            # thread ends by last night, whatever the time of day the demo is opened.
+            moment = self.days_ago_at(self.rng.randint(3, 13), 9)
             for turn in range(self.rng.randint(2, 4)):
                 outbound = turn % 2 == 0
                 body = (

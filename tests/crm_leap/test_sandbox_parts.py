@@ -3,7 +3,7 @@ form parsing, fault path patterns, the rolling-window limiter on a controlled cl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -126,6 +126,18 @@ def test_every_seed_yields_a_complete_demo_company(seed: int) -> None:
     assert sum(1 for u in ds.users.values() if u.first_name == "Mike") == 2
     assert all(ds.is_awarded(ds.jobs[i.job_id]) for i in ds.invoices.values())
     assert sum(1 for t in ds.tasks.values() if t.locked) == 1
+
+
+@pytest.mark.parametrize("seed", [1, 3, 7, 42, 2026])
+def test_the_demo_history_is_all_in_the_past_on_every_day_of_the_week(seed: int) -> None:
+    """Opened at midnight or at noon, on a Monday or a Tuesday, the demo never shows a text, email
+    or note from later today: the next text a user sends must be the newest in its thread."""
+    for offset in range(7):
+        today = date(2026, 11, 23) + timedelta(days=offset)
+        ds = build_demo_company(seed, today)
+        midnight = datetime.combine(today, time())
+        history = [*ds.sms_messages.values(), *ds.emails.values(), *ds.notes.values()]
+        assert max(item.created_at for item in history) < midnight, today.strftime("%A")
 
 
 def test_the_least_recently_used_company_is_dropped_beyond_the_cap() -> None:
