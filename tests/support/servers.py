@@ -26,9 +26,21 @@ def free_port() -> int:
         return port
 
 
+# Longer than httpx's 5 s pool expiry, as real services' load balancers keep idle connections
+# (60-75 s is usual). uvicorn's default of 5 s equals httpx's, so a connection reused at ~5 s
+# was sometimes closed under the client's request, and the SDK retried it (~1 s of dead air).
+KEEP_ALIVE_SECS = 75
+
+
 def _server(app: Any, port: int) -> uvicorn.Server:
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        ws="websockets-sansio",
+        timeout_keep_alive=KEEP_ALIVE_SECS,
     )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
