@@ -76,7 +76,7 @@ from bench.voice_latency import (
 )
 from core.redis import EmbeddedRedis, Redis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
-from pipeline import CallSessions
+from pipeline import CallSessions, TurnLatency
 from telephony.calls import get_call
 from tenants import (
     CrmMode,
@@ -240,7 +240,8 @@ async def _server_turns(redis: Redis, results: Sequence[CallResult]) -> None:
         session_id = (await get_call(redis, TENANT_ID, result.call_sid)).get("session_id")
         record = await sessions.get(TENANT_ID, session_id) if session_id else None
         if record is not None:
-            result.server_turns = [turn for turn in record.latency if turn["measured_from"] == "user_silence"]
+            turns = (TurnLatency.from_json(turn) for turn in record.latency)
+            result.server_turns = [turn for turn in turns if turn.silent_at is not None]  # not greetings
 
 
 async def _wrapped_up(redis: Redis, call_sids: Sequence[str]) -> None:
@@ -369,24 +370,26 @@ class CallResult:
     utterance_bytes: list[int] = field(default_factory=list)  # audio of each utterance heard in full
     unanswered: int = 0  # utterances (greeting or reply) that did not come in full
     seconds: float = 0.0  # how long the media stream was open
-    server_turns: list[dict[str, Any]] = field(default_factory=list)  # Hard-E's breakdown of each
+    server_turns: list[TurnLatency] = field(default_factory=list)  # Hard-E's breakdown of each
 
     def paired_turns(self) -> list[PairedTurn]:
         """Each answered turn as the caller timed it, with Hard-E's breakdown of it (none when the
         two do not line up one to one, e.g. after a missed reply)."""
         if len(self.server_turns) != len(self.latencies):
             return []
+        paired = []
         turns = zip(self.latencies, self.spoken_until, self.server_turns, strict=True)
-        return [
-            PairedTurn(TurnSplit(spoken_until, total, server["silent_at"], server["total_secs"]), server)
-            for total, spoken_until, server in turns
-        ]
+        for total, spoken_until, server in turns:
+            assert server.silent_at is not None, "only turns measured from the caller's silence"
+            split = TurnSplit(spoken_until, total, server.silent_at, server.total_secs)
+            paired.append(PairedTurn(split, server))
+        return paired
 
 
 @dataclass(frozen=True)
 class PairedTurn:
     split: TurnSplit
-    server: dict[str, Any]  # Hard-E's breakdown (pipeline.TurnLatency as stored)
+    server: TurnLatency  # Hard-E's breakdown
 
 
 @dataclass(frozen=True)
@@ -690,17 +693,13 @@ STAGES = (
 )
 
 
-def _stage_secs(turn: dict[str, Any], label: str) -> float:
-    return float(sum(stage["seconds"] for stage in turn["stages"] if stage["label"] == label))
-
-
 def _breakdown_row(round_: Round) -> str:
     """p95 of each part of a turn: the silence Silero waited for, each stage of Hard-E's own
     breakdown after its verdict, and delivery to the caller's ear."""
     pairs = [pair for result in round_.results for pair in result.paired_turns()]
     if not pairs:
         return f"{round_.calls:>6}  (no turns to break down)"
-    stages = [[_stage_secs(pair.server, label) for pair in pairs] for label, _ in STAGES]
+    stages = [[pair.server.stage_secs(label) for pair in pairs] for label, _ in STAGES]
     cells = "".join(f"{_ms(values, 0.95):>10}" for values in stages)
     vad_wait = _ms([pair.split.vad_wait for pair in pairs], 0.95)
     hard_e = _ms([pair.split.after_verdict for pair in pairs], 0.95)
@@ -725,7 +724,7 @@ def _write_turns(rounds: Sequence[Round], path: Path) -> None:
                         "vad_wait": round(split.vad_wait, 4),
                         "after_verdict": round(split.after_verdict, 4),
                         "delivery": round(split.delivery, 4),
-                        "stages": {label: _stage_secs(pair.server, label) for label, _ in STAGES},
+                        "stages": {label: pair.server.stage_secs(label) for label, _ in STAGES},
                     }
                     out.write(json.dumps(line) + "\n")
 

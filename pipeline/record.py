@@ -5,6 +5,7 @@ answer, and how the call ended. It becomes the transcript blob and feeds memory 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -63,6 +64,17 @@ class TurnLatency:
     silent_at: float | None = None
     """Epoch seconds at which Pipecat reckons the caller fell silent (its VAD's verdict minus the
     VAD's stop time), so a turn can be lined up with the caller's own clock; None for greetings."""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TurnLatency:
+        """One turn as a session record in Redis stores it (``CallSessions.add_latency``)."""
+        return cls(
+            turn=data["turn"],
+            measured_from=data["measured_from"],
+            total_secs=data["total_secs"],
+            stages=tuple(Stage(**stage) for stage in data["stages"]),
+            silent_at=data.get("silent_at"),
+        )
 
     def stage_secs(self, label: str) -> float:
         return sum(stage.seconds for stage in self.stages if stage.label == label)
