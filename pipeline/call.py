@@ -120,7 +120,7 @@ async def run_call(
 
 async def _not_caller_audio(frame: Frame) -> bool:
     """The caller's audio is spent once the STT and the user aggregator (VAD, turns) have had it;
-    Pipecat would otherwise carry every 20 ms of it through each processor after them."""
+    Pipecat would otherwise carry every frame of it through each processor after them."""
     return not isinstance(frame, InputAudioRawFrame)
 
 

@@ -3,9 +3,9 @@
 Pipecat's analyzers each open their own session when built: for Silero about 12 MB of resident
 memory and 40 ms of CPU, for Smart Turn 11 MB and 50 ms, on every call, which made the models
 nearly all of a call's memory. A session holds only the weights, and ONNX Runtime lets several
-threads run one session at once (each call's analyzer has its own thread), so every call can
-share it. What belongs to a call stays per call: Silero's recurrent state, audio context and
-window counters, Smart Turn's audio buffer and silence count.
+threads run one session at once, so every call can share it. What belongs to a call stays per
+call: Silero's recurrent state, audio context and window counters, Smart Turn's audio buffer and
+silence count.
 
 Smart Turn's verdicts also share one thread per process, where Pipecat starts one per call. The
 model costs ~70 ms of CPU a verdict, whatever the batch, and callers end their turns in bursts:
@@ -59,9 +59,9 @@ class SharedSileroVAD(SileroVADAnalyzer):
         self._low_confidence_windows = 0
 
     async def analyze_audio(self, buffer: bytes) -> VADState:
-        """On the event loop, not in a thread: a 20 ms chunk costs at most one 32 ms window of
-        Silero (~0.25 ms), less than handing it to a thread and back, and a thread per call
-        contends with the loop for the GIL on every chunk."""
+        """On the event loop, not in a thread: a 20-40 ms frame costs one or two 32 ms windows of
+        Silero (~0.2 ms each), less than handing it to a thread and back, and a thread per call
+        contends with the loop for the GIL on every frame."""
         return self._run_analyzer(buffer)
 
 

@@ -35,7 +35,6 @@ class PhoneSerializer(TwilioFrameSerializer):
         self._input_resampler = SOXRStreamAudioResampler(
             quality="QQ", clear_after_secs=self._params.resampler_clear_after_secs
         )
-
         self._pending_audio = b""
 
     async def deserialize(self, data: str | bytes) -> Frame | None:
