@@ -1,4 +1,5 @@
-"""Fixtures shared by every test package: a real (embedded) Redis, flushed between tests."""
+"""Fixtures shared by every test package: a real (embedded) Redis, flushed between tests; and the
+guards that make a failing async test fail within its timeout instead of hanging."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ from pathlib import Path
 import pytest
 
 from core.redis import EmbeddedRedis, Redis, client_for
+from tests.support.bounded import bounded_task_cancellation, in_loop_timeout
+
+pytest_plugins = ["pytester"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    bounded_task_cancellation()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if isinstance(item, pytest.Function):
+            in_loop_timeout(item)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,10 @@ from tests.support.servers import serve
 TIMEZONE = "America/Denver"
 TENANT = "t-leap-test"
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.1, max_retry_after=5.0)
-SHORT_TIMEOUT = httpx.Timeout(connect=2.0, read=1.0, write=2.0, pool=2.0)
+# Generous, so a busy machine never turns a slow answer into a retry the test did not ask for.
+TIMEOUT = httpx.Timeout(30.0)
+# For the tests whose point is a request that Leap never answers: the client must give up.
+SHORT_TIMEOUT = httpx.Timeout(connect=10.0, read=1.0, write=10.0, pool=10.0)
 
 
 @pytest.fixture
@@ -47,11 +50,20 @@ def token() -> str:
 
 
 @pytest.fixture
-async def leap(leap_url, token, redis) -> AsyncIterator[LeapClient]:
+async def leap(leap_url, token, redis, sandbox) -> AsyncIterator[LeapClient]:
+    sandbox.dataset(token)  # seeded now, so no request the test makes pays for it
     limiter = leap_rate_limiter(redis, token, LeapLimits(requests=100_000))
     async with LeapClient(
-        token, base_url=leap_url, limiter=limiter, retry=FAST_RETRY, timeout=SHORT_TIMEOUT
+        token, base_url=leap_url, limiter=limiter, retry=FAST_RETRY, timeout=TIMEOUT
     ) as client:
+        yield client
+
+
+@pytest.fixture
+async def impatient_leap(leap_url, token, sandbox) -> AsyncIterator[LeapClient]:
+    """A client that gives up on an unanswered request after a second, for the timeout tests."""
+    sandbox.dataset(token)
+    async with LeapClient(token, base_url=leap_url, retry=FAST_RETRY, timeout=SHORT_TIMEOUT) as client:
         yield client
 
 

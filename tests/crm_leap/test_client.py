@@ -20,7 +20,7 @@ from crm_leap import (
 )
 from crm_leap.sandbox import FaultKind, FaultRule
 from crm_leap.transport import LeapTransport
-from tests.crm_leap.conftest import FAST_RETRY, SHORT_TIMEOUT
+from tests.crm_leap.conftest import FAST_RETRY, TIMEOUT
 
 
 def api_calls(sandbox, token, method=None, path_part=""):
@@ -141,10 +141,10 @@ async def test_read_retries_are_bounded(leap, sandbox, token):
     assert len(api_calls(sandbox, token, "GET", "/workflow/stages")) == FAST_RETRY.attempts
 
 
-async def test_reads_are_retried_after_a_timeout(leap, sandbox, token):
+async def test_reads_are_retried_after_a_timeout(impatient_leap, sandbox, token):
     sandbox.add_fault(FaultRule(method="GET", path="/company/trades", kind=FaultKind.TIMEOUT, count=1))
 
-    trades = await leap.trades()
+    trades = await impatient_leap.trades()
 
     assert trades
     assert [record.status for record in api_calls(sandbox, token, "GET", "/company/trades")] == [499, 200]
@@ -167,7 +167,7 @@ async def test_reads_wait_out_a_429_for_as_long_as_retry_after_says(leap, sandbo
         token,
         base_url=leap.base_url,
         retry=RetryPolicy(attempts=2, base_delay=0.01, max_retry_after=10.0),
-        timeout=SHORT_TIMEOUT,
+        timeout=TIMEOUT,
     )
     async with patient:
         trades = await patient.trades()
@@ -212,12 +212,12 @@ async def test_a_write_that_failed_on_leaps_side_is_not_repeated(leap, sandbox, 
     assert not [note for note in notes.items if "Ladder" in note["note"]]
 
 
-async def test_a_write_that_timed_out_is_not_repeated(leap, sandbox, token):
+async def test_a_write_that_timed_out_is_not_repeated(leap, impatient_leap, sandbox, token):
     job_id = (await leap.find_jobs(limit=1)).items[0]["id"]
     sandbox.add_fault(FaultRule(method="POST", path="/jobs/{id}/notes", kind=FaultKind.TIMEOUT, count=1))
 
     with pytest.raises(LeapUnavailable):
-        await leap.add_job_note(job_id, "Gate code 4411.")
+        await impatient_leap.add_job_note(job_id, "Gate code 4411.")
 
     notes = await leap.list_job_notes(job_id, limit=50)
     assert not [note for note in notes.items if "Gate code" in note["note"]]

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from crm_leap.sandbox import FaultRule, create_sandbox_app
+from crm_leap.sandbox.ratelimit import RateLimiter
 from tests.support.servers import serve
 
 TOKEN = "sandbox_faults_00001"
@@ -241,10 +242,14 @@ async def test_the_request_after_the_limit_gets_429_and_other_tokens_are_unaffec
 
 
 async def test_the_window_rolls_and_refused_requests_do_not_use_it_up() -> None:
-    app = create_sandbox_app(seed=7, rate_limit_per_minute=2, rate_limit_window_seconds=1.0)
+    app = create_sandbox_app(seed=7)
+    now = [1_000.0]  # the limiter's clock, moved by the test: a slow machine cannot roll the window early
+    app.state.sandbox.limiter = RateLimiter(2, 60.0, clock=lambda: now[0])
     async with serve(app) as url, httpx.AsyncClient(base_url=f"{url}/api/v3", headers=bearer(TOKEN)) as api:
         assert [(await api.get("/referrals")).status_code for _ in range(4)] == [200, 200, 429, 429]
-        await asyncio.sleep(1.1)
+        now[0] += 59.0
+        assert (await api.get("/referrals")).status_code == 429
+        now[0] += 1.0
         assert [(await api.get("/referrals")).status_code for _ in range(3)] == [200, 200, 429]
 
 

@@ -25,6 +25,8 @@ import numpy as np
 import websockets
 from twilio.request_validator import RequestValidator
 
+from tests.support.bounded import settle
+
 FRAME_BYTES = 160  # 20 ms of 8 kHz mu-law
 FRAME_SECONDS = 0.02
 SPEECH_RMS = 300.0  # linear PCM RMS above which a frame counts as sound
@@ -273,9 +275,5 @@ class SimulatedCaller:
             self._in_sound = sound
 
     async def _stop_tasks(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await settle(*self._tasks)
         self._tasks = []

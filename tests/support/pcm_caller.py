@@ -28,6 +28,7 @@ from pipecat.serializers.base_serializer import FrameSerializer
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 
 from tests.fakes.deepgram import transcribe_pcm16
+from tests.support.bounded import settle
 from tests.support.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
 
 IN_RATE = 16000
@@ -193,10 +194,7 @@ class Caller:
             self.closed.set()
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await settle(*self._tasks)
         await self._socket.close()
 
 
