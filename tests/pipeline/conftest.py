@@ -1,7 +1,11 @@
 """Whole calls on real parts: the brain world of ``tests/brain`` (Redis, tenant store, Leap sandbox,
-the real Anthropic SDK against the fake Messages API), the Deepgram and Cartesia fakes (really
-transcribing with Whisper, really speaking with Piper) on loopback, and a caller streaming real
-speech over a real websocket into Pipecat's FastAPI transport.
+the real Anthropic SDK against the fake Messages API), the Deepgram and Cartesia fakes on loopback,
+and a caller streaming real speech (Piper) over a real websocket into Pipecat's FastAPI transport.
+
+The Deepgram fake transcribes the caller from known transcripts (``tests.support.said``), so a
+test of the conversation's logic never waits on how Whisper heard a sentence; a test about hearing
+hands in a Whisper-backed ``FakeDeepgram`` of its own. What the bot says is still really spoken,
+and tests that check what the caller heard transcribe it with Whisper.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tests.brain.conftest import FALLBACK, PRIMARY, World, world  # noqa: F401 (
 from tests.fakes.cartesia import FakeCartesia
 from tests.fakes.deepgram import FakeDeepgram, load_whisper
 from tests.support.pcm_caller import Caller, dial, pcm_call_app
+from tests.support.said import CallerWords
 from tests.support.servers import serve
 
 VOICE = VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.8)
@@ -47,6 +52,7 @@ class Phone:
     deps: PipelineDeps
     deepgram: FakeDeepgram
     cartesia: FakeCartesia
+    words: CallerWords
     records: list[CallRecord] = field(default_factory=list)
     memory_calls: list[tuple[CallContext, Sequence[Line]]] = field(default_factory=list)
 
@@ -82,7 +88,7 @@ class Phone:
             finished.set_result(record)
 
         app = pcm_call_app(run, out_rate=out_rate)
-        async with serve(app) as base, dial(base, out_rate=out_rate) as caller:
+        async with serve(app) as base, dial(base, out_rate=out_rate, words=self.words) as caller:
             yield caller
             if not caller.closed.is_set():
                 await caller.hang_up()
@@ -107,7 +113,8 @@ async def set_voice(brain_world: World, voice: VoiceSettings = VOICE) -> None:
 async def phone_for(
     brain_world: World, tmp_path: Path, *, cloud_speech: bool = True, deepgram: FakeDeepgram | None = None
 ) -> AsyncIterator[Phone]:
-    deepgram = deepgram or FakeDeepgram()
+    words = CallerWords()
+    deepgram = deepgram or FakeDeepgram(transcriber=words)
     cartesia = FakeCartesia()
     async with serve(deepgram.app) as stt_url, serve(cartesia.app) as tts_url:
         speech: dict[str, Any] = {}
@@ -133,7 +140,7 @@ async def phone_for(
             timing=TEST_TIMING,
         )
         await set_voice(brain_world)
-        yield Phone(brain_world, deps, deepgram, cartesia, memory_calls=memory_calls)
+        yield Phone(brain_world, deps, deepgram, cartesia, words, memory_calls=memory_calls)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPI
 
 from tests.fakes.deepgram import transcribe_pcm16
 from tests.support.bounded import settle
+from tests.support.said import CallerWords
 from tests.support.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
 
 IN_RATE = 16000
@@ -120,8 +121,11 @@ class Heard:
 class Caller:
     """One connected caller. Silence flows whenever it is not speaking, like a phone line."""
 
-    def __init__(self, socket: websockets.ClientConnection, out_rate: int) -> None:
+    def __init__(
+        self, socket: websockets.ClientConnection, out_rate: int, words: CallerWords | None = None
+    ) -> None:
         self._socket = socket
+        self._words = words
         self.heard = Heard(out_rate)
         self._outgoing: asyncio.Queue[bytes | asyncio.Future[float]] = asyncio.Queue()
         self.closed = asyncio.Event()
@@ -132,7 +136,10 @@ class Caller:
         last spoken frame went out (the clip ends in Piper's own trailing silence). A frame leaves
         once its 20 ms have been captured, as a microphone's would, so that moment is when the
         caller fell silent."""
-        chunks = frames(speech_pcm16(text, IN_RATE), sample_rate=IN_RATE, sample_width=SAMPLE_WIDTH)
+        pcm = speech_pcm16(text, IN_RATE)
+        if self._words is not None:
+            self._words.said(text, pcm)
+        chunks = frames(pcm, sample_rate=IN_RATE, sample_width=SAMPLE_WIDTH)
         last_spoken = max(index for index, chunk in enumerate(chunks) if _loud(chunk))
         spoken: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         sent: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -199,11 +206,12 @@ class Caller:
 
 
 @contextlib.asynccontextmanager
-async def dial(base_url: str, *, out_rate: int) -> AsyncIterator[Caller]:
-    """Connect a caller to ``pcm_call_app`` served at ``base_url``."""
+async def dial(base_url: str, *, out_rate: int, words: CallerWords | None = None) -> AsyncIterator[Caller]:
+    """Connect a caller to ``pcm_call_app`` served at ``base_url``; with ``words``, every clip it
+    says is registered there, so the Deepgram fake can transcribe it without Whisper."""
     url = base_url.replace("http://", "ws://") + "/call"
     async with websockets.connect(url, max_size=None) as socket:
-        caller = Caller(socket, out_rate)
+        caller = Caller(socket, out_rate, words)
         try:
             yield caller
         finally:

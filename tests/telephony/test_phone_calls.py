@@ -173,14 +173,16 @@ async def test_an_unknown_caller_passes_the_pin_check_by_keypad(line: PhoneLine)
         on_tool_result("verify_pin", pin_reply),
     )
     async with line.call_from(STRANGER) as caller:
-        _, greeting = await caller.wait_for_reply()
+        await caller.wait_for_reply()
         await caller.press("1111#")
-        _, refused = await caller.wait_for_reply()
+        await caller.wait_for_reply()
         await caller.press("2468#")
-        _, admitted = await caller.wait_for_reply()
-    assert "press pound" in heard(greeting).lower()
-    assert "did not work" in heard(refused).lower()
-    assert "you're in" in heard(admitted).lower()
+        await caller.wait_for_reply()
+    # The keypad logic is the point, so what the bot said is read where it went into speech; each
+    # wait_for_reply above has already checked that the caller heard an answer.
+    spoken = line.phone.cartesia.transcripts
+    assert "press pound" in spoken[0].lower(), spoken
+    assert spoken[1:] == ["That PIN did not work, try again.", "You're in, let's go."], spoken
     first_request = world.fake.requests[0]
     assert first_request.last_user_text.endswith("DTMF: 1111#")
     session = await CallSessions(world.brain.redis).get("acme", await _session_of(line, caller.call_sid))
