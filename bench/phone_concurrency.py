@@ -74,6 +74,7 @@ from bench.voice_latency import (
     TurnSplit,
     percentile,
 )
+from core import claude_models
 from core.redis import EmbeddedRedis, Redis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions, TurnLatency
@@ -100,7 +101,7 @@ from tests.support.speech import speech_mulaw8k
 
 TENANT_ID = "bench-phones"
 LINE = "+15125550000"
-MODEL = "claude-haiku-4-5"
+MODEL = claude_models.VOICE_MODEL
 PHRASE = "What is on my schedule today"
 REPLY = "Sure, you have two roof inspections this afternoon."  # one sentence: one cached clip
 DEFAULT_CALLS = (10, 25, 50)

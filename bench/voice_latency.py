@@ -41,6 +41,7 @@ from pathlib import Path
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketTransport
 
 from brain import Brain, CallContext, Channel, Claude, LeapConnector
+from core import claude_models
 from core.blobs import LocalBlobStore
 from core.redis import EmbeddedRedis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
@@ -81,7 +82,7 @@ PHRASES = (
     "How much is still owed on the Moore job",
 )
 VOICE = VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.2)
-MODEL = "claude-haiku-4-5"
+MODEL = claude_models.VOICE_MODEL
 
 
 def percentile(values: list[float], share: float) -> float:

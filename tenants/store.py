@@ -12,7 +12,7 @@ Lua script, so two concurrent claims can never both succeed.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,7 +22,7 @@ from core.logs import register_secret
 from core.redis import Redis, as_str, as_strs
 from core.secretbox import SecretBox
 from core.validation import readable_errors
-from tenants.models import Tenant, User, utcnow
+from tenants.models import ModelSettings, Tenant, User, utcnow
 from tenants.phones import normalize_phone
 from tenants.pins import hash_pin, verify_pin
 
@@ -157,6 +157,17 @@ class TenantStore:
             raise ValueError(readable_errors(error)) from None
         await self._redis.set(_tenant_key(tenant_id), updated.model_dump_json(), xx=True)
         return updated
+
+    async def move_off_retired_models(self, today: date) -> list[tuple[str, ModelSettings, ModelSettings]]:
+        """Point every tenant still naming a model Anthropic has retired at the current default, so
+        their calls and conversations do not fail; returns (tenant, before, after) for each change."""
+        moved = []
+        for tenant in await self.list_tenants():
+            current = tenant.models.without_retired(today)
+            if current != tenant.models:
+                await self.update_tenant(tenant.id, models=current)
+                moved.append((tenant.id, tenant.models, current))
+        return moved
 
     async def erase_tenant(self, tenant_id: str) -> int:
         """Delete the tenant's keys, blobs, number routes and index entry; returns the keys deleted."""

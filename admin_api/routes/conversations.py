@@ -40,6 +40,7 @@ from admin_api.problems import (
 from admin_api.routes.common import AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active, refusal
 from brain import Conversation, ConversationBusy, ToolEvent, TurnResult
+from core import claude_models
 from tenants.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class MessageOut(BaseModel):
                             "action_id": None,
                         }
                     ],
-                    "model": "claude-sonnet-4-5",
+                    "model": claude_models.TEXT_MODEL,
                     "input_tokens": 3120,
                     "output_tokens": 88,
                     "trial_messages_left": 41,

@@ -6,7 +6,16 @@ from __future__ import annotations
 from brain.conversation import APOLOGY
 from tenants import Role
 from tests.brain.conftest import FALLBACK, PRIMARY, action_ids
-from tests.fakes.anthropic import on, on_tool_result, on_user, overloaded, reply, text, tool_use
+from tests.fakes.anthropic import (
+    model_not_found,
+    on,
+    on_tool_result,
+    on_user,
+    overloaded,
+    reply,
+    text,
+    tool_use,
+)
 
 
 async def test_a_write_changes_the_crm_only_after_the_caller_confirms(world):
@@ -148,6 +157,15 @@ async def test_overload_falls_back_to_the_second_model_then_apologises(world):
     world.fake.fail(overloaded(), model=FALLBACK, times=None)
     result = await conversation.send("hello again")
     assert result.reply == APOLOGY
+
+
+async def test_a_model_the_api_refuses_falls_back_instead_of_failing_the_turn(world):
+    world.fake.fail(model_not_found(PRIMARY), model=PRIMARY, times=None)  # retired under the tenant
+    world.fake.script(reply(text("Fallback here.")))
+
+    result = await (await world.brain.conversation(world.ctx())).send("hello")
+
+    assert (result.reply, result.model) == ("Fallback here.", FALLBACK)
 
 
 async def test_history_continues_across_brain_instances(world):

@@ -1,6 +1,7 @@
 import asyncio
 import io
 import logging
+from datetime import date
 
 import pytest
 
@@ -8,6 +9,7 @@ from core.logs import RedactingFilter, TextFormatter
 from core.redis import client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from tenants import (
+    ModelSettings,
     NumberTaken,
     Role,
     Tenant,
@@ -173,3 +175,22 @@ async def test_erase_tenant_removes_its_blobs_too(redis, tmp_path):
     await blobs.put("t/acme-west/kb/docs/b.md", b"a neighbour with a similar id")
     await store.erase_tenant("acme")
     assert await blobs.list_keys() == ["t/acme-west/kb/docs/b.md"]
+
+
+async def test_tenants_naming_a_retired_model_are_moved_to_the_current_defaults(store):
+    defaults = ModelSettings()
+    await make_tenant(store, "old")
+    await store.update_tenant(
+        "old", models=ModelSettings(voice_model="claude-opus-9", text_model="claude-sonnet-4-5")
+    )
+    await make_tenant(store, "current")
+    day_before, end_of_life = date(2026, 11, 29), date(2026, 11, 30)  # claude-sonnet-4-5, by the SDK
+
+    assert await store.move_off_retired_models(day_before) == []
+    [(tenant_id, before, after)] = await store.move_off_retired_models(end_of_life)
+
+    assert tenant_id == "old" and before.text_model == "claude-sonnet-4-5"
+    moved = (await store.get_tenant("old")).models
+    assert moved == after == ModelSettings(voice_model="claude-opus-9", text_model=defaults.text_model)
+    assert (await store.get_tenant("current")).models == defaults
+    assert await store.move_off_retired_models(end_of_life) == []

@@ -12,7 +12,7 @@ Writing a scenario:
 A request no step matches gets a 400 naming it and the pending steps, and lands in fake.problems.
 """
 
-from tests.fakes.anthropic.errors import ApiError, overloaded, rate_limited, server_error
+from tests.fakes.anthropic.errors import ApiError, model_not_found, overloaded, rate_limited, server_error
 from tests.fakes.anthropic.request import RecordedRequest, ToolResult
 from tests.fakes.anthropic.script import (
     Reply,
@@ -39,6 +39,7 @@ __all__ = [
     "ToolResult",
     "ToolUse",
     "always",
+    "model_not_found",
     "on",
     "on_tool_result",
     "on_user",

@@ -57,3 +57,8 @@ def server_error() -> ApiError:
 
 def invalid_request(message: str) -> ApiError:
     return ApiError(400, "invalid_request_error", message)
+
+
+def model_not_found(model: str) -> ApiError:
+    """What the API answers for a model it no longer (or never) serves, such as a retired one."""
+    return ApiError(404, "not_found_error", f"model: {model}")
