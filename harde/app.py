@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 
 import telephony
 from admin_api import AdminDeps, install_admin_api
@@ -22,6 +23,7 @@ from core.redis import Redis, open_redis
 from core.secretbox import SecretBox, secret_box_from_settings
 from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
+from harde.landing import landing_page
 from kb import KnowledgeBase
 from memory import Line, MemoryStore
 from pipeline import MemoryHook, PipelineDeps, load_models
@@ -143,7 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await rest.aclose()
                 await brain.aclose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # FastAPI whose /docs and /redoc load their assets from here, not a CDN
         title="Hard-E",
         version="0.1.0",
         summary="Voice-first AI sales director for contracting companies.",
@@ -153,6 +155,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/sandbox/leap", sandbox)
     install_admin_api(app)
     app.include_router(telephony.router)
+
+    @app.get("/", include_in_schema=False)
+    async def home(invite: str | None = None) -> HTMLResponse:
+        return HTMLResponse(landing_page(settings.public_url, invite))
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

@@ -59,6 +59,11 @@ def serve(
 ) -> None:
     """Run Hard-E: phone calls, typed conversations, the admin and tools APIs, the demo tenant."""
     settings = cli_settings(server=True)
+    if "public_url" not in settings.model_fields_set:
+        # Links the server hands out (invites) must lead back to this very server, port included.
+        local = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+        os.environ["HARDE_PUBLIC_URL"] = local  # the workers read their settings from the environment
+        settings = settings.model_copy(update={"public_url": local})
     if workers == 1:
         from harde.app import create_app
 

@@ -1,6 +1,7 @@
 """The app on its embedded default: health, persistence across restarts, clean shutdown."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from admin_api.operator import new_operator_token
 from core.settings import Settings
 from harde.app import create_app
 from tenants import DEMO_TENANT_ID
@@ -108,3 +110,50 @@ async def test_the_mounted_sandbox_serves_leap_but_not_its_control_routes(tmp_pa
         )
         assert stages.status_code == 200 and any(s["name"] == "Proposal Sent" for s in stages.json()["data"])
         assert (await http.post("/sandbox/leap/_sandbox/reset")).status_code in (403, 404)
+
+
+async def test_the_home_page_and_the_api_docs_load_nothing_from_other_hosts(tmp_path):
+    async with (
+        serve(create_app(embedded_settings(tmp_path))) as base,
+        httpx.AsyncClient(base_url=base) as http,
+    ):
+        home = await http.get("/")
+        docs = await http.get("/docs")
+        assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", docs.text)
+        fetched = [await http.get(asset) for asset in assets]
+
+    assert home.status_code == 200 and "/docs" in home.text
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+    assert assets and all(asset.startswith("/") for asset in assets), assets  # no CDN
+    assert [response.status_code for response in fetched] == [200] * len(assets)
+
+
+def test_an_invite_link_leads_back_to_the_server_that_made_it(tmp_path):
+    token, digest = new_operator_token()
+    port = free_port()
+    env = {**os.environ, "HARDE_VAR_DIR": str(tmp_path), "HARDE_OPERATOR_TOKEN_HASH": digest}
+    for name in ("REDIS_URL", "HARDE_PUBLIC_URL"):
+        env.pop(name, None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "harde", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: _healthy(port)), (
+            server.stderr.read().decode() if server.poll() else "no answer"
+        )
+        created = httpx.post(
+            f"http://127.0.0.1:{port}/v1/invites",
+            json={},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+        link = created.json()["url"]
+        page = httpx.get(link, timeout=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert link.startswith(f"http://127.0.0.1:{port}/?invite=")
+    assert page.status_code == 200 and created.json()["code"] in page.text
