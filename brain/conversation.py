@@ -74,6 +74,11 @@ class TurnResult:
     input_tokens: int = 0
     output_tokens: int = 0
 
+    @property
+    def answered(self) -> bool:
+        """Whether a model answered at all (not: Hard-E cannot think yet, or every model was down)."""
+        return self.rounds > 0
+
 
 def history_key(tenant_id: str, session_id: str) -> str:
     return f"t:{tenant_id}:conv:{session_id}"

@@ -108,6 +108,10 @@ class UsageMeter:
             return LimitDecision(False, LimitReason.MESSAGES, 0)
         return LimitDecision(True, remaining=None if limit is None else limit - total)
 
+    async def refund_message(self, tenant_id: str) -> None:
+        """Give back a message that got no answer from any model, so a trial does not pay for it."""
+        await self._add(tenant_id, Meter.MESSAGES, -1, None)
+
     async def voice_allowance(self, tenant: Tenant) -> LimitDecision:
         """Whether a call may start, and how many voice seconds it may use at most."""
         if self._expired(tenant):

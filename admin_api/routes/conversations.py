@@ -41,6 +41,7 @@ from admin_api.routes.common import AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active, refusal
 from brain import Conversation, ConversationBusy, ToolEvent, TurnResult
 from core import claude_models
+from tenants import UsageMeter
 from tenants.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,15 @@ class Admitted:
     conversation: Conversation
     text: str
     left: float | None
+    usage: UsageMeter
+
+    async def messages_left_after(self, result: TurnResult) -> float | None:
+        """The trial's messages left once this turn is settled: a turn that no model answered is
+        given back, so "I can't think yet" and outage apologies never use up a trial."""
+        if result.answered:
+            return self.left
+        await self.usage.refund_message(self.conversation.ctx.tenant_id)
+        return None if self.left is None else self.left + 1
 
 
 async def _admit(
@@ -156,7 +166,7 @@ async def _admit(
     if not decision.allowed:
         raise refusal(decision)
     conversation = await admin.brain.conversation(await call_context(admin.tenants, caller, conversation_id))
-    return Admitted(conversation, message.text, decision.remaining)
+    return Admitted(conversation, message.text, decision.remaining, admin.usage)
 
 
 async def admitted(
@@ -188,7 +198,7 @@ async def send_message(turn: Annotated[Admitted, Depends(admitted)]) -> MessageO
         result = await turn.conversation.send(turn.text)
     except ConversationBusy:
         raise ApiProblem(CONVERSATION_BUSY, _BUSY_DETAIL, headers={"Retry-After": "2"}) from None
-    return MessageOut.of(result, turn.left)
+    return MessageOut.of(result, await turn.messages_left_after(result))
 
 
 class Ended(BaseModel):
@@ -245,7 +255,8 @@ async def stream_message(turn: Annotated[Admitted, Depends(admitted)]) -> AsyncI
     async def answer() -> None:
         try:
             result = await turn.conversation.send(turn.text, on_text=on_text, on_event=on_event)
-            await events.put(ServerSentEvent(event="done", data=MessageOut.of(result, turn.left)))
+            left = await turn.messages_left_after(result)
+            await events.put(ServerSentEvent(event="done", data=MessageOut.of(result, left)))
         except ConversationBusy:
             await events.put(_error_event(CONVERSATION_BUSY, _BUSY_DETAIL))
         except Exception:  # the status line has gone out: the stream is the only way left to say so

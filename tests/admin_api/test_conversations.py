@@ -173,3 +173,25 @@ async def test_an_expired_trial_cannot_start_or_continue_a_conversation(api: Api
     assert response.status_code == 402
     assert response.json()["type"] == PROBLEMS + "trial-expired"
     assert "2020-01-01" in response.json()["detail"]
+
+
+async def test_answers_from_no_model_do_not_use_up_a_trials_messages(make_api):
+    async with make_api(anthropic_api_key=None) as api:
+        await api.tenant("trial-co", trial={"max_messages": 2})
+        key = await api.key("trial-co", "conversations")
+        conversation = await start(api, key["headers"])
+
+        answers = [
+            await api.http.post(
+                f"/v1/conversations/{conversation}/messages", json={"text": "hi"}, headers=key["headers"]
+            )
+            for _ in range(3)
+        ]
+        usage = (
+            await api.http.get("/v1/tenants/trial-co/usage", params={"days": 1}, headers=api.operator)
+        ).json()
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert all("think yet" in answer.json()["reply"] for answer in answers)
+    assert [answer.json()["trial_messages_left"] for answer in answers] == [2, 2, 2]
+    assert usage["messages"] == 0
