@@ -214,7 +214,9 @@ async def _execute(
     if toolbox.crm is None:
         raise ApiProblem(
             LEAP_NOT_CONNECTED,
-            "This tenant has not connected Leap yet; an admin can connect it with PUT /v1/tenants/{id}/leap.",
+            f"Tenant {ctx.tenant_id} works the real Leap and has no Leap key yet: connect one with "
+            f'PUT /v1/tenants/{ctx.tenant_id}/leap {{"token": "..."}}, or create the tenant with '
+            '"crm": "sandbox" to try Hard-E on the demo CRM first.',
         )
     started = time.perf_counter()
     outcome = await toolbox.run_direct(tool.name, args, dry_run=dry_run)

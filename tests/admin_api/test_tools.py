@@ -216,7 +216,8 @@ async def test_a_tenant_without_leap_is_told_to_connect_it(api: Api):
 
     assert response.status_code == 409
     assert response.json()["type"] == PROBLEMS + "leap-not-connected"
-    assert "/leap" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "PUT /v1/tenants/unplugged/leap" in detail and '"crm": "sandbox"' in detail
 
 
 async def test_leap_refusing_the_request_reads_as_a_sentence(api: Api):
