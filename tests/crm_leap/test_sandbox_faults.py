@@ -25,7 +25,9 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def app() -> FastAPI:
-    return create_sandbox_app(seed=7, rate_limit_per_minute=10_000)
+    app = create_sandbox_app(seed=7, rate_limit_per_minute=10_000)
+    app.state.sandbox.dataset(TOKEN)  # seeded now, so no request of the test pays for it
+    return app
 
 
 @pytest.fixture
@@ -69,8 +71,8 @@ async def wait_for_log_entry(app: FastAPI, path: str) -> None:
 
 
 async def test_latency_delays_one_request_without_holding_up_others(app, api):
-    app.state.sandbox.add_fault(FaultRule(path="/jobs", latency_ms=3000))
-    slow = asyncio.create_task(api.get("/jobs"))
+    app.state.sandbox.add_fault(FaultRule(path="/jobs", latency_ms=5000))
+    slow = asyncio.create_task(api.get("/jobs", timeout=30))
     fast = await api.get("/customers")
     assert fast.status_code == 200
     assert not slow.done()
@@ -137,8 +139,11 @@ async def test_a_throttling_window_answers_with_the_time_left(app, api):
     app.state.sandbox.add_fault(FaultRule(path="/customers", kind="429", seconds=0.2))
     assert (await api.get("/customers")).status_code == 429  # the first rule still matches everything
     app.state.sandbox.clear_faults()
+    now = [1_000.0]  # the fault book's clock, moved by the test rather than waited out
+    app.state.sandbox.faults.clock = lambda: now[0]
     app.state.sandbox.add_fault(FaultRule(path="/customers", kind="429", seconds=0.2))
-    await asyncio.sleep(0.3)
+    assert (await api.get("/customers")).status_code == 429
+    now[0] += 0.3
     assert (await api.get("/customers")).status_code == 200
 
 

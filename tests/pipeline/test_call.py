@@ -31,8 +31,10 @@ def words(text: str) -> set[str]:
 
 
 def sounds_like(heard: str, expected: str) -> bool:
-    """Whether every word of ``expected`` is in what was heard (Whisper's case and punctuation aside)."""
-    return words(expected) <= words(heard)
+    """Whether what was heard says ``expected``, allowing Whisper's usual slips: case and punctuation
+    aside, and one word in four of a longer phrase misheard ("Front Range" as "Frontrange")."""
+    wanted = words(expected)
+    return len(wanted - words(heard)) <= len(wanted) // 4
 
 
 async def test_a_spoken_question_is_answered_from_the_crm_and_the_call_is_wrapped_up(phone: Phone) -> None:
