@@ -4,7 +4,7 @@ and a caller streaming real speech (Piper) over a real websocket into Pipecat's 
 
 The Deepgram fake transcribes the caller from known transcripts (``tests.support.said``), so a
 test of the conversation's logic never waits on how Whisper heard a sentence; a test about hearing
-hands in a Whisper-backed ``FakeDeepgram`` of its own. What the bot says is still really spoken,
+asks for Whisper (``phone_for(..., hear_with_whisper=True)``). What the bot says is still really spoken,
 and tests that check what the caller heard transcribe it with Whisper.
 """
 
@@ -29,6 +29,7 @@ from tenants import ModelSettings, Role, TurnStrategy, UsageMeter, VoiceSettings
 from tests.brain.conftest import FALLBACK, PRIMARY, World, world  # noqa: F401 (the world fixture)
 from tests.fakes.cartesia import FakeCartesia
 from tests.fakes.deepgram import FakeDeepgram, load_whisper
+from tests.fakes.session import Fault
 from tests.support.pcm_caller import Caller, dial, pcm_call_app
 from tests.support.said import CallerWords
 from tests.support.servers import serve
@@ -111,10 +112,17 @@ async def set_voice(brain_world: World, voice: VoiceSettings = VOICE) -> None:
 
 @asynccontextmanager
 async def phone_for(
-    brain_world: World, tmp_path: Path, *, cloud_speech: bool = True, deepgram: FakeDeepgram | None = None
+    brain_world: World,
+    tmp_path: Path,
+    *,
+    cloud_speech: bool = True,
+    hear_with_whisper: bool = False,
+    stt_fault: Fault | None = None,
 ) -> AsyncIterator[Phone]:
+    """Calls on ``brain_world``. The Deepgram fake hears the caller from known transcripts unless
+    ``hear_with_whisper`` (tests about hearing, and audio that is re-encoded on its way)."""
     words = CallerWords()
-    deepgram = deepgram or FakeDeepgram(transcriber=words)
+    deepgram = FakeDeepgram(transcriber=None if hear_with_whisper else words, fault=stt_fault)
     cartesia = FakeCartesia()
     async with serve(deepgram.app) as stt_url, serve(cartesia.app) as tts_url:
         speech: dict[str, Any] = {}

@@ -20,7 +20,6 @@ from pipeline.lines import NOT_CONFIGURED
 from tenants import Role, TrialLimits
 from tests.brain.conftest import World, action_ids
 from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
-from tests.fakes.deepgram import FakeDeepgram
 from tests.fakes.session import Fault, FaultKind
 from tests.pipeline.conftest import VOICE, Phone, phone_for
 from tests.support.speech import speech_pcm16
@@ -180,10 +179,11 @@ async def test_the_caller_can_talk_over_the_bot_and_its_audio_stops(phone: Phone
 
 
 async def test_the_call_survives_the_speech_to_text_socket_dropping(world: World, tmp_path: Path) -> None:
-    dropping = FakeDeepgram(fault=Fault(FaultKind.DROP, after_seconds=1.0))
     world.fake.script(on_user("there", "Yes, I can hear you."))
+    drop = Fault(FaultKind.DROP, after_seconds=1.0)
 
-    async with phone_for(world, tmp_path, deepgram=dropping) as phone, phone.call() as caller:
+    async with phone_for(world, tmp_path, stt_fault=drop) as phone, phone.call() as caller:
+        dropping = phone.deepgram
         await caller.bot_reply(after=0.0)
         # Pipecat waits a few seconds before reconnecting and drops audio meanwhile (a known gap,
         # see the README); what the caller must get is an answer once it is back.

@@ -20,7 +20,7 @@ from core.settings import Settings
 from telephony import TelephonyDeps, TwilioRest
 from tenants import Role, UsageMeter
 from tests.brain.conftest import World, world  # noqa: F401 - the brain on real parts
-from tests.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
+from tests.fakes.deepgram import load_whisper, transcribe_pcm16
 from tests.fakes.twilio_caller import SimulatedCaller, mulaw_decode
 from tests.fakes.twilio_rest import FakeTwilioRest
 from tests.pipeline.conftest import Phone, phone_for
@@ -79,7 +79,7 @@ async def line(world: World, tmp_path: Path) -> AsyncIterator[PhoneLine]:  # noq
     await tenants.update_user("acme", world.users[Role.SALES_REP].id, phones=[MIKE])
     fake_rest = FakeTwilioRest()
     # Phone audio reaches the fake re-encoded, so it is really heard: Whisper, not known transcripts.
-    async with phone_for(world, tmp_path, deepgram=FakeDeepgram()) as phone, serve(fake_rest.app) as rest_url:
+    async with phone_for(world, tmp_path, hear_with_whisper=True) as phone, serve(fake_rest.app) as rest_url:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, public_url=PUBLIC, twilio_account_sid=fake_rest.account_sid,
             twilio_auth_token=SecretStr(fake_rest.auth_token), twilio_api_base_url=rest_url,
