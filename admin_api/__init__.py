@@ -24,6 +24,7 @@ from admin_api.problems import (
     KNOWLEDGE_BUSY,
     KNOWLEDGE_FULL,
     PHONE_TAKEN,
+    PIN_TAKEN,
     TENANT_EXISTS,
     TENANT_NOT_FOUND,
     UNREADABLE_DOCUMENT,
@@ -41,13 +42,14 @@ from kb import (
     UnreadableDocument,
     UnsupportedDocumentType,
 )
-from tenants import NumberTaken, TenantExists, TenantNotFound, UserNotFound
+from tenants import NumberTaken, PinTaken, TenantExists, TenantNotFound, UserNotFound
 
 DOMAIN_ERRORS: dict[type[Exception], ProblemType] = {
     TenantNotFound: TENANT_NOT_FOUND,
     TenantExists: TENANT_EXISTS,
     UserNotFound: USER_NOT_FOUND,
     NumberTaken: PHONE_TAKEN,
+    PinTaken: PIN_TAKEN,
     KeyNotFound: KEY_NOT_FOUND,
     InviteNotFound: INVITE_NOT_FOUND,
     InviteUsed: INVITE_USED,

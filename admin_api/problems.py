@@ -65,6 +65,7 @@ MEMORY_NOT_FOUND = ProblemType("memory-not-found", 404, "No such memory")
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed")
 TENANT_EXISTS = ProblemType("tenant-exists", 409, "The tenant already exists")
 PHONE_TAKEN = ProblemType("phone-taken", 409, "The phone number is taken")
+PIN_TAKEN = ProblemType("pin-taken", 409, "Another user has that PIN")
 IDEMPOTENCY_KEY_REUSED = ProblemType(
     "idempotency-key-reused", 409, "The Idempotency-Key was used with another request"
 )

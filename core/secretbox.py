@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import logging
 import os
 import re
@@ -19,7 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from core.settings import Settings
 
@@ -65,6 +69,14 @@ class SecretBox:
             raise SecretBoxError("at least one secret key is required")
         self._newest_id = keys[0][0]
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys}
+        # A separate key per secret key for keyed look-ups, so no key serves two algorithms.
+        self._index_keys = [_derive_index_key(key) for _key_id, key in keys]
+
+    def keyed_digests(self, value: str, *, context: str) -> list[str]:
+        """Keyed, one-way digests of ``value`` (newest key first), for looking up a low-entropy
+        secret such as a PIN by value: without the key, a leaked index cannot be brute-forced."""
+        message = f"{context}\0{value}".encode()
+        return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in self._index_keys]
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         nonce = os.urandom(_NONCE_BYTES)
@@ -104,6 +116,10 @@ class SecretBox:
         if len(blob) <= _NONCE_BYTES:
             raise SecretBoxError("secret payload is truncated")
         return key_id, blob
+
+
+def _derive_index_key(key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hard-e keyed index").derive(key)
 
 
 def secret_box_from_settings(settings: Settings) -> SecretBox:

@@ -19,6 +19,7 @@ from tenants.models import (
 from tenants.phones import normalize_phone
 from tenants.store import (
     NumberTaken,
+    PinTaken,
     TenantError,
     TenantExists,
     TenantNotFound,
@@ -36,6 +37,7 @@ __all__ = [
     "LimitReason",
     "ModelSettings",
     "NumberTaken",
+    "PinTaken",
     "Role",
     "Tenant",
     "TenantError",

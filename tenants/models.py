@@ -153,6 +153,8 @@ class User(BaseModel):
     email: Email | None = None
     role: Role = Role.SALES_REP
     pin_hash: str | None = Field(None, repr=False)
+    pin_index: str | None = Field(None, repr=False)
+    """The keyed digest the PIN is found by (None for a PIN set before PINs were indexed)."""
     created_at: datetime = Field(default_factory=utcnow)
 
     @field_validator("phones")

@@ -11,6 +11,7 @@ from core.secretbox import SecretBox, new_key_spec, parse_keys
 from tenants import (
     ModelSettings,
     NumberTaken,
+    PinTaken,
     Role,
     Tenant,
     TenantExists,
@@ -194,3 +195,38 @@ async def test_tenants_naming_a_retired_model_are_moved_to_the_current_defaults(
     assert moved == after == ModelSettings(voice_model="claude-opus-9", text_model=defaults.text_model)
     assert (await store.get_tenant("current")).models == defaults
     assert await store.move_off_retired_models(end_of_life) == []
+
+
+async def test_pins_are_found_by_their_keyed_index_and_say_who_is_calling(store, redis):
+    await make_tenant(store)
+    users = [
+        await store.add_user(User(tenant_id="acme", name=f"Crew {n}"), pin=f"{4000 + n}") for n in range(30)
+    ]
+
+    assert (await store.find_user_by_pin("acme", "4017")).id == users[17].id
+    assert await store.find_user_by_pin("acme", "9999") is None
+    with pytest.raises(PinTaken):  # a PIN names one person
+        await store.add_user(User(tenant_id="acme", name="Copycat", phones=["+15125550142"]), pin="4003")
+    assert await store.find_user_by_phone("acme", "+15125550142") is None  # nothing half-added
+    with pytest.raises(PinTaken):
+        await store.set_pin("acme", users[1].id, "4002")
+
+    await store.set_pin("acme", users[2].id, "7777")  # the old PIN is free again, the new one works
+    assert await store.find_user_by_pin("acme", "4002") is None
+    assert (await store.find_user_by_pin("acme", "7777")).id == users[2].id
+    await store.set_pin("acme", users[1].id, "4002")
+    await store.remove_user("acme", users[1].id)
+    assert await store.find_user_by_pin("acme", "4002") is None
+    index = [key async for key in redis.scan_iter("t:acme:pin:*")]
+    assert len(index) == 29 and not [key for key in index if "4017" in key]  # keyed: no PIN in a key
+
+
+async def test_a_pin_set_before_the_index_is_still_found(store, redis):
+    await make_tenant(store)
+    user = await store.add_user(User(tenant_id="acme", name="Old Timer"), pin="2468")
+    legacy = user.model_copy(update={"pin_index": None})  # as stored before PINs were indexed
+    await redis.set(f"t:acme:user:{user.id}", legacy.model_dump_json())
+    await redis.delete(*[key async for key in redis.scan_iter("t:acme:pin:*")])
+
+    assert (await store.find_user_by_pin("acme", "2468")).id == user.id
+    assert await store.find_user_by_pin("acme", "1357") is None
