@@ -2,7 +2,9 @@
 
 Exports ``Brain`` (builds a caller's ``ToolBox`` and ``Conversation``), ``CallContext`` and
 ``Channel``, ``Claude`` (the LLM client with fallback), ``ToolBox``/``TurnState``/``ToolEvent``,
-``CallControl`` (what telephony and webrtc implement for transfer and hang-up), the prompt
+``CallControl`` (what telephony and webrtc implement for transfer and hang-up),
+``action_to_read_back`` (which tool result puts a pending change to the caller, so a channel can
+report its delivery), the prompt
 builders, and ``LeapConnector`` (a tenant's CRM). Voice, text and the Direct Tools API all run
 tools through ``ToolBox``, so the same rules hold on every channel.
 """
@@ -13,7 +15,15 @@ from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, fails_over
 from brain.meta import CallControl, NoCallControl
 from brain.prompt import PromptInputs, Style, stable_prompt, system_blocks, turn_prompt
 from brain.runtime import Brain, LeapConnector, LeapNotConnected
-from brain.toolbox import ToolBox, ToolEvent, ToolOutcome, TurnState, caller_said_yes, snippet_as_data
+from brain.toolbox import (
+    ToolBox,
+    ToolEvent,
+    ToolOutcome,
+    TurnState,
+    action_to_read_back,
+    caller_said_yes,
+    snippet_as_data,
+)
 
 __all__ = [
     "Brain",
@@ -35,6 +45,7 @@ __all__ = [
     "ToolOutcome",
     "TurnResult",
     "TurnState",
+    "action_to_read_back",
     "caller_said_yes",
     "fails_over",
     "snippet_as_data",

@@ -6,7 +6,9 @@
 4. ask Claude; if it asked for tools, run ALL of them concurrently and send every result back in
    one message; repeat until it answers in words, at most ``MAX_ROUNDS`` times;
 5. save the history (folding its oldest half into a rolling summary once it grows past
-   ``HISTORY_MESSAGES``) and return the reply with what every tool did.
+   ``HISTORY_MESSAGES``) and return the reply with what every tool did;
+6. report the pending changes that reply put to the user as delivered: it is on their screen, so
+   a yes in their next message counts (on a call, the pipeline reports that once heard in full).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from redis.exceptions import LockNotOwnedError
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
 from brain.prompt import PromptInputs, Style, system_blocks
 from brain.summary import fold
-from brain.toolbox import ToolBox, ToolEvent, snippet_as_data
+from brain.toolbox import ToolBox, ToolEvent, action_to_read_back, snippet_as_data
 from core.redis import Redis, as_str
 from memory import Line
 from tenants import Tenant
@@ -73,6 +75,8 @@ class TurnResult:
     rounds: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    read_back: list[str] = field(default_factory=list)
+    """Pending changes (action ids) this reply puts to the user; empty when Claude never answered."""
 
     @property
     def answered(self) -> bool:
@@ -150,6 +154,7 @@ class Conversation:
                 summary = await fold(self._claude, self._tenant.models.fallback_model, summary, older)
             state = {"turn": self._toolbox.state.turn, "messages": messages, "summary": summary}
             await self._redis.set(key, json.dumps(state), ex=HISTORY_TTL_SECONDS)
+            await self._toolbox.delivered(result.read_back)
             return result
 
     async def _think(
@@ -173,6 +178,7 @@ class Conversation:
         tools = self._toolbox.specs()
         models = [self._tenant.models.text_model, self._tenant.models.fallback_model]
         result = TurnResult(reply="")
+        handed: list[str] = []  # pending changes whose summaries Claude has been given to read out
         for _ in range(MAX_ROUNDS):
             try:
                 reply = await self._claude.reply(
@@ -188,9 +194,11 @@ class Conversation:
             self._account(result, reply)
             if not reply.tool_uses:
                 result.reply = reply.text
+                result.read_back = handed
                 return result
             messages.append({"role": "assistant", "content": reply.content})
-            messages.append({"role": "user", "content": await self._run_tools(reply, result, on_event)})
+            results = await self._run_tools(reply, result, handed, on_event)
+            messages.append({"role": "user", "content": results})
         result.reply = TOO_MANY_ROUNDS
         return result
 
@@ -202,14 +210,17 @@ class Conversation:
         result.output_tokens += reply.output_tokens
 
     async def _run_tools(
-        self, reply: LLMReply, result: TurnResult, on_event: EventSink | None
+        self, reply: LLMReply, result: TurnResult, handed: list[str], on_event: EventSink | None
     ) -> list[dict[str, Any]]:
-        """Every tool_use of the reply, concurrently; results in the order they were asked for."""
+        """Every tool_use of the reply, concurrently; results in the order they were asked for.
+        ``handed`` collects the pending changes the results ask Claude to read to the user."""
         uses = reply.tool_uses
         outcomes = await asyncio.gather(*(self._toolbox.call(use["name"], use["input"]) for use in uses))
         blocks = []
         for use, outcome in zip(uses, outcomes, strict=True):
             result.events.append(outcome.event)
+            if (action_id := action_to_read_back(outcome.content)) is not None:
+                handed.append(action_id)
             if on_event is not None:
                 await on_event(outcome.event)
             block: dict[str, Any] = {

@@ -2,7 +2,9 @@
 
 - reads run at once;
 - writes are prepared (names resolved, the exact change described) and parked as a pending
-  action; only ``confirm_action`` in a later turn, after the caller said yes, executes them;
+  action; only ``confirm_action`` in a later turn, after the caller said yes to a summary they
+  had in full (the channel reports that through ``delivered``), executes them. A yes to a
+  summary that was cut off sends Claude back to read it again;
 - restricted tools and anything outside the caller's role or key scopes are refused with the
   reason;
 - every execution, refusal and failure lands in the tenant's audit stream.
@@ -180,15 +182,16 @@ class ToolBox:
             summary=prepared.summary,
             turn=self.state.turn,
         )
-        content = {
-            "status": "awaiting_confirmation",
-            "action_id": action.id,
-            "summary": prepared.summary,
-            "next": "Read the summary to the caller and ask for a yes. Nothing has changed yet.",
-        }
+        content = _read_back(action.id, prepared.summary, PROPOSED)
         return ToolOutcome(
             content, False, ToolEvent(tool.name, "pending", prepared.summary, action_id=action.id)
         )
+
+    async def delivered(self, action_ids: Sequence[str]) -> None:
+        """The channel's report: the caller has had these summaries in full (heard to the end on
+        a call, sent to the screen in a typed conversation), so a yes from now on counts."""
+        if action_ids:
+            await self.actions.mark_delivered(self.ctx.tenant_id, action_ids, session_id=self.ctx.session_id)
 
     async def _meta(self, name: str, args: dict[str, Any]) -> ToolOutcome:
         if name == meta.CONFIRM:
@@ -225,6 +228,10 @@ class ToolBox:
         )
         if outcome is ConfirmOutcome.SAME_TURN:
             return _refused(meta.CONFIRM, "Read the summary to the caller and wait for their answer first.")
+        if outcome is ConfirmOutcome.UNHEARD and action is not None:
+            content = {"refused": NOT_HEARD, **_read_back(action.id, action.summary, NOT_HEARD_NEXT)}
+            event = ToolEvent(meta.CONFIRM, "refused", NOT_HEARD, action_id=action.id)
+            return ToolOutcome(content, True, event)
         if action is None:
             return _refused(
                 meta.CONFIRM,
@@ -326,6 +333,29 @@ class ToolBox:
         except LeapError as error:
             log.warning("Leap failed during %s: %s", name, error)
             return _unavailable(name, error)
+
+
+PROPOSED = "Read the summary to the caller and ask for a yes. Nothing has changed yet."
+NOT_HEARD = (
+    "The caller did not hear this change in full (they spoke over it or it was cut off), so their "
+    "yes does not count. Nothing has changed."
+)
+NOT_HEARD_NEXT = "Read the summary to the caller again, all of it, and ask for a yes."
+
+
+AWAITING = "awaiting_confirmation"
+
+
+def _read_back(action_id: str, summary: str, next_step: str) -> dict[str, Any]:
+    """A tool result that asks Claude to put a pending change to the caller."""
+    return {"status": AWAITING, "action_id": action_id, "summary": summary, "next": next_step}
+
+
+def action_to_read_back(content: Mapping[str, Any]) -> str | None:
+    """The pending change a tool result asks Claude to read to the caller, if any: the reply that
+    follows it is the one whose delivery the channel reports to ``ToolBox.delivered``."""
+    action_id = content.get("action_id")
+    return action_id if content.get("status") == AWAITING and isinstance(action_id, str) else None
 
 
 NO_LEAP = "This company hasn't connected its Leap account yet; an admin can connect it in settings."

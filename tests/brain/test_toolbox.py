@@ -68,6 +68,7 @@ async def test_confirm_needs_a_yes_in_the_callers_latest_words(world):
     toolbox = await world.brain.toolbox(world.ctx(), state=state)
     state.next_turn("move it to proposal sent")
     pending = await toolbox.call("change_job_stage", {"job_id": job.id, "stage": "Proposal Sent"})
+    await toolbox.delivered([pending.content["action_id"]])  # the caller heard it to the end
     state.next_turn("no wait, not yet")
     refused = await toolbox.call("confirm_action", {"action_id": pending.content["action_id"]})
     assert refused.event.status == "refused" and world.stage_of(job.id) == "Lead"
