@@ -40,10 +40,30 @@ async def fetch_job(ctx: ToolContext, job_id: int, includes: Sequence[str] = JOB
 
 
 def job_label(job: Mapping[str, Any]) -> str:
-    """How a job is named back to the user: its number, and its name or customer in brackets."""
-    number = job.get("number") or f"#{job.get('id')}"
-    detail = job.get("name") or person_name(job.get("customer"))
-    return f"job {number} ({detail})" if detail else f"job {number}"
+    """How a job is named back to the user, as a person would: "the Rodriguez roof repair" (Leap's
+    job name "Rodriguez - Roof Repair"), else "the Rodriguez job". The job number only when
+    nothing else names it: people ask for it when they want it, and the read tools carry it."""
+    name = str(job.get("name") or "").strip()
+    if name:
+        return f"the {spoken_job_name(name)}"
+    customer = person_name(job.get("customer"))
+    if customer:
+        return f"the {customer} job"
+    return f"job {job.get('number') or job.get('id')}"
+
+
+def spoken_job_name(name: str) -> str:
+    """'Rodriguez - Roof Repair' -> 'Rodriguez roof repair': the customer part as written, the kind
+    of work in lower case except words written in capitals ('TPO')."""
+    name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+    customer, _, work = name.partition(" - ")
+    kind = [word.lower() if word[1:].islower() else word for word in work.split()]
+    return " ".join([customer.strip(), *kind])
+
+
+def sentence(text: str) -> str:
+    """``text`` to start a sentence with ('the Rodriguez roof repair' -> 'The Rodriguez roof repair')."""
+    return text[:1].upper() + text[1:]
 
 
 def job_stage(job: Mapping[str, Any]) -> tuple[str | None, str | None]:

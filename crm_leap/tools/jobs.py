@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from crm_leap.errors import LeapValidationError, ToolError
 from crm_leap.tools.base import Args, ReadTool, RestrictedTool, ToolContext, Undo, WriteResult, WriteTool
-from crm_leap.tools.common import fetch_job, job_label, job_stage
+from crm_leap.tools.common import fetch_job, job_label, job_stage, sentence
 from crm_leap.tools.views import appointment_view, job_brief, job_detail, money, note_view, schedule_view
 
 AREA = "jobs"
@@ -145,7 +145,7 @@ class ChangeJobStage(WriteTool[ChangeJobStageArgs, ResolvedStageChange]):
         from_code, from_name = job_stage(job)
         label = job_label(job)
         if from_code == stage.code:
-            raise ToolError(f"{label.capitalize()} is already in {stage.name}.")
+            raise ToolError(f"{sentence(label)} is already in {stage.name}.")
         resolved = ResolvedStageChange(
             job_id=args.job_id,
             job=label,
@@ -184,7 +184,9 @@ class ChangeJobStage(WriteTool[ChangeJobStageArgs, ResolvedStageChange]):
         job = await fetch_job(ctx, int(args["job_id"]), includes=())
         current_code, current_name = job_stage(job)
         if current_code != args["expected_code"]:
-            raise ToolError(f"{args['job']} has since moved to {current_name}; I left it there.")
+            raise ToolError(
+                f"{sentence(str(args['job']))} has since moved to {current_name}; I left it there."
+            )
         await ctx.leap.change_job_stage(int(args["job_id"]), str(args["back_to_code"]))
         return f"Moved {args['job']} back to {args['back_to_name']}."
 

@@ -35,7 +35,8 @@ async def test_a_write_changes_the_crm_only_after_the_caller_confirms(world):
 
     first = await conversation.send(f"Move job {job.number} to proposal sent")
     assert world.stage_of(job.id) == "Lead"
-    assert "Proposal Sent" in first.reply and job.number in first.reply
+    assert "Proposal Sent" in first.reply and job.name.split(" - ")[0] in first.reply
+    assert job.number not in first.reply  # the job is named as a person would, not by number
     assert [e.status for e in first.events] == ["pending"]
 
     second = await conversation.send("Yes, go ahead")

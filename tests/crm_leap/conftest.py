@@ -88,3 +88,9 @@ async def job_in(ctx: ToolContext, stage_name: str) -> dict[str, Any]:
     """Some job that is in the named stage of the demo company's workflow."""
     stage = await ctx.company.resolve_stage(stage_name)
     return (await ctx.leap.find_jobs(stage_codes=[stage.code], limit=1)).items[0]
+
+
+def said(job: dict[str, Any]) -> str:
+    """How a person names a sandbox job ("Rodriguez - Roof Repair"), lower-cased: compare summaries
+    with ``.lower()``, since a work type may keep capitals ("Flat Roof (TPO)")."""
+    return "the " + str(job["name"]).replace(" - ", " ").lower()

@@ -8,7 +8,7 @@ import pytest
 
 from crm_leap import ToolError, ToolInputError, registry, run_undo
 from crm_leap.tools.common import today
-from tests.crm_leap.conftest import run
+from tests.crm_leap.conftest import run, said
 
 TOOLS = registry()
 
@@ -109,9 +109,12 @@ async def test_a_task_is_created_reassigned_and_undone(ctx, leap):
         },
     )
 
-    assert prepared.summary == (
-        f"Create task 'Order ridge vents' on job {job['number']} ({job['name']}) for Rachel Kim, "
-        f"due {due:%a} {due.day} {due:%b %Y}."
+    assert (
+        prepared.summary.lower()
+        == (
+            f"Create task 'Order ridge vents' on {said(job)} for Rachel Kim, "
+            f"due {due:%a} {due.day} {due:%b %Y}."
+        ).lower()
     )
     created = await create.execute(ctx, prepared.args)
     task_id = created.result["id"]

@@ -6,7 +6,26 @@ import pytest
 
 from crm_leap import ToolError, registry, run_undo
 from crm_leap.tools import Tier
-from tests.crm_leap.conftest import job_in, run
+from crm_leap.tools.common import job_label
+from tests.crm_leap.conftest import job_in, run, said
+
+
+@pytest.mark.parametrize(
+    ("job", "spoken"),
+    [
+        ({"number": "2611-7644153-02", "name": "Rodriguez - Roof Repair"}, "the Rodriguez roof repair"),
+        ({"name": "Peak Builders LLC - Flat Roof (TPO)"}, "the Peak Builders LLC flat roof (TPO)"),
+        ({"name": "The Smith Residence"}, "the Smith Residence"),
+        (
+            {"number": "2611-7644153-02", "customer": {"first_name": "Ann", "last_name": "Lee"}},
+            "the Ann Lee job",
+        ),
+        ({"number": "2611-7644153-02"}, "job 2611-7644153-02"),
+    ],
+)
+def test_a_job_is_named_as_a_person_would_with_its_number_only_as_a_last_resort(job, spoken):
+    assert job_label(job) == spoken
+
 
 TOOLS = registry()
 
@@ -84,16 +103,17 @@ async def test_stage_change_is_summarised_applied_and_undone(ctx, leap):
 
     prepared = await tool.prepare(ctx, {"job_id": job["id"], "stage": "Prop sent"})
 
-    assert prepared.summary == f"Move job {job['number']} ({job['name']}) from Lead to Proposal Sent."
+    assert prepared.summary.lower() == f"move {said(job)} from lead to proposal sent."
+    assert job["number"] not in prepared.summary
     assert (await leap.get_job(job["id"]))["current_stage"]["name"] == "Lead"
 
     result = await tool.execute(ctx, prepared.args)
 
     assert (await leap.get_job(job["id"]))["current_stage"]["name"] == "Proposal Sent"
     assert result.result == {"job_id": job["id"], "stage": "Proposal Sent", "previous_stage": "Lead"}
-    assert result.undo.summary == f"Move job {job['number']} ({job['name']}) back to Lead."
+    assert result.undo.summary.lower() == f"move {said(job)} back to lead."
 
-    assert await run_undo(ctx, result.undo) == f"Moved job {job['number']} ({job['name']}) back to Lead."
+    assert (await run_undo(ctx, result.undo)).lower() == f"moved {said(job)} back to lead."
     assert (await leap.get_job(job["id"]))["current_stage"]["name"] == "Lead"
 
 
@@ -133,13 +153,11 @@ async def test_archiving_is_restricted_and_reversible(ctx, leap):
 
     assert tool.tier is Tier.RESTRICTED
     prepared = await tool.prepare(ctx, {"job_id": job["id"]})
-    assert prepared.summary == f"Archive job {job['number']} ({job['name']}) (now in Lead)."
+    assert prepared.summary.lower() == f"archive {said(job)} (now in lead)."
 
     result = await tool.execute(ctx, prepared.args)
 
     with pytest.raises(ToolError, match="archived"):
         await run(ctx, "job_overview", job_id=job["id"])
-    assert (
-        await run_undo(ctx, result.undo) == f"Restored job {job['number']} ({job['name']}) from the archive."
-    )
+    assert (await run_undo(ctx, result.undo)).lower() == f"restored {said(job)} from the archive."
     assert (await leap.get_job(job["id"]))["archived"] is None

@@ -6,7 +6,7 @@ import pytest
 
 from crm_leap import ToolError, registry, run_undo
 from crm_leap.tools import Tier
-from tests.crm_leap.conftest import job_in, run
+from tests.crm_leap.conftest import job_in, run, said
 
 TOOLS = registry()
 
@@ -39,17 +39,11 @@ async def test_recording_a_payment_is_restricted_and_can_be_cancelled(ctx, leap)
         ctx, {"job_id": job["id"], "amount": 1250, "method": "check", "reference": "1042"}
     )
 
-    assert (
-        prepared.summary
-        == f"Record a $1,250.00 Check payment (ref 1042) on job {job['number']} ({job['name']})."
-    )
+    assert prepared.summary.lower() == f"Record a $1,250.00 Check payment (ref 1042) on {said(job)}.".lower()
     result = await tool.execute(ctx, prepared.args)
     assert (await leap.financial_summary(job["id"]))["total_amount_owed"] == pytest.approx(owed_before - 1250)
 
-    assert (
-        await run_undo(ctx, result.undo)
-        == f"Cancelled the $1,250.00 payment on job {job['number']} ({job['name']})."
-    )
+    assert (await run_undo(ctx, result.undo)).lower() == f"cancelled the $1,250.00 payment on {said(job)}."
     assert (await leap.financial_summary(job["id"]))["total_amount_owed"] == pytest.approx(owed_before)
 
 

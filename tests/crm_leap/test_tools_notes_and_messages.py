@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_leap import ToolError, ToolInputError, registry, run_undo
-from tests.crm_leap.conftest import run
+from tests.crm_leap.conftest import run, said
 
 TOOLS = registry()
 
@@ -27,9 +27,12 @@ async def test_a_note_mentioning_someone_notifies_them_the_way_leap_does(ctx, le
         },
     )
 
-    assert prepared.summary == (
-        f"Add a note to job {job['number']} ({job['name']}): '@Mike Chen can you call the homeowner?' "
-        "and notify Mike Chen, Rachel Kim."
+    assert (
+        prepared.summary.lower()
+        == (
+            f"Add a note to {said(job)}: '@Mike Chen can you call the homeowner?' "
+            "and notify Mike Chen, Rachel Kim."
+        ).lower()
     )
     chen = await ctx.company.resolve_user("Mike Chen")
     kim = await ctx.company.resolve_user("Rachel Kim")
@@ -47,7 +50,7 @@ async def test_a_note_mentioning_someone_notifies_them_the_way_leap_does(ctx, le
     assert listed["notes"][0]["text"] == "@Rachel Kim @Mike Chen can you call the homeowner?"
     assert sorted(listed["notes"][0]["mentions"]) == ["Mike Chen", "Rachel Kim"]
 
-    assert await run_undo(ctx, result.undo) == f"Deleted the note on job {job['number']} ({job['name']})."
+    assert (await run_undo(ctx, result.undo)).lower() == f"deleted the note on {said(job)}."
     remaining = await leap.list_job_notes(job["id"], limit=50)
     assert result.result["note_id"] not in [note["id"] for note in remaining.items]
 
