@@ -1,13 +1,14 @@
 """One call, from the first frame to the last record: build the pipeline, run it, wrap it up once.
 
     transport in -> STT -> user turns (Silero + turn strategy) -> turn context -> Claude + tools
-    -> TTS -> transport out -> call ender -> assistant turns
+    -> TTS -> transport out -> proposal delivery -> call ender -> assistant turns
 
 Around it: a greeting with the caller's name, a filler while tools are slow (``pipeline.tools``),
 an idle caller asked once and then let go, the tenant's maximum call length (or what is left of
-a trial's voice minutes), hang-up and transfer through ``pipeline.control``, and a latency
-breakdown per turn. However the call ends (caller, bot, idle, limit, error, shutdown), the
-wrap-up (``pipeline.wrap_up``) runs exactly once.
+a trial's voice minutes), hang-up and transfer through ``pipeline.control``, a latency
+breakdown per turn, and telling the brain which proposals the caller heard to the end
+(``pipeline.delivery``: only those can be confirmed). However the call ends (caller, bot, idle,
+limit, error, shutdown), the wrap-up (``pipeline.wrap_up``) runs exactly once.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from core.settings import Settings
 from pipeline import lines
 from pipeline.claude import VoiceClaude
 from pipeline.control import LiveCallControl, NoTransfers, Transferrer
+from pipeline.delivery import ProposalDelivery
 from pipeline.ending import BeforeEnd, CallEnder, Ending, HangUpFrame, MuteWhileEnding
 from pipeline.latency import latency_observer
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency, now
@@ -275,6 +277,7 @@ class _Call:
             llm,
             speech.tts,
             transport.output(),
+            ProposalDelivery(toolbox.delivered),  # after the output: it sees what has been played
             ender,
             turns.assistant(),
         ]

@@ -11,6 +11,9 @@
    (the SDK has already retried by then), as ``brain.Claude`` does for typed conversations.
 3. When no model answers, the caller hears an apology instead of silence and the call goes on.
 
+Each reply's end frame also says whether the reply asked for tools (``pipeline.delivery`` needs
+to know which reply is the answer that reads a proposal out).
+
 Pipecat also stores each call of a reply as its own assistant/tool pair, so the next request
 would show Claude's parallel calls as a string of one-tool rounds, which teaches it to stop
 calling tools in parallel. The calls of one reply are put back into one assistant message and
@@ -31,9 +34,12 @@ from anthropic.types.beta import (
     BetaTextDelta,
 )
 from anthropic.types.beta.beta_raw_message_delta_event import Delta
+from pipecat.frames.frames import Frame, LLMFullResponseEndFrame
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.anthropic.llm import AnthropicLLMService
 
 from brain import fails_over
+from pipeline.delivery import ASKED_FOR_TOOLS
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +125,7 @@ class VoiceClaude(AnthropicLLMService):
         self._apology = apology
         self.reply_has_words = False
         """Whether the reply being streamed has said anything yet (a filler would be redundant)."""
+        self._reply_asked_for_tools = False
         self._replies = 0
         self._reply_of: dict[str, int] = {}  # tool_use id -> which reply asked for it
 
@@ -126,6 +133,7 @@ class VoiceClaude(AnthropicLLMService):
         self, api_call: Callable[..., Awaitable[Any]], params: dict[str, Any]
     ) -> Events:
         self.reply_has_words = False
+        self._reply_asked_for_tools = False
         tried: list[str] = []
         for model in self._models:
             try:
@@ -156,7 +164,13 @@ class VoiceClaude(AnthropicLLMService):
                 self.reply_has_words = True
             elif event.type == "content_block_start" and event.content_block.type == "tool_use":
                 self._reply_of[event.content_block.id] = self._replies
+                self._reply_asked_for_tools = True
             yield event
+
+    async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM) -> None:
+        if isinstance(frame, LLMFullResponseEndFrame):
+            frame.metadata[ASKED_FOR_TOOLS] = self._reply_asked_for_tools
+        await super().push_frame(frame, direction)
 
 
 async def _closing(stream: Any) -> Events:
