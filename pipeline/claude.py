@@ -11,8 +11,8 @@
    (the SDK has already retried by then), as ``brain.Claude`` does for typed conversations.
 3. When no model answers, the caller hears an apology instead of silence and the call goes on.
 
-Each reply's end frame also says whether the reply asked for tools (``pipeline.delivery`` needs
-to know which reply is the answer that reads a proposal out).
+Each reply's end frame also says whether the reply is Claude's answer to the caller, asking for no
+tools (``pipeline.delivery`` needs to know which reply reads a proposal out; the apology is not).
 
 Pipecat also stores each call of a reply as its own assistant/tool pair, so the next request
 would show Claude's parallel calls as a string of one-tool rounds, which teaches it to stop
@@ -39,7 +39,7 @@ from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.anthropic.llm import AnthropicLLMService
 
 from brain import fails_over
-from pipeline.delivery import ASKED_FOR_TOOLS
+from pipeline.delivery import ANSWERS
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class VoiceClaude(AnthropicLLMService):
         self._apology = apology
         self.reply_has_words = False
         """Whether the reply being streamed has said anything yet (a filler would be redundant)."""
-        self._reply_asked_for_tools = False
+        self._reply_answers = False  # Claude's own words for the caller, asking for no tools
         self._replies = 0
         self._reply_of: dict[str, int] = {}  # tool_use id -> which reply asked for it
 
@@ -133,7 +133,7 @@ class VoiceClaude(AnthropicLLMService):
         self, api_call: Callable[..., Awaitable[Any]], params: dict[str, Any]
     ) -> Events:
         self.reply_has_words = False
-        self._reply_asked_for_tools = False
+        self._reply_answers = False
         tried: list[str] = []
         for model in self._models:
             try:
@@ -146,6 +146,7 @@ class VoiceClaude(AnthropicLLMService):
                 tried.append(f"{model}: {type(error).__name__}")
                 log.warning("Claude model %s failed on a call (%s); trying the next one", model, error)
                 continue
+            self._reply_answers = True  # until it asks for a tool
             return self._noting_words(every_tool_use(_closing(stream)))
         log.error("no Claude model answered on a call (%s); apologising", "; ".join(tried))
         return self._noting_words(spoken_text(self._apology))
@@ -164,12 +165,12 @@ class VoiceClaude(AnthropicLLMService):
                 self.reply_has_words = True
             elif event.type == "content_block_start" and event.content_block.type == "tool_use":
                 self._reply_of[event.content_block.id] = self._replies
-                self._reply_asked_for_tools = True
+                self._reply_answers = False
             yield event
 
     async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM) -> None:
         if isinstance(frame, LLMFullResponseEndFrame):
-            frame.metadata[ASKED_FOR_TOOLS] = self._reply_asked_for_tools
+            frame.metadata[ANSWERS] = self._reply_answers
         await super().push_frame(frame, direction)
 
 

@@ -7,10 +7,11 @@ caller hears (Pipecat queues them behind the audio before them), and watches for
 - a tool result that asks Claude to put a pending change to the caller (a proposal, or a
   confirmation refused because the caller had not heard it all): the change is now *handed*;
 - the start of Claude's next reply: that reply is the one that reads the handed changes out;
-- its end, which arrives as its last word starts to play. A reply that said nothing, or asked
-  for more tools (it was not yet the answer the caller waits for), reads nothing out: a later one
-  will. Otherwise its changes are heard once the bot falls silent after it (Pipecat's
-  ``BotStoppedSpeakingFrame``), and the brain is told so;
+- its end, which arrives as its last word starts to play. A reply that said nothing, asked for
+  more tools (it was not yet the answer the caller waits for) or was not Claude's at all (the
+  apology when no model answers) reads nothing out: a later one will. Otherwise its changes are
+  heard once the bot falls silent after it (Pipecat's ``BotStoppedSpeakingFrame``), and the
+  brain is told so;
 - an interruption before that (the caller spoke over it): what the reply was reading out is
   dropped, so only reading it again counts. Claude learns that when the caller's yes is refused.
 
@@ -35,10 +36,11 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from brain import action_to_read_back
 
-ASKED_FOR_TOOLS = "harde_asked_for_tools"
-"""Metadata on a reply's ``LLMFullResponseEndFrame``: whether that reply asked for tools
-(``pipeline.claude.VoiceClaude`` sets it; the end frame is the one thing that follows the reply's
-audio all the way to the caller)."""
+ANSWERS = "harde_answers"
+"""Metadata on a reply's ``LLMFullResponseEndFrame``: whether the reply is Claude's answer to the
+caller (its own words, asking for no further tools), the only kind that can read a proposal out.
+``pipeline.claude.VoiceClaude`` sets it; the end frame is the one thing that follows the reply's
+audio all the way to the caller."""
 
 Delivered = Callable[[Sequence[str]], Awaitable[None]]
 
@@ -75,7 +77,7 @@ class ProposalDelivery(FrameProcessor):
             self._reply.spoke = True
         elif isinstance(frame, LLMFullResponseEndFrame) and self._reply is not None:
             reply, self._reply = self._reply, None
-            if reply.spoke and not frame.metadata.get(ASKED_FOR_TOOLS, False):
+            if reply.spoke and frame.metadata.get(ANSWERS, False):
                 self._finishing += reply.reading
                 if not self._bot_speaking:
                     await self._heard()

@@ -16,6 +16,7 @@ import asyncio
 import dataclasses
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import CallUpdate, PipelineDeps, SpokenLine
+from pipeline.lines import APOLOGY
 from tests.brain.conftest import World, action_ids
-from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, reply, tool_use
+from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
 from tests.fakes.deepgram import FakeDeepgram
 from tests.pipeline.conftest import TEST_TIMING, Phone, phone_for
 from tests.support.pcm_caller import Caller
@@ -116,6 +118,14 @@ async def heard_to_the_end(phone: Phone) -> None:
                 await asyncio.sleep(0.05)
     except TimeoutError:
         raise AssertionError(f"the call never reported proposal {action_id} as heard") from None
+
+
+async def bot_fell_silent(caller: Caller, quiet_secs: float = 0.6) -> None:
+    """Wait until no bot audio has arrived for ``quiet_secs``: after an assistant line is reported
+    (its last word is playing) the rest of it has been heard."""
+    async with asyncio.timeout(WAIT_SECS):
+        while not caller.heard.chunks or time.monotonic() - caller.heard.chunks[-1][0] < quiet_secs:
+            await asyncio.sleep(0.05)
 
 
 def stage_writes(phone: Phone) -> int:
@@ -211,3 +221,35 @@ async def test_a_yes_after_the_whole_proposal_changes_the_job_once(phone: Phone,
         ("change_job_stage", "confirmed"),
     ]
     assert job.number not in " ".join(phone.cartesia.transcripts)
+
+
+async def test_an_apology_in_place_of_the_proposal_does_not_make_it_confirmable(
+    phone: Phone, words: Words
+) -> None:
+    world = phone.world
+    job = world.job_in_stage("Estimate Prepared")
+
+    def propose_then_fall_over(_request: RecordedRequest) -> Reply:
+        world.fake.fail(overloaded(), times=4)  # the reply that would read it out: both models, retried
+        return reply(tool_use("change_job_stage", {"job_id": job.id, "stage": "Proposal Sent"}))
+
+    world.fake.script(
+        on_user("move", propose_then_fall_over),
+        on_user("yes", confirm_latest),
+        on_tool_result("confirm_action", read_out("confirm_action", "Sorry, you missed some of that. ")),
+    )
+    lines = Lines()
+
+    async with phone.call(on_update=lines.listen, deps=only_what_is_scripted(phone)) as caller:
+        await caller.bot_reply(after=0.0)
+        await say(caller, words, "Move that job to proposal sent")
+        await lines.bot_finished(lambda text: text == APOLOGY)
+        await bot_fell_silent(caller)  # the yes is not spoken over anything
+        await say(caller, words, "Yes go ahead")
+        await lines.bot_finished(lambda text: text.startswith("Sorry, you missed"))
+
+    assert (stage_writes(phone), world.stage_of(job.id)) == (0, "Estimate Prepared")
+    assert [(entry.event.tool, entry.event.status) for entry in phone.record.tools] == [
+        ("change_job_stage", "pending"),
+        ("confirm_action", "refused"),
+    ]
