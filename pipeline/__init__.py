@@ -3,7 +3,8 @@
 Owns: building and running a call (VAD, turn strategy, STT, Claude with the brain's prompt and
 tools, TTS), the speech-provider choice (Deepgram/Cartesia, or the local Whisper/Piper pair),
 filler speech, greeting, idle and time-limit handling, hang-up and transfer, the per-turn
-latency breakdown, the session record, and the end-of-call wrap-up.
+latency breakdown, telling the brain which proposals the caller heard in full, the session
+record, and the end-of-call wrap-up.
 
 Exports ``run_call`` (telephony and webrtc call it with their transport), ``PipelineDeps`` and
 ``CallTiming`` (what a call needs from the process), ``Transferrer``/``TransferRefused``/

@@ -20,6 +20,7 @@ The brain keeps the rule; this only reports what was heard.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from pipecat.frames.frames import (
@@ -36,6 +37,8 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from brain import action_to_read_back
 
+log = logging.getLogger(__name__)
+
 ANSWERS = "harde_answers"
 """Metadata on a reply's ``LLMFullResponseEndFrame``: whether the reply is Claude's answer to the
 caller (its own words, asking for no further tools), the only kind that can read a proposal out.
@@ -46,12 +49,16 @@ Delivered = Callable[[Sequence[str]], Awaitable[None]]
 
 
 class _Reply:
+    """The reply being played: the changes it reads out, and whether it has said a word yet."""
+
     def __init__(self, reading: Sequence[str]) -> None:
         self.reading = list(reading)
         self.spoke = False
 
 
 class ProposalDelivery(FrameProcessor):
+    """Tells ``delivered`` (the call's ``ToolBox.delivered``) which proposals were heard in full."""
+
     def __init__(self, delivered: Delivered) -> None:
         super().__init__()
         self._delivered = delivered
@@ -96,4 +103,7 @@ class ProposalDelivery(FrameProcessor):
         heard, self._finishing = self._finishing, []
         if heard:
             self._handed = [action_id for action_id in self._handed if action_id not in heard]
-            await self._delivered(heard)
+            try:
+                await self._delivered(heard)
+            except Exception:  # the call goes on; the caller's yes is refused and it is read again
+                log.exception("could not record that the caller heard %s in full", ", ".join(heard))
