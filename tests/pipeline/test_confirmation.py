@@ -15,20 +15,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import pytest
 
 from pipeline import CallUpdate, PipelineDeps, SpokenLine
 from pipeline.lines import APOLOGY
-from tests.brain.conftest import World, action_ids
+from tests.brain.conftest import action_ids
 from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
-from tests.fakes.deepgram import FakeDeepgram
-from tests.pipeline.conftest import TEST_TIMING, Phone, phone_for
+from tests.pipeline.conftest import TEST_TIMING, Phone
+from tests.pipeline.test_call import sounds_like
 from tests.support.pcm_caller import Caller
 
 WAIT_SECS = 60.0
@@ -36,42 +32,6 @@ GO_AHEAD = "Shall I go ahead?"
 # Claude's reading of the proposal: the brain's summary, then a second sentence that keeps the
 # proposal going long enough for the caller to talk over it.
 MORE = "That tells the office the proposal went out, and the follow up reminders start tomorrow."
-
-
-def word_set(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def sounds_like(heard: str, expected: str) -> bool:
-    """Whether every word of ``expected`` is in what was heard (Whisper's case and punctuation aside)."""
-    return word_set(expected) <= word_set(heard)
-
-
-@dataclass
-class Words:
-    """What the caller is saying: the fake Deepgram's answer for every piece of their speech."""
-
-    now: str = ""
-
-    def transcribe(self, _pcm: bytes, _sample_rate: int) -> str:
-        return self.now
-
-
-@pytest.fixture
-def words() -> Words:
-    return Words()
-
-
-@pytest.fixture
-async def phone(world: World, tmp_path: Path, words: Words) -> AsyncIterator[Phone]:
-    async with phone_for(world, tmp_path, deepgram=FakeDeepgram(transcriber=words.transcribe)) as found:
-        yield found
-
-
-async def say(caller: Caller, words: Words, text: str) -> float:
-    """The caller says ``text`` (Piper's voice, in real time); when they fell silent."""
-    words.now = text
-    return await caller.say(text)
 
 
 @dataclass
@@ -150,7 +110,7 @@ def read_out(tool: str, opening: str = "") -> Callable[[RecordedRequest], str]:
 
 
 async def test_a_yes_spoken_over_the_proposal_changes_nothing_and_the_proposal_is_said_again(
-    phone: Phone, words: Words
+    phone: Phone,
 ) -> None:
     world = phone.world
     job = world.job_in_stage("Estimate Prepared")
@@ -165,15 +125,15 @@ async def test_a_yes_spoken_over_the_proposal_changes_nothing_and_the_proposal_i
     lines = Lines()
     async with phone.call(on_update=lines.listen, deps=only_what_is_scripted(phone)) as caller:
         await caller.bot_reply(after=0.0)
-        asked = await say(caller, words, "Move that job to proposal sent")
+        asked = await caller.say("Move that job to proposal sent")
         async with asyncio.timeout(WAIT_SECS):
             while caller.heard.speech_seconds(asked) < 1.0:  # the proposal is being read out
                 await asyncio.sleep(0.05)
-        barged = await say(caller, words, "Yes go ahead")
+        barged = await caller.say("Yes go ahead")
         repeated = await lines.bot_finished(lambda text: text.startswith("Sorry, you missed"))
         assert (stage_writes(phone), world.stage_of(job.id)) == (0, "Estimate Prepared")
         await heard_to_the_end(phone)
-        await say(caller, words, "Yes go ahead")
+        await caller.say("Yes go ahead")
         await lines.bot_finished(lambda text: text.startswith("Done"))
         heard_again = await asyncio.to_thread(caller.heard.text, barged)
 
@@ -189,7 +149,7 @@ async def test_a_yes_spoken_over_the_proposal_changes_nothing_and_the_proposal_i
     ]
 
 
-async def test_a_yes_after_the_whole_proposal_changes_the_job_once(phone: Phone, words: Words) -> None:
+async def test_a_yes_after_the_whole_proposal_changes_the_job_once(phone: Phone) -> None:
     world = phone.world
     job = world.job_in_stage("Estimate Prepared")
     owner = job.name.split(" - ")[0]  # the sandbox names a job "<customer> - <work type>"
@@ -203,13 +163,13 @@ async def test_a_yes_after_the_whole_proposal_changes_the_job_once(phone: Phone,
 
     async with phone.call(on_update=lines.listen, deps=only_what_is_scripted(phone)) as caller:
         await caller.bot_reply(after=0.0)
-        await say(caller, words, "Move that job to proposal sent")
+        await caller.say("Move that job to proposal sent")
         proposal = await lines.bot_finished(lambda text: GO_AHEAD in text)
         # Said as a person would: the customer's job by name, no job number read out.
         assert job.number not in proposal.text and f"the {owner} " in proposal.text, proposal.text
         await heard_to_the_end(phone)
         stage_before_yes = world.stage_of(job.id)
-        agreed = await say(caller, words, "Yes go ahead")
+        agreed = await caller.say("Yes go ahead")
         await lines.bot_finished(lambda text: text.startswith("Done"))
         done = await caller.bot_reply(after=agreed)
 
@@ -223,9 +183,7 @@ async def test_a_yes_after_the_whole_proposal_changes_the_job_once(phone: Phone,
     assert job.number not in " ".join(phone.cartesia.transcripts)
 
 
-async def test_an_apology_in_place_of_the_proposal_does_not_make_it_confirmable(
-    phone: Phone, words: Words
-) -> None:
+async def test_an_apology_in_place_of_the_proposal_does_not_make_it_confirmable(phone: Phone) -> None:
     world = phone.world
     job = world.job_in_stage("Estimate Prepared")
 
@@ -242,10 +200,10 @@ async def test_an_apology_in_place_of_the_proposal_does_not_make_it_confirmable(
 
     async with phone.call(on_update=lines.listen, deps=only_what_is_scripted(phone)) as caller:
         await caller.bot_reply(after=0.0)
-        await say(caller, words, "Move that job to proposal sent")
+        await caller.say("Move that job to proposal sent")
         await lines.bot_finished(lambda text: text == APOLOGY)
         await bot_fell_silent(caller)  # the yes is not spoken over anything
-        await say(caller, words, "Yes go ahead")
+        await caller.say("Yes go ahead")
         await lines.bot_finished(lambda text: text.startswith("Sorry, you missed"))
 
     assert (stage_writes(phone), world.stage_of(job.id)) == (0, "Estimate Prepared")
