@@ -38,7 +38,7 @@ from admin_api.problems import (
     WRONG_TENANT,
     ApiProblem,
 )
-from tenants import UserNotFound
+from tenants import TenantNotFound, UserNotFound
 from tenants.models import utcnow
 from tenants.widget_tokens import PREFIX as WIDGET_PREFIX
 from tenants.widget_tokens import WidgetTokenExpired, WidgetTokenInvalid
@@ -98,9 +98,10 @@ def _invalid(detail: str) -> ApiProblem:
 
 async def _api_key(admin: AdminDeps, token: str) -> TenantCredential:
     key = await admin.keys.find_active(token)
-    if key is None:
+    if key is None or not await _tenant_alive(admin, key.tenant_id, key.tenant_incarnation):
         raise _invalid(
-            "This API key is not valid: it was revoked, or never existed. Ask an admin for a new one."
+            "This API key is not valid: it was revoked, its company was deleted, or it never existed. "
+            "Ask an admin for a new one."
         )
     if key.expired(utcnow()):
         raise ApiProblem(
@@ -112,9 +113,17 @@ async def _api_key(admin: AdminDeps, token: str) -> TenantCredential:
     return TenantCredential(tenant_id=key.tenant_id, scopes=frozenset(key.scopes), key_id=key.id)
 
 
+async def _tenant_alive(admin: AdminDeps, tenant_id: str, incarnation: str) -> bool:
+    """Whether the tenant a credential was issued for still exists (not a later one of the same id)."""
+    try:
+        return (await admin.tenants.get_tenant(tenant_id)).incarnation == incarnation
+    except TenantNotFound:
+        return False
+
+
 async def _widget(admin: AdminDeps, token: str) -> TenantCredential:
     try:
-        claims = admin.widget_tokens.verify(token)
+        claims = await admin.widget_tokens.check(token)
     except WidgetTokenExpired as error:
         raise ApiProblem(EXPIRED_CREDENTIAL, str(error)) from None
     except WidgetTokenInvalid as error:
@@ -130,7 +139,7 @@ async def _widget(admin: AdminDeps, token: str) -> TenantCredential:
         scopes=frozenset({Scope.CONVERSATIONS}),
         user_id=claims.user_id,
         role=role,
-        widget_token_id=claims.token_id,
+        widget=claims,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -71,7 +72,9 @@ class AdminDeps:
             knowledge=knowledge,
             usage=UsageMeter(redis),
             keys=ApiKeyStore(redis),
-            widget_tokens=WidgetTokens(secrets),
+            widget_tokens=WidgetTokens(
+                secrets, redis, tenants, session_limit=timedelta(hours=settings.widget_session_max_hours)
+            ),
             invites=InviteStore(redis),
             audit=AuditTrail(redis, blobs),
             archiver=archiver,

@@ -9,6 +9,10 @@ A key is 256 random bits, so a fast hash is enough: nobody can guess their way b
 - ``t:{tenant}:apikey:{id}``: the same record for listing, kept after revocation with
   ``revoked_at`` set, plus ``t:{tenant}:apikey:{id}:used`` with the last-used time, to the minute
   (a separate key, so a request touching it can never race a revocation rewriting the record).
+
+A key also carries its tenant's incarnation, and authentication compares it with the tenant's: a
+key whose index entry outlived its tenant (an erase that raced the key's creation, or one that
+skipped ``forget_tenant``) is refused, and never works for a later tenant created under the same id.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from brain.access import SCOPE_READ, SCOPE_WRITE
 from core.redis import Redis, as_str, as_strs
-from tenants.models import utcnow
+from tenants.models import Tenant, utcnow
 
 KEY_PREFIX = "hde_"
 TOUCH_INTERVAL_S = 60.0
@@ -50,6 +54,7 @@ class ApiKey(BaseModel):
 
     id: str
     tenant_id: str
+    tenant_incarnation: str = ""  # "" for keys (and tenants) made before incarnations existed
     name: str
     prefix: str
     scopes: tuple[Scope, ...]
@@ -93,7 +98,7 @@ class ApiKeyStore:
 
     async def create(
         self,
-        tenant_id: str,
+        tenant: Tenant,
         *,
         name: str,
         scopes: set[Scope],
@@ -102,9 +107,11 @@ class ApiKeyStore:
     ) -> tuple[ApiKey, str]:
         """A new active key and its secret (the only time the secret exists outside the caller)."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        tenant_id = tenant.id
         record = ApiKey(
             id=f"k_{secrets.token_hex(6)}",
             tenant_id=tenant_id,
+            tenant_incarnation=tenant.incarnation,
             name=name,
             prefix=secret[:_SHOWN_CHARS],
             scopes=tuple(sorted(scopes)),

@@ -7,6 +7,7 @@ from typing import Literal
 
 from admin_api.keys import Scope
 from tenants import Role
+from tenants.widget_tokens import WidgetClaims
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class TenantCredential:
     key_id: str | None = None
     user_id: str | None = None
     role: Role | None = None
-    widget_token_id: str | None = None
+    widget: WidgetClaims | None = None  # a widget session's token, as checked
 
     @property
     def actor(self) -> str:
@@ -34,7 +35,8 @@ class TenantCredential:
             return f"key:{self.key_id}"
         if self.user_id:
             return f"user:{self.user_id}"
-        return f"widget:{self.widget_token_id}"
+        assert self.widget is not None, "a tenant credential is an API key or a widget token"
+        return f"widget:{self.widget.token_id}"
 
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes

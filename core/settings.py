@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     api_tenant_rate_per_minute: int = Field(
         240, ge=1, le=100_000, validation_alias=_env("HARDE_API_TENANT_RATE_PER_MINUTE")
     )
+    widget_session_max_hours: float = Field(
+        24, gt=0, le=720, validation_alias=_env("HARDE_WIDGET_SESSION_MAX_HOURS")
+    )  # a widget token and every refresh of it, together; then the person signs in again
 
     @field_validator("secret_keys", mode="before")
     @classmethod

@@ -128,6 +128,13 @@ class Tenant(BaseModel):
     crm: CrmMode = CrmMode.LEAP
     leap_token_set: bool = False
     leap_verified_at: datetime | None = None
+    incarnation: str = Field(
+        "",
+        description=(
+            "Random, set by the store when the tenant is created: credentials carry it, so none of them "
+            "outlives this tenant or works for a later one created under the same id."
+        ),
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -138,6 +139,9 @@ class TenantStore:
     # --- tenants -------------------------------------------------------------------------------
 
     async def create_tenant(self, tenant: Tenant) -> Tenant:
+        """Store a new tenant under a fresh incarnation (whatever ``tenant`` carried), so credentials
+        of an erased tenant of the same id never match this one."""
+        tenant = tenant.model_copy(update={"incarnation": secrets.token_hex(8)})
         created = await self._redis.set(_tenant_key(tenant.id), tenant.model_dump_json(), nx=True)
         if not created:
             raise TenantExists(f"a tenant with id {tenant.id!r} already exists")
@@ -161,7 +165,7 @@ class TenantStore:
     async def update_tenant(self, tenant_id: str, **changes: Any) -> Tenant:
         """Apply validated changes; unknown or invalid fields raise ValueError naming the field."""
         current = await self.get_tenant(tenant_id)
-        protected = {"id", "created_at", "leap_token_set", "leap_verified_at"} & changes.keys()
+        protected = {"id", "created_at", "incarnation", "leap_token_set", "leap_verified_at"} & changes.keys()
         if protected:
             raise ValueError(f"cannot change {', '.join(sorted(protected))} directly")
         try:

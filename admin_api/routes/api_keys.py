@@ -99,7 +99,7 @@ async def list_keys(admin: Admin, access: AdminAccess) -> list[ApiKeyOut]:
     responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND),
 )
 async def create_key(body: ApiKeyCreate, admin: Admin, access: AdminAccess) -> ApiKeyCreated:
-    await admin.tenants.get_tenant(access.tenant_id)
+    tenant = await admin.tenants.get_tenant(access.tenant_id)
     wanted = set(body.scopes)
     if isinstance(access.principal, TenantCredential) and not wanted <= access.principal.scopes:
         missing = ", ".join(sorted(wanted - access.principal.scopes))
@@ -107,7 +107,7 @@ async def create_key(body: ApiKeyCreate, admin: Admin, access: AdminAccess) -> A
             INSUFFICIENT_SCOPE, f"This key cannot grant scopes it does not have itself: {missing}."
         )
     key, secret = await admin.keys.create(
-        access.tenant_id, name=body.name, scopes=wanted, created_by=access.actor, expires_at=body.expires_at
+        tenant, name=body.name, scopes=wanted, created_by=access.actor, expires_at=body.expires_at
     )
     await admin.audit.record(
         access.tenant_id,

@@ -13,7 +13,9 @@ from admin_api.deps import Admin, AdminDeps
 from admin_api.keys import Scope
 from admin_api.principals import TenantCredential
 from admin_api.problems import (
+    EXPIRED_CREDENTIAL,
     INSUFFICIENT_SCOPE,
+    INVALID_CREDENTIAL,
     TENANT_NOT_FOUND,
     TRIAL_EXPIRED,
     USER_NOT_FOUND,
@@ -23,7 +25,13 @@ from admin_api.problems import (
 from admin_api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active
 from tenants import Role, Tenant
-from tenants.widget_tokens import DEFAULT_TTL, MAX_TTL
+from tenants.widget_tokens import (
+    DEFAULT_TTL,
+    MAX_TTL,
+    WidgetClaims,
+    WidgetTokenExpired,
+    WidgetTokenInvalid,
+)
 
 router = APIRouter(tags=["widget tokens"])
 
@@ -57,17 +65,26 @@ async def issue(
     """A token (never outliving the tenant's trial), with a login entry in the tenant's audit trail."""
     not_after = tenant.trial.expires_at if tenant.trial else None
     token, claims = admin.widget_tokens.issue(
-        tenant.id, role=role, user_id=user_id, ttl=ttl, not_after=not_after
+        tenant, role=role, user_id=user_id, ttl=ttl, not_after=not_after
     )
-    who = f"user {user_id}" if user_id else f"anonymous {role.value}"
+    return await _logged(admin, token, claims, actor=actor)
+
+
+async def _logged(admin: AdminDeps, token: str, claims: WidgetClaims, *, actor: str) -> WidgetToken:
+    """The token as answered, after its login entry is in the tenant's audit trail."""
+    who = f"user {claims.user_id}" if claims.user_id else f"anonymous {claims.role.value}"
     await admin.audit.record(
-        tenant.id,
+        claims.tenant_id,
         actor=actor,
         event="login.widget",
         detail=f"{who} until {claims.expires_at:%Y-%m-%d %H:%M}Z",
     )
     return WidgetToken(
-        token=token, expires_at=claims.expires_at, tenant_id=tenant.id, user_id=user_id, role=role
+        token=token,
+        expires_at=claims.expires_at,
+        tenant_id=claims.tenant_id,
+        user_id=claims.user_id,
+        role=claims.role,
     )
 
 
@@ -102,18 +119,30 @@ async def issue_widget_token(
     "/v1/widget-tokens/refresh",
     status_code=status.HTTP_201_CREATED,
     summary="Swap a valid widget token for a fresh one",
-    description="Send the current widget token; the new one has the same identity and a new expiry.",
+    description=(
+        "Send the current widget token; the new one has the same identity and a new expiry, and the one "
+        "sent stops working at once (a token can be refreshed once). A session (a token and all its "
+        "refreshes) lasts at most `HARDE_WIDGET_SESSION_MAX_HOURS` (24 by default); after that, "
+        "refreshing answers `expired-credential` and the person signs in again."
+    ),
     responses=documented(*AUTH_PROBLEMS, INSUFFICIENT_SCOPE, TENANT_NOT_FOUND, TRIAL_EXPIRED),
 )
 async def refresh_widget_token(
     admin: Admin, caller: Annotated[TenantCredential, Depends(tenant_caller(Scope.CONVERSATIONS))]
 ) -> WidgetToken:
-    if caller.widget_token_id is None or caller.role is None:
+    if caller.widget is None or caller.role is None:
         raise ApiProblem(
             INSUFFICIENT_SCOPE, "Only a widget token can be refreshed; API keys do not expire this way."
         )
     tenant = await admin.tenants.get_tenant(caller.tenant_id)
     ensure_trial_active(tenant)
-    return await issue(
-        admin, tenant, role=caller.role, user_id=caller.user_id, ttl=DEFAULT_TTL, actor=caller.actor
-    )
+    not_after = tenant.trial.expires_at if tenant.trial else None
+    try:
+        token, claims = await admin.widget_tokens.refresh(
+            caller.widget, tenant, role=caller.role, not_after=not_after
+        )
+    except WidgetTokenExpired as error:
+        raise ApiProblem(EXPIRED_CREDENTIAL, str(error)) from None
+    except WidgetTokenInvalid as error:
+        raise ApiProblem(INVALID_CREDENTIAL, str(error)) from None
+    return await _logged(admin, token, claims, actor=caller.actor)

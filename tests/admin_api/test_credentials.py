@@ -52,7 +52,7 @@ async def test_no_credential_a_stranger_one_a_revoked_key_and_an_expired_key_are
     revoke = await api.http.delete(f"/v1/tenants/acme/api-keys/{revoked['id']}", headers=api.operator)
     assert revoke.json()["revoked_at"] is not None
     _, expired = await api.admin.keys.create(
-        "acme",
+        await api.admin.tenants.get_tenant("acme"),
         name="old",
         scopes={Scope.ADMIN},
         created_by="test",
@@ -119,13 +119,14 @@ async def test_the_operator_token_must_match_the_configured_hash(make_api):
 
 async def test_widget_tokens_are_sealed_and_expire(api: Api):
     await api.tenant("acme")
+    acme = await api.admin.tenants.get_tenant("acme")
     tokens = api.admin.widget_tokens
-    token, claims = tokens.issue("acme", role=Role.OWNER)
+    token, claims = tokens.issue(acme, role=Role.OWNER)
     assert tokens.verify(token) == claims
     assert "acme" not in token  # sealed: the browser cannot read the ids
 
     tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
-    expired, _ = tokens.issue("acme", role=Role.OWNER, not_after=utcnow() - timedelta(seconds=1))
+    expired, _ = tokens.issue(acme, role=Role.OWNER, not_after=utcnow() - timedelta(seconds=1))
     for bad, kind in (
         (tampered, "invalid-credential"),
         (expired, "expired-credential"),

@@ -117,7 +117,11 @@ async def credentials(api: Api) -> dict[str, dict[str, str]]:
     revoked = await api.key(B, *ALL_SCOPES)
     await api.http.delete(f"/v1/tenants/{B}/api-keys/{revoked['id']}", headers=api.operator)
     _, expired = await api.admin.keys.create(
-        B, name="expired", scopes=set(Scope), created_by="test", expires_at=utcnow() - timedelta(minutes=1)
+        await api.admin.tenants.get_tenant(B),
+        name="expired",
+        scopes=set(Scope),
+        created_by="test",
+        expires_at=utcnow() - timedelta(minutes=1),
     )
     await api.tenant("charlie-trial", trial={"max_messages": 0, "expires_at": "2021-06-01T00:00:00Z"})
     trial_key = await api.key("charlie-trial", *ALL_SCOPES)
