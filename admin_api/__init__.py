@@ -9,6 +9,7 @@ lifespan and set as ``app.state.admin``) and ``new_operator_token`` (for ``harde
 
 from fastapi import FastAPI
 
+from admin_api.body_limits import BodyLimit, BodyTooLarge, body_too_large
 from admin_api.deps import AdminDeps
 from admin_api.invites import InviteExpired, InviteNotFound, InviteUsed
 from admin_api.keys import KeyNotFound
@@ -65,11 +66,14 @@ DOMAIN_ERRORS: dict[type[Exception], ProblemType] = {
 
 
 def install_admin_api(app: FastAPI) -> None:
-    """Add the ``/v1`` routes, the problem+json handlers and the rate-limit headers to ``app``."""
+    """Add the ``/v1`` routes, the problem+json handlers and the rate-limit headers to ``app``, and
+    bound the body of every request the app receives (``body_limits``)."""
     for router in ROUTERS:
         app.include_router(router)
     install_problem_handlers(app, DOMAIN_ERRORS)
+    app.add_exception_handler(BodyTooLarge, body_too_large)
     app.add_middleware(RateLimitHeaders)
+    app.add_middleware(BodyLimit)
 
 
 __all__ = ["AdminDeps", "hash_operator_token", "install_admin_api", "new_operator_token"]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from admin_api.auth import TenantAccess, tenant_access
+from admin_api.body_limits import UPLOAD_MAX_BYTES
 from admin_api.deps import Admin
 from admin_api.keys import Scope
 from admin_api.problems import (
@@ -27,12 +28,8 @@ from admin_api.problems import (
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
 from kb import MAX_DOCUMENT_BYTES, SUPPORTED_EXTENSIONS, Document, DocumentKind, check_upload
 
-_MULTIPART_OVERHEAD = 64 * 1024
-
 router = APIRouter(
-    prefix="/v1/tenants/{tenant_id}/knowledge",
-    tags=["knowledge"],
-    max_body_size=MAX_DOCUMENT_BYTES + _MULTIPART_OVERHEAD,
+    prefix="/v1/tenants/{tenant_id}/knowledge", tags=["knowledge"], max_body_size=UPLOAD_MAX_BYTES
 )
 
 KnowledgeAccess = Annotated[TenantAccess, Depends(tenant_access(Scope.KNOWLEDGE))]
