@@ -9,7 +9,7 @@ lifespan and set as ``app.state.admin``) and ``new_operator_token`` (for ``harde
 
 from fastapi import FastAPI
 
-from admin_api.body_limits import BodyLimit, BodyTooLarge, body_too_large
+from admin_api.body_limits import BodyLimit, BodyTooLarge, body_too_large, document_body_limits
 from admin_api.deps import AdminDeps
 from admin_api.invites import InviteExpired, InviteNotFound, InviteUsed
 from admin_api.keys import KeyNotFound
@@ -72,6 +72,7 @@ def install_admin_api(app: FastAPI) -> None:
         app.include_router(router)
     install_problem_handlers(app, DOMAIN_ERRORS)
     app.add_exception_handler(BodyTooLarge, body_too_large)
+    document_body_limits(app)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodyLimit)
 

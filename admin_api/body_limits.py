@@ -16,14 +16,16 @@ Either way the answer is a ``request-too-large`` problem (413) saying what the l
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from admin_api.problems import REQUEST_TOO_LARGE, problem_response
+from admin_api.problems import MEDIA_TYPE, REQUEST_TOO_LARGE, problem_response
 from kb import MAX_DOCUMENT_BYTES
 
 ANONYMOUS_MAX_BYTES = 64 * 1024
@@ -110,3 +112,26 @@ class BodyLimit:
             if started:
                 raise
             await _problem(limit, scope["path"])(scope, receive, send)
+
+
+def document_body_limits(app: FastAPI) -> None:
+    """Every operation that takes a body says in the OpenAPI document that it may answer 413."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation.setdefault("responses", {}).setdefault("413", _TOO_LARGE_RESPONSE)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_TOO_LARGE_RESPONSE = {
+    "description": f"`{REQUEST_TOO_LARGE.slug}`: {REQUEST_TOO_LARGE.title}",
+    "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}

@@ -98,3 +98,19 @@ async def test_twilios_webhooks_without_a_credential_get_the_small_limit(api: Ap
     response = await api.http.post("/twilio/voice", data=form)
 
     _assert_too_large(response, "64 KiB")
+
+
+async def test_every_operation_that_takes_a_body_documents_the_413(api: Api):
+    document = (await api.http.get("/openapi.json")).json()
+    with_body = {
+        f"{method.upper()} {path}": operation["responses"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    }
+
+    assert "POST /v1/invites/redeem" in with_body
+    undocumented = [name for name, responses in with_body.items() if "413" not in responses]
+    assert undocumented == []
+    too_large = with_body["POST /v1/invites/redeem"]["413"]
+    assert too_large["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
