@@ -36,7 +36,7 @@ class TenantCredential:
         if self.user_id:
             return f"user:{self.user_id}"
         assert self.widget is not None, "a tenant credential is an API key or a widget token"
-        return f"widget:{self.widget.token_id}"
+        return f"widget:{self.widget.session_id}"  # a refresh keeps the session's conversations
 
     def has(self, scope: Scope) -> bool:
         return scope in self.scopes

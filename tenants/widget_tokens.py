@@ -15,9 +15,10 @@ A genuine, unexpired token is still refused when (``check``):
   the tenant's prefix that lives as long as the old token would have), so of two concurrent
   refreshes of one token exactly one succeeds.
 
-A refresh chain keeps the time its first token was issued (``session_started_at``), and no token
-of the chain lives past that plus the session limit (``HARDE_WIDGET_SESSION_MAX_HOURS``): after it,
-the person signs in again.
+A token and its refreshes are one session: they share a ``session_id`` (so the session's
+conversations and rate limit carry over a refresh) and the time the first token was issued, and no
+token of the session lives past that plus the session limit (``HARDE_WIDGET_SESSION_MAX_HOURS``):
+after it, the person signs in again.
 
 On the wire a token is ``hdw_`` followed by the sealed claims with ':' written as '.', so it is
 made only of URL-safe characters and fits a header, a query string or local storage unchanged.
@@ -64,6 +65,7 @@ class WidgetClaims(BaseModel):
     role: Role
     user_id: str | None = None
     issued_at: datetime
+    session_id: str  # the same for a token and all its refreshes
     session_started_at: datetime  # when the first token of this refresh chain was issued
     expires_at: datetime
     token_id: str
@@ -97,14 +99,14 @@ class WidgetTokens:
         user_id: str | None = None,
         ttl: timedelta = DEFAULT_TTL,
         not_after: datetime | None = None,
-        session_started_at: datetime | None = None,
+        session: WidgetClaims | None = None,
     ) -> tuple[str, WidgetClaims]:
         """A new token and its claims; it expires after ``ttl``, and never later than ``not_after`` or
-        the end of its session (``session_started_at``, for a refresh, plus the session limit)."""
+        the end of its session: a new one, or for a refresh the ``session`` of the token it replaces."""
         if not timedelta(0) < ttl <= MAX_TTL:
             raise ValueError(f"a widget token lives between 1 second and {MAX_TTL}, not {ttl}")
         now = utcnow()
-        started = session_started_at or now
+        started = session.session_started_at if session else now
         ends = [now + ttl, started + self._session_limit, *([not_after] if not_after else [])]
         claims = WidgetClaims(
             tenant_id=tenant.id,
@@ -112,6 +114,7 @@ class WidgetTokens:
             role=role,
             user_id=user_id,
             issued_at=now,
+            session_id=session.session_id if session else secrets.token_hex(8),
             session_started_at=started,
             expires_at=min(ends),
             token_id=secrets.token_hex(8),
@@ -173,5 +176,5 @@ class WidgetTokens:
             role=role,
             user_id=claims.user_id,
             not_after=not_after,
-            session_started_at=claims.session_started_at,
+            session=claims,
         )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from tenants import Role
 from tenants.models import utcnow
 from tests.admin_api.conftest import Api, bearer
+from tests.fakes.anthropic import reply
 
 PROBLEMS = "https://hard-e.dev/problems/"
 
@@ -97,10 +98,28 @@ async def test_refreshing_never_extends_a_session_past_its_limit(make_api):
 
         acme = await api.admin.tenants.get_tenant("acme")
         started = utcnow() - timedelta(hours=1, minutes=50)
-        token, _ = api.admin.widget_tokens.issue(acme, role=Role.OWNER, session_started_at=started)
+        _, fresh = api.admin.widget_tokens.issue(acme, role=Role.OWNER)
+        late = fresh.model_copy(update={"session_started_at": started})  # a session begun long ago
+        token, _ = api.admin.widget_tokens.issue(acme, role=Role.OWNER, session=late)
         chain_end = started + timedelta(hours=2)
         for _ in range(3):  # each refresh gets a new token, never a later end
             refreshed = await api.http.post("/v1/widget-tokens/refresh", headers=bearer(token))
             assert refreshed.status_code == 201, refreshed.text
             assert datetime.fromisoformat(refreshed.json()["expires_at"]) == chain_end
             token = refreshed.json()["token"]
+
+
+async def test_an_anonymous_visitor_keeps_their_conversation_across_a_refresh(api: Api):
+    await api.tenant("acme")
+    token = await _widget(api, "acme")
+    started = await api.http.post("/v1/conversations", headers=bearer(token))
+    conversation = started.json()["id"]
+    api.fake.script(reply("Still here."))
+
+    refreshed = (await api.http.post("/v1/widget-tokens/refresh", headers=bearer(token))).json()["token"]
+    answer = await api.http.post(
+        f"/v1/conversations/{conversation}/messages", json={"text": "hello"}, headers=bearer(refreshed)
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["reply"] == "Still here."

@@ -77,10 +77,12 @@ def test_no_token_of_a_session_outlives_the_session_limit(issuer):
     started = utcnow() - timedelta(hours=1, minutes=50)
 
     _, first = tokens.issue(ACME, role=Role.OWNER, ttl=timedelta(hours=24))
-    _, late = tokens.issue(ACME, role=Role.OWNER, session_started_at=started)
+    session = first.model_copy(update={"session_started_at": started})
+    _, late = tokens.issue(ACME, role=Role.OWNER, session=session)
 
     assert first.expires_at == first.session_started_at + timedelta(hours=2)
     assert late.expires_at == started + timedelta(hours=2)  # ten minutes, not the hour asked for
+    assert late.session_id == first.session_id and late.token_id != first.token_id
 
 
 async def test_a_session_at_its_limit_cannot_be_refreshed(issuer, redis: Redis):
