@@ -1,8 +1,9 @@
 """``WS /twilio/stream``: Twilio's media stream, running the call through the one pipeline.
 
 The socket proves which call it is by redeeming the one-time token the voice webhook put in the
-TwiML; a missing, reused or expired token closes it before any audio is heard. Everything about
-the caller was decided by the webhook; here it becomes a ``CallContext``.
+TwiML; a missing, reused or expired token, or one whose tenant has since been erased, closes it
+before any audio is heard. Everything about the caller was decided by the webhook; here it
+becomes a ``CallContext``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from telephony.deps import TelephonyDeps
 from telephony.serializer import PhoneSerializer
 from telephony.stream_tokens import CallerMode, StreamGrant
 from telephony.transfer import TwilioTransferrer
-from tenants import Role
+from tenants import Role, TenantNotFound
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,24 @@ async def media_stream(websocket: WebSocket) -> None:
         log.warning("media stream refused: unknown, expired or reused stream token (call %s)", call.call_id)
         await websocket.close(POLICY_VIOLATION)
         return
+    if await _tenant_gone(deps, grant):
+        log.warning(
+            "media stream refused: its tenant was erased after the call was answered (%s)", call.call_id
+        )
+        await websocket.close(POLICY_VIOLATION)
+        return
     await _run(websocket, deps, grant, call.stream_id)
+
+
+async def _tenant_gone(deps: TelephonyDeps, grant: StreamGrant) -> bool:
+    """Whether the tenant that answered the call no longer exists (a later one of the same id is not it).
+
+    Its stream tokens are erased with it; this covers one written while the erase was under way.
+    """
+    try:
+        return (await deps.tenants.get_tenant(grant.tenant_id)).incarnation != grant.tenant_incarnation
+    except TenantNotFound:
+        return True
 
 
 async def _run(websocket: WebSocket, deps: TelephonyDeps, grant: StreamGrant, stream_sid: str) -> None:

@@ -31,6 +31,7 @@ class StreamGrant:
     mode: CallerMode
     user_id: str | None
     max_seconds: float | None  # trial voice minutes left, if limited
+    tenant_incarnation: str = ""  # the tenant that answered: a later one of the same id is not it
 
 
 def _key(tenant_id: str, token: str) -> str:

@@ -106,6 +106,7 @@ async def _grant_for(
         mode=mode,
         user_id=user.id if user else None,
         max_seconds=max_seconds,
+        tenant_incarnation=tenant.incarnation,
     )
 
 

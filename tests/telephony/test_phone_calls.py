@@ -11,7 +11,7 @@ import pytest
 from pipeline import CallNotPlaced, CallSessions, transcript_blob_key
 from telephony import calls
 from telephony.outbound import call_user
-from tenants import Role
+from tenants import Role, Tenant, UnknownCallerPolicy
 from tests.brain.conftest import action_ids
 from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
 from tests.fakes.twilio_caller import SimulatedCaller
@@ -82,6 +82,23 @@ async def test_a_forged_stream_without_a_webhook_is_refused(line: PhoneLine) -> 
     await caller.connect(parameters={"tenant": "acme", "token": "made-up"})
     await asyncio.wait_for(caller.closed.wait(), 10)
     assert caller.close_code == 1008
+
+
+async def test_a_stream_token_outliving_its_erased_tenant_opens_no_call_on_a_new_one(line: PhoneLine) -> None:
+    redis, tenants = line.world.brain.redis, line.world.brain.tenants
+    await tenants.update_tenant("acme", unknown_caller_policy=UnknownCallerPolicy.READ_ONLY)
+    async with line.call_from(STRANGER, connect=False) as caller:  # a read-only grant, no user to miss
+        key = f"t:acme:stream:{caller.parameters['token']}"  # where the webhook put the grant
+        grant = await redis.get(key)
+        await tenants.erase_tenant("acme")
+        await tenants.create_tenant(Tenant(id="acme", name="Another Company"))
+        await redis.set(key, grant, ex=60)  # the grant was written while the erase was under way
+
+        await caller.connect()
+        await asyncio.wait_for(caller.closed.wait(), 10)
+
+    assert caller.close_code == 1008
+    assert caller.heard.audio == bytearray()
 
 
 async def test_barge_in_clears_twilios_buffer(line: PhoneLine) -> None:
