@@ -1,5 +1,6 @@
 """The app on its embedded default: health, persistence across restarts, clean shutdown."""
 
+import asyncio
 import os
 import re
 import signal
@@ -15,6 +16,7 @@ from admin_api.operator import new_operator_token
 from core.settings import Settings
 from harde.app import create_app
 from tenants import DEMO_TENANT_ID
+from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes
 from tests.support.servers import free_port, serve
 
 
@@ -46,6 +48,29 @@ async def test_embedded_redis_persists_across_restart_and_demo_is_created_once(t
         again = await restarted.state.services.tenants.get_tenant(DEMO_TENANT_ID)
         assert again.soul_document == "Remember me."
         assert again.created_at == demo.created_at
+
+
+async def until_ready(http: httpx.AsyncClient, timeout: float = 30.0) -> None:
+    """Poll /readyz until it answers 200; fail with its last answer when the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while (answer := await http.get("/readyz", timeout=timeout)).status_code != 200:
+        assert time.monotonic() < deadline, f"/readyz did not come back: {answer.text}"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_killed_embedded_redis_comes_back_with_every_write_and_readiness(tmp_path):
+    app = create_app(embedded_settings(tmp_path))
+    async with serve(app) as base, httpx.AsyncClient(base_url=base) as http:
+        redis = app.state.services.redis
+        [first] = redis_pids_for(tmp_path)
+        writes = await kill_during_writes(redis, first)
+        await assert_nothing_acknowledged_was_lost(redis, writes)
+
+        [second] = redis_pids_for(tmp_path)
+        os.kill(second, signal.SIGKILL)
+        await until_ready(http)
+        assert redis_pids_for(tmp_path) not in ([], [second])
+        assert await app.state.services.tenants.get_tenant(DEMO_TENANT_ID)
 
 
 def redis_pids_for(var_dir: Path) -> list[int]:
