@@ -125,6 +125,43 @@ def test_no_orphan_redis_after_the_server_stops(tmp_path, stop_signal):
         server.wait()
 
 
+def test_with_several_workers_the_parent_restarts_the_shared_redis(tmp_path):
+    """``serve --workers 2`` starts the embedded Redis in the parent, so the parent supervises it."""
+    port = free_port()
+    env = {**os.environ, "HARDE_VAR_DIR": str(tmp_path), "HARDE_LOG_FORMAT": "text"}
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "harde", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: _ready(port, times=10), timeout=90), "the workers never became ready"
+        [first] = redis_pids_for(tmp_path)
+        os.kill(first, signal.SIGKILL)
+        assert wait_for(lambda: redis_pids_for(tmp_path) not in ([], [first]))
+        assert _parent_of(redis_pids_for(tmp_path)[0]) == server.pid
+        assert wait_for(lambda: _ready(port, times=10)), "/readyz did not come back"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert wait_for(lambda: redis_pids_for(tmp_path) == []), "redis-server outlived the app"
+
+
+def _ready(port: int, times: int) -> bool:
+    """/readyz answers 200 on ``times`` fresh connections in a row (they reach either worker)."""
+    try:
+        return all(
+            httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=15).status_code == 200 for _ in range(times)
+        )
+    except httpx.HTTPError:
+        return False
+
+
+def _parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def _healthy(port: int) -> bool:
     try:
         return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200
