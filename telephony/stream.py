@@ -1,9 +1,10 @@
 """``WS /twilio/stream``: Twilio's media stream, running the call through the one pipeline.
 
 The socket proves which call it is by redeeming the one-time token the voice webhook put in the
-TwiML; a missing, reused or expired token, or one whose tenant has since been erased, closes it
-before any audio is heard. Everything about the caller was decided by the webhook; here it
-becomes a ``CallContext``.
+TwiML, for the tenant and ``callSid`` it was issued to; a missing, reused, expired or mismatched
+token, or one whose tenant has since been erased, closes it before any audio is heard (and a
+mismatched one stays usable by the real call).
+Everything about the caller was decided by the webhook; here it becomes a ``CallContext``.
 """
 
 from __future__ import annotations
@@ -45,14 +46,17 @@ async def media_stream(websocket: WebSocket) -> None:
         _, call = await asyncio.wait_for(parse_telephony_websocket(websocket), HANDSHAKE_TIMEOUT_S)
         parameters = call.body or {}
         grant = await stream_tokens.redeem(
-            deps.redis, str(parameters.get("tenant", "")), str(parameters.get("token", ""))
+            deps.redis, str(parameters.get("tenant", "")), str(call.call_id), str(parameters.get("token", ""))
         )
     except Exception as error:  # anything but a proper Twilio handshake
         log.warning("media stream refused: no valid Twilio handshake (%s)", type(error).__name__)
         await websocket.close(POLICY_VIOLATION)
         return
-    if grant is None or grant.call_sid != call.call_id or deps.pipeline is None:
-        log.warning("media stream refused: unknown, expired or reused stream token (call %s)", call.call_id)
+    if grant is None or deps.pipeline is None:
+        log.warning(
+            "media stream refused: unknown, expired or reused stream token, or not this call's (call %s)",
+            call.call_id,
+        )
         await websocket.close(POLICY_VIOLATION)
         return
     if await _tenant_gone(deps, grant):

@@ -1,7 +1,11 @@
 """One-time, short-lived tokens that tie a media-stream websocket to the call the webhook answered.
 
 The webhook decides who is calling and what they may do; the websocket only proves it is the
-stream Twilio opened for that call by presenting the token once, within a minute.
+stream Twilio opened for that call by presenting the token once, within a minute, together with
+the tenant and the call's ``callSid`` it was issued for. Those bound fields are part of the
+token's key, so a socket presenting a genuine token with a forged ``callSid`` (or tenant) finds
+nothing and uses nothing up: the genuine stream can still redeem it. Redeeming is one GETDEL,
+so a token is used at most once even with two sockets racing across workers.
 """
 
 from __future__ import annotations
@@ -34,21 +38,23 @@ class StreamGrant:
     tenant_incarnation: str = ""  # the tenant that answered: a later one of the same id is not it
 
 
-def _key(tenant_id: str, token: str) -> str:
-    return f"t:{tenant_id}:stream:{token}"
+def _key(tenant_id: str, call_sid: str, token: str) -> str:
+    return f"t:{tenant_id}:stream:{call_sid}:{token}"
 
 
 async def issue(redis: Redis, grant: StreamGrant) -> str:
     token = secrets.token_urlsafe(24)
-    await redis.set(_key(grant.tenant_id, token), json.dumps(asdict(grant)), ex=TOKEN_TTL_SECONDS)
+    key = _key(grant.tenant_id, grant.call_sid, token)
+    await redis.set(key, json.dumps(asdict(grant)), ex=TOKEN_TTL_SECONDS)
     return token
 
 
-async def redeem(redis: Redis, tenant_id: str, token: str) -> StreamGrant | None:
-    """The grant, exactly once; None for an unknown, expired or already used token."""
-    if not tenant_id or not token:
+async def redeem(redis: Redis, tenant_id: str, call_sid: str, token: str) -> StreamGrant | None:
+    """The grant, exactly once, to the call it was issued for; None for an unknown, expired or
+    already used token, or one presented for another tenant or call (which leaves it unused)."""
+    if not (tenant_id and call_sid and token) or ":" in tenant_id + call_sid:  # no key games
         return None
-    raw = as_str(await redis.getdel(_key(tenant_id, token)))
+    raw = as_str(await redis.getdel(_key(tenant_id, call_sid, token)))
     if raw is None:
         return None
     fields = json.loads(raw)

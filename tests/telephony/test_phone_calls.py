@@ -77,6 +77,24 @@ async def test_a_reused_stream_token_is_refused(line: PhoneLine) -> None:
         assert replay.heard.audio == bytearray()
 
 
+async def test_a_forged_call_sid_neither_opens_the_stream_nor_burns_the_callers_token(
+    line: PhoneLine,
+) -> None:
+    line.world.fake.script()
+    async with line.call_from(DANA, connect=False) as caller:
+        forger = SimulatedCaller(
+            line.base, public_url=PUBLIC, auth_token=line.twilio.auth_token, caller=DANA, called=LINE
+        )  # another callSid, the genuine call's token
+        forger.twiml = caller.twiml
+        await forger.connect()
+        await asyncio.wait_for(forger.closed.wait(), 10)
+        assert forger.close_code == 1008 and forger.heard.audio == bytearray()
+
+        await caller.connect()
+        _, greeting = await caller.wait_for_reply()
+    assert "dana" in heard(greeting).lower()
+
+
 async def test_a_forged_stream_without_a_webhook_is_refused(line: PhoneLine) -> None:
     caller = SimulatedCaller(line.base, public_url=PUBLIC, auth_token="x", caller=DANA, called=LINE)
     await caller.connect(parameters={"tenant": "acme", "token": "made-up"})
@@ -166,6 +184,9 @@ async def test_a_malformed_message_does_not_kill_the_call(line: PhoneLine) -> No
         await caller.wait_for_reply()
         assert caller._socket is not None
         await caller._socket.send("{not json")
+        await caller._socket.send("[" * 5000)  # once raised RecursionError and ended the call
+        await caller._socket.send(json.dumps({"event": "media", "media": None}))
+        await caller._socket.send(b"\xff\xfe binary")
         await caller._socket.send(json.dumps({"event": "media", "media": {"payload": "%%%not-base64%%%"}}))
         await caller._socket.send(json.dumps({"event": "media", "media": "wrong shape"}))
         await caller._socket.send("x" * 100_000)

@@ -45,8 +45,11 @@ def signed(path: str, form: dict[str, str], token: str = AUTH_TOKEN) -> dict[str
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(f"{PUBLIC}{path}", form)}
 
 
+CALL_SID = "CA" + "1" * 32
+
+
 def call_form(caller: str = MIKE, called: str = LINE, **extra: str) -> dict[str, str]:
-    return {"CallSid": "CA" + "1" * 32, "From": caller, "To": called, "Direction": "inbound", **extra}
+    return {"CallSid": CALL_SID, "From": caller, "To": called, "Direction": "inbound", **extra}
 
 
 async def post(http, path: str, form: dict[str, str], headers=None):
@@ -63,9 +66,14 @@ async def test_known_caller_gets_a_stream_with_a_one_time_token(phone, redis):
     response = await post(http, "/twilio/voice", call_form())
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
     params = stream_parameters(response.text)
-    grant = await stream_tokens.redeem(redis, params["tenant"], params["token"])
+    tenant, token = params["tenant"], params["token"]
+    # Presented for another call or tenant, the token is refused and stays unused.
+    assert await stream_tokens.redeem(redis, tenant, "CA" + "6" * 32, token) is None
+    assert await stream_tokens.redeem(redis, "other", CALL_SID, token) is None
+    assert await stream_tokens.redeem(redis, f"{tenant}:stream:{CALL_SID}", "", token) is None
+    grant = await stream_tokens.redeem(redis, tenant, CALL_SID, token)
     assert grant is not None and grant.user_id == mike.id and grant.mode is CallerMode.KNOWN
-    assert await stream_tokens.redeem(redis, params["tenant"], params["token"]) is None
+    assert await stream_tokens.redeem(redis, tenant, CALL_SID, token) is None
 
 
 @pytest.mark.parametrize(
@@ -98,7 +106,7 @@ async def test_unknown_callers_get_the_tenants_policy(phone, redis, policy, mode
     http, store, _ = phone
     await store.update_tenant("acme", unknown_caller_policy=policy)
     params = stream_parameters((await post(http, "/twilio/voice", call_form(caller=STRANGER))).text)
-    grant = await stream_tokens.redeem(redis, params["tenant"], params["token"])
+    grant = await stream_tokens.redeem(redis, params["tenant"], CALL_SID, params["token"])
     assert grant.mode is mode and grant.user_id is None
 
 
