@@ -153,7 +153,7 @@ async def _arguments(request: Request, tool: Tool[Any]) -> dict[str, Any]:
     raw = await request.body()
     try:
         args = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise ApiProblem(
             VALIDATION_ERROR, "The body is not valid JSON; send a JSON object of arguments."
         ) from None

@@ -192,6 +192,11 @@ async def test_arguments_that_break_the_schema_are_listed_field_by_field(api: Ap
         "/v1/tools/add_job_note", content=b"[1, 2]", headers=writer["headers"]
     )
     assert not_an_object.status_code == 422
+    nested_too_deep = await api.http.post(  # once a RecursionError: a 500
+        "/v1/tools/add_job_note", content=b"[" * 5000, headers=writer["headers"]
+    )
+    assert nested_too_deep.status_code == 422
+    assert "not valid JSON" in nested_too_deep.json()["detail"]
 
 
 async def test_unknown_and_restricted_tools_are_refused_with_the_reason(api: Api):
