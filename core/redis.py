@@ -16,7 +16,7 @@ server instead of starting another one; it does not supervise it.
 Every write is appended and fsynced before Redis answers (``appendfsync always``), so a write
 that was acknowledged survives a crash of the server, or of the machine. It costs an fsync per
 event-loop pass (writes arriving together share one); our write rates are far below what that
-allows (see ``python -m bench.redis_fsync``).
+allows (``python -m bench redis_durability`` measures it).
 """
 
 from __future__ import annotations
