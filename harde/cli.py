@@ -71,7 +71,8 @@ def serve(
         return
     embedded: EmbeddedRedis | None = None
     if settings.redis_url is None:
-        # Workers must share one Redis: start the embedded one here and hand them its URL.
+        # Workers must share one Redis: start the embedded one here and hand them its URL. This
+        # process outlives the workers, so it supervises the server (restarts it if it dies).
         embedded = EmbeddedRedis(settings.var_dir / "redis")
         embedded.start()
         os.environ["REDIS_URL"] = embedded.url
