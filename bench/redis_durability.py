@@ -44,7 +44,7 @@ async def _stream(redis: Redis, label: str, seconds: float) -> tuple[list[float]
     return latencies, keys
 
 
-def _quantile(values: list[float], q: float) -> float:
+def _quantile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000
 
 
