@@ -14,9 +14,9 @@ A second process on the same ``var/`` (the CLI while the server runs) attaches t
 server instead of starting another one; it does not supervise it.
 
 Every write is appended and fsynced before Redis answers (``appendfsync always``), so a write
-that was acknowledged survives a crash of the server, or of the machine. It costs an fsync per
-event-loop pass (writes arriving together share one); our write rates are far below what that
-allows (``python -m bench redis_durability`` measures it).
+that was acknowledged survives a crash of the server, or of the machine. Each write waits for the
+disk's sync (writes arriving together share one); ``python -m bench redis_durability`` measures
+what that costs against ``everysec``, which could lose the last second of acknowledged writes.
 """
 
 from __future__ import annotations

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 
 import pytest
 
+from core.redis import EmbeddedRedis
 from pipeline import CallNotPlaced, CallSessions, transcript_blob_key
 from telephony import calls
 from telephony.outbound import call_user
@@ -37,6 +40,27 @@ async def test_a_phone_call_asking_for_a_jobs_status_hears_its_stage(line: Phone
     assert "dana" in heard(greeting).lower()
     assert "proposal" in heard(answer).lower(), heard(answer)
     assert 0 < latency < 10
+
+
+async def test_a_call_carries_on_when_redis_is_killed_mid_call(
+    line: PhoneLine, redis_server: EmbeddedRedis
+) -> None:
+    job = line.world.job_in_stage("Proposal Sent")
+    last_name = job.name.split(" - ")[0]
+    line.world.fake.script(
+        on_user("status", reply(tool_use("find_jobs", {"keyword": last_name}))),
+        on_tool_result("find_jobs", lambda r: f"The {last_name} job is at {first_stage(r)}."),
+    )
+    async with line.call_from(DANA) as caller:
+        await caller.wait_for_reply()
+        killed = redis_server.pid
+        assert killed is not None
+        os.kill(killed, signal.SIGKILL)  # the turn below needs Redis (rate limiter, session, usage)
+        await caller.say(speech_mulaw8k(f"What is the status of the {last_name} job?"))
+        _, answer = await caller.wait_for_reply()
+    assert "proposal" in heard(answer).lower(), heard(answer)
+    assert redis_server.pid not in (None, killed)
+    assert (await _record_of(line, caller.call_sid))["stream"] == "closed"
 
 
 async def test_a_stage_change_confirmed_by_voice_changes_the_crm(line: PhoneLine) -> None:
@@ -228,10 +252,15 @@ async def test_an_unknown_caller_passes_the_pin_check_by_keypad(line: PhoneLine)
 
 
 async def _session_of(line: PhoneLine, call_sid: str) -> str:
+    return (await _record_of(line, call_sid))["session_id"]
+
+
+async def _record_of(line: PhoneLine, call_sid: str) -> dict[str, str]:
+    """The call's record once its stream has closed."""
     for _ in range(200):
         record = await calls.get_call(line.world.brain.redis, "acme", call_sid)
         if record.get("stream") == "closed":
-            return record["session_id"]
+            return record
         await asyncio.sleep(0.05)
     raise AssertionError("the call never closed")
 
