@@ -46,7 +46,10 @@ async def media_stream(websocket: WebSocket) -> None:
         _, call = await asyncio.wait_for(parse_telephony_websocket(websocket), HANDSHAKE_TIMEOUT_S)
         parameters = call.body or {}
         grant = await stream_tokens.redeem(
-            deps.redis, str(parameters.get("tenant", "")), str(call.call_id), str(parameters.get("token", ""))
+            deps.redis,
+            str(parameters.get("tenant", "")),
+            str(call.call_id or ""),
+            str(parameters.get("token", "")),
         )
     except Exception as error:  # anything but a proper Twilio handshake
         log.warning("media stream refused: no valid Twilio handshake (%s)", type(error).__name__)
@@ -54,7 +57,7 @@ async def media_stream(websocket: WebSocket) -> None:
         return
     if grant is None or deps.pipeline is None:
         log.warning(
-            "media stream refused: unknown, expired or reused stream token, or not this call's (call %s)",
+            "media stream refused: unknown, expired or reused stream token, or not this call's (call %.40s)",
             call.call_id,
         )
         await websocket.close(POLICY_VIOLATION)
