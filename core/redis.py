@@ -10,8 +10,11 @@ started again on the same socket and data directory, replays its append-only fil
 reconnect by themselves (see ``client_for``). With ``harde serve --workers N`` the supervisor is
 the parent process, which starts the server before the workers and hands them its URL.
 
-A second process on the same ``var/`` (the CLI while the server runs) attaches to the running
-server instead of starting another one; it does not supervise it.
+Exactly one process supervises a data directory: the one holding the lock on ``redis.lock``
+there (its servers inherit the lock too, so it is free only once supervisor and server are both
+gone). Another process on the same ``var/`` (the CLI while the server runs) attaches to the
+running server instead, and waits out a restart rather than start a second server on the same
+append-only file.
 
 Every write is appended and fsynced before Redis answers (``appendfsync always``), so a write
 that was acknowledged survives a crash of the server, or of the machine. Each write waits for the
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import logging
 import signal
 import subprocess
@@ -31,6 +35,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import redis
 import redis.asyncio as aioredis
@@ -49,6 +54,7 @@ _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 10.0
 _RESTART_DELAY_S = (0.05, 5.0)  # first delay after an unexpected exit, and the most it grows to
 _HEALTHY_UPTIME_S = 60.0  # a server that ran this long has recovered: the delay starts over
+_ATTACH_TIMEOUT_S = _START_TIMEOUT_S + _RESTART_DELAY_S[1]  # another supervisor's restart, at worst
 
 # A client waits out a restart of the server (or a failover of an external one) instead of failing
 # the call that needed it: on a lost connection or a timeout it tries again after 0.1, 0.2, 0.4 ...
@@ -85,6 +91,7 @@ class EmbeddedRedis:
     _supervisor: threading.Thread | None = field(default=None, init=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _supervising: TextIO | None = field(default=None, init=False, repr=False)  # holds redis.lock
 
     @property
     def socket_path(self) -> Path:
@@ -114,11 +121,20 @@ class EmbeddedRedis:
             return False
 
     def start(self) -> None:
-        """Start and supervise the server, or attach to the one already serving this directory."""
+        """Start and supervise the server, or attach to the one another process supervises here."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        if self.is_serving():
+        lock = (self.data_dir / "redis.lock").open("w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            self._attach()
+            return
+        if self.is_serving():  # a server nobody supervises (started before supervision existed)
+            lock.close()
             log.info("attached to the embedded Redis already serving %s", self.data_dir)
             return
+        self._supervising = lock
         self._stopping.clear()
         outcome: list[EmbeddedRedisError | None] = []
         started = threading.Event()
@@ -135,7 +151,25 @@ class EmbeddedRedis:
         if outcome[0] is not None:
             self._supervisor.join()
             self._supervisor = None
+            self._release()
             raise outcome[0]
+
+    def _attach(self) -> None:
+        """Another process supervises this directory: wait for its server (it may be restarting)."""
+        deadline = time.monotonic() + _ATTACH_TIMEOUT_S
+        while not self.is_serving():
+            if time.monotonic() > deadline:
+                raise EmbeddedRedisError(
+                    f"the embedded Redis in {self.data_dir} is run by another process (is `harde serve` "
+                    f"running?) but does not answer; see {self.data_dir / 'redis.log'}"
+                )
+            time.sleep(0.05)
+        log.info("attached to the embedded Redis another process runs in %s", self.data_dir)
+
+    def _release(self) -> None:
+        lock, self._supervising = self._supervising, None
+        if lock is not None:
+            lock.close()
 
     def stop(self) -> None:
         """Stop the server if we own it (SIGTERM makes redis flush the AOF); idempotent."""
@@ -151,6 +185,7 @@ class EmbeddedRedis:
         if supervisor.is_alive() and process is not None:
             process.kill()
             supervisor.join()
+        self._release()
         log.info("embedded Redis stopped")
 
     # --- the supervisor thread -----------------------------------------------------------------
@@ -215,6 +250,7 @@ class EmbeddedRedis:
                 stdout=subprocess.DEVNULL,
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
+                pass_fds=(self._supervising.fileno(),) if self._supervising else (),
             )
         self._wait_until_ready(process)
         return process

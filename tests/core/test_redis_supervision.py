@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
-from core.redis import EmbeddedRedis, client_for
-from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes
+import pytest
+
+from core.redis import EmbeddedRedis, EmbeddedRedisError, client_for
+from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
 
 
 async def test_a_killed_embedded_redis_restarts_and_keeps_every_acknowledged_write(tmp_path: Path) -> None:
@@ -25,3 +29,30 @@ async def test_a_killed_embedded_redis_restarts_and_keeps_every_acknowledged_wri
         await redis.aclose()
         server.stop()
     assert server.pid is None and not server.is_serving()
+
+
+async def test_a_second_process_waits_for_the_supervised_server_never_starts_its_own(tmp_path: Path) -> None:
+    supervisor = EmbeddedRedis(tmp_path / "redis")
+    supervisor.start()
+    other = EmbeddedRedis(tmp_path / "redis")  # the CLI while the server runs, say
+    try:
+        stopped = supervisor.pid
+        assert stopped is not None
+        os.kill(stopped, signal.SIGSTOP)  # not answering, yet not dead: no restart will come
+        try:
+            with pytest.raises(EmbeddedRedisError, match="run by another process"):
+                other.start()
+            assert not other.owned and server_pids(other.socket_path) == [stopped]
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+
+        os.kill(stopped, signal.SIGKILL)
+        other.start()  # waits out the supervisor's restart, then attaches
+        assert not other.owned and server_pids(other.socket_path) == [supervisor.pid]
+        redis = client_for(other.url)
+        assert await redis.ping()
+        await redis.aclose()
+    finally:
+        other.stop()
+        supervisor.stop()
+    assert server_pids(supervisor.socket_path) == []

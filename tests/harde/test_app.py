@@ -16,7 +16,7 @@ from admin_api.operator import new_operator_token
 from core.settings import Settings
 from harde.app import create_app
 from tenants import DEMO_TENANT_ID
-from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes
+from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
 from tests.support.servers import free_port, serve
 
 
@@ -74,18 +74,7 @@ async def test_a_killed_embedded_redis_comes_back_with_every_write_and_readiness
 
 
 def redis_pids_for(var_dir: Path) -> list[int]:
-    socket = str((var_dir / "redis" / "redis.sock").resolve())
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if "redis-server" in cmdline and socket in cmdline:
-            pids.append(int(proc.name))
-    return pids
+    return server_pids(var_dir / "redis" / "redis.sock")
 
 
 # A server process starts in seconds, but loads Pipecat and the speech models first: on cores busy

@@ -6,10 +6,27 @@ import asyncio
 import os
 import signal
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.redis import Redis
 
 WRITERS = 8
+
+
+def server_pids(socket_path: Path) -> list[int]:
+    """The redis-server processes serving ``socket_path``, found by their command line."""
+    socket = str(socket_path.resolve())
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "redis-server" in cmdline and socket in cmdline:
+            pids.append(int(proc.name))
+    return pids
 
 
 @dataclass
