@@ -130,7 +130,7 @@ async def test_a_stream_token_outliving_its_erased_tenant_opens_no_call_on_a_new
     redis, tenants = line.world.brain.redis, line.world.brain.tenants
     await tenants.update_tenant("acme", unknown_caller_policy=UnknownCallerPolicy.READ_ONLY)
     async with line.call_from(STRANGER, connect=False) as caller:  # a read-only grant, no user to miss
-        key = f"t:acme:stream:{caller.parameters['token']}"  # where the webhook put the grant
+        key = f"t:acme:stream:{caller.call_sid}:{caller.parameters['token']}"  # where the webhook put it
         grant = await redis.get(key)
         await tenants.erase_tenant("acme")
         await tenants.create_tenant(Tenant(id="acme", name="Another Company"))
