@@ -5,7 +5,7 @@ what to do next), and reads ``errors`` for field-level problems. Every error the
 with is listed here once; routes declare which ones they may return (``documented``), so the
 OpenAPI document names them all and a schema-driven test can hold the server to it.
 
-FastAPI's own request validation errors, Starlette's 404/405 and anything unexpected become
+FastAPI's own request validation errors, Starlette's 404/405/413 and anything unexpected become
 problems too, app-wide, so a client sees one error format whatever went wrong.
 """
 
@@ -20,8 +20,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +213,7 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 
 _HTTP_STATUS_KINDS = {400: BAD_REQUEST, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 413: REQUEST_TOO_LARGE}
+_TOO_LARGE_DETAIL = "The request body is larger than this endpoint accepts. Send less."
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -216,13 +221,58 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     kind = _HTTP_STATUS_KINDS.get(exc.status_code) or ProblemType(
         f"http-{exc.status_code}", exc.status_code, str(exc.detail)
     )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     detail = {
         400: "The request body could not be read (malformed JSON or form data). Fix it and try again.",
         404: f"There is nothing at {request.url.path}; the API's paths are listed at /docs.",
-        405: f"{request.method} is not allowed here; see the Allow header.",
-        413: "The request body is larger than this endpoint accepts. Send less.",
+        405: f"{request.method} is not allowed on {request.url.path}; it takes {headers.get('Allow')}.",
+        413: _TOO_LARGE_DETAIL,
     }.get(exc.status_code, str(exc.detail))
-    return problem_response(kind, detail, instance=request.url.path, headers=exc.headers)
+    return problem_response(kind, detail, instance=request.url.path, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the routes at this path take.
+
+    Several routes share a path (GET, PATCH and DELETE of one tenant are three routes), and
+    Starlette's 405 names only the methods of the first one whose path matched.
+    """
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
+class TooLargeAsProblem:
+    """Pure ASGI middleware: the 413 of Starlette's body limit as a problem, like every other error.
+
+    A route's ``max_body_size`` is enforced by Starlette below the exception handlers, and it
+    answers in plain text; this swaps that answer for the ``request-too-large`` problem.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replacing = False
+
+        async def send_as_problem(message: Message) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                replacing = MEDIA_TYPE not in Headers(raw=message.get("headers", [])).get("content-type", "")
+            if not replacing:
+                await send(message)
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answer = problem_response(REQUEST_TOO_LARGE, _TOO_LARGE_DETAIL, instance=scope["path"])
+                await answer(scope, receive, send)
+
+        await self.app(scope, receive, send_as_problem)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -242,9 +292,16 @@ def mapped(kind: ProblemType) -> Callable[[Request, Exception], Any]:
     """
 
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(kind, str(exc).strip("'\""), instance=request.url.path)
+        return problem_response(kind, _message(exc), instance=request.url.path)
 
     return handler
+
+
+def _message(exc: Exception) -> str:
+    """The sentence the exception was raised with (``str()`` of a ``KeyError`` would quote it)."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return str(exc)
 
 
 def install_problem_handlers(app: FastAPI, domain_errors: Mapping[type[Exception], ProblemType]) -> None:
@@ -254,6 +311,7 @@ def install_problem_handlers(app: FastAPI, domain_errors: Mapping[type[Exception
     app.add_exception_handler(Exception, _unexpected)
     for error, kind in domain_errors.items():
         app.add_exception_handler(error, mapped(kind))
+    app.add_middleware(TooLargeAsProblem)
     _document_problems(app)
 
 
