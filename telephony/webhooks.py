@@ -12,6 +12,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 
 from telephony import calls, stream_tokens, twiml
 from telephony.deps import TelephonyDeps, telephony_deps
@@ -113,13 +114,18 @@ async def _grant_for(
 @router.post(
     "/status",
     summary="Call status updates (Twilio status callback)",
-    responses={204: {"description": "Recorded."}, 403: {"description": "Not signed by Twilio."}},
+    responses={
+        204: {"description": "Recorded."},
+        403: {"description": "Not signed by Twilio."},
+        422: {"description": "A field Twilio sends is malformed (CallDuration: whole seconds)."},
+    },
     status_code=204,
 )
 async def status(request: Request, deps: Deps) -> Response:
     form = await _signed_form(request, deps)
     if form is None:
         return Response(status_code=403)
+    duration = _call_duration(form)
     tenant_id = await deps.tenants.tenant_for_number(_numbers(form)[0])
     if tenant_id is not None:
         await calls.record_status(
@@ -127,6 +133,25 @@ async def status(request: Request, deps: Deps) -> Response:
             tenant_id,
             form.get("CallSid", ""),
             status=form.get("CallStatus", ""),
-            duration=float(form.get("CallDuration") or 0),
+            duration=duration,
         )
     return Response(status_code=204)
+
+
+def _call_duration(form: dict[str, str]) -> int:
+    """Twilio's ``CallDuration``: whole seconds, sent once the call has ended (0 before).
+
+    Anything else (``abc``, ``nan``, ``inf``, ``-1``, ``2.5``) is refused with a 422 naming the
+    field, rather than failing with a 500 or landing in the call record.
+    """
+    raw = form.get("CallDuration", "")
+    if not raw:
+        return 0
+    if not (raw.isascii() and raw.isdigit()):
+        error = {
+            "loc": ("body", "CallDuration"),
+            "msg": "must be a whole number of seconds",
+            "type": "int_parsing",
+        }
+        raise RequestValidationError([error])
+    return int(raw)

@@ -137,3 +137,16 @@ async def test_status_callback_closes_calls_whose_stream_never_opened(phone, red
     record = await calls.get_call(redis, "acme", "CA" + "1" * 32)
     assert record["stream"] == "never_opened" and record["duration_seconds"] == "3"
     assert (await post(http, "/twilio/status", final, headers={})).status_code == 403
+
+
+@pytest.mark.parametrize("duration", ["abc", "nan", "inf", "-1", "2.5", "1e3", " 3"])
+async def test_a_status_callback_whose_duration_is_not_whole_seconds_is_refused(phone, redis, duration):
+    http, _, _ = phone
+    await post(http, "/twilio/voice", call_form())
+
+    response = await post(http, "/twilio/status", call_form(CallStatus="completed", CallDuration=duration))
+
+    assert response.status_code == 422
+    assert "CallDuration" in response.text and "whole number of seconds" in response.text
+    record = await calls.get_call(redis, "acme", "CA" + "1" * 32)
+    assert "duration_seconds" not in record and record["stream"] == "pending"
