@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from core.validation import readable_errors
 from crm_leap.client import LeapClient
@@ -102,9 +102,24 @@ class WriteResult:
 
 
 class Args(BaseModel):
-    """Base for tool arguments: unknown fields are refused so a misspelt argument is not silently lost."""
+    """Base for tool arguments: they must fit the schema the tool publishes, nothing laxer.
+
+    Unknown fields are refused so a misspelt argument is not silently lost. Pydantic on its own
+    takes more than the published schema allows: ``null`` for an optional argument (the schema
+    shows it as a plain type), ``0`` or ``"yes"`` for a boolean, a number for a date. So each
+    argument given is first held to the JSON type its published schema names; pydantic's own
+    checks then cover the rest (bounds, formats, enums), which the schema was generated from.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _published_type(cls, value: Any, info: ValidationInfo) -> Any:
+        published = _compact_schema_of(cls).get("properties", {}).get(info.field_name, {})
+        if not _fits(value, published):
+            raise ValueError(f"must be {_type_names(published)}, not {_json_type(value)}")
+        return value
 
 
 ArgsT = TypeVar("ArgsT", bound=Args)
@@ -218,6 +233,57 @@ def describe_invalid(tool: str, error: ValidationError) -> str:
 @functools.cache
 def _compact_schema_of(model: type[BaseModel]) -> dict[str, Any]:
     return compact_schema(model.model_json_schema())
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "null": (type(None),),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "array": (list, tuple),
+    "object": (dict,),
+}
+
+
+def _json_type(value: Any) -> str:
+    for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
+        if isinstance(value, _JSON_TYPES[name]):
+            return name
+    return type(value).__name__
+
+
+def _declared_types(node: Mapping[str, Any]) -> list[str]:
+    """The JSON types a schema node allows (empty: it does not say)."""
+    if "anyOf" in node:
+        return [kind for variant in node["anyOf"] for kind in _declared_types(variant)]
+    declared = node.get("type", [])
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
+def _fits(value: Any, node: Mapping[str, Any]) -> bool:
+    declared = _declared_types(node)
+    actual = _json_type(value)
+    return not declared or actual in declared or (actual == "integer" and "number" in declared)
+
+
+_TYPE_NAMES = {
+    "null": "null",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "a string",
+    "array": "a list",
+    "object": "an object",
+}
+_FORMAT_NAMES = {"date": "a date string (YYYY-MM-DD)", "date-time": "a date-time string (2026-06-02T14:00)"}
+
+
+def _type_names(node: Mapping[str, Any]) -> str:
+    """What a schema node asks for, in words: ``a whole number``, ``a date string (YYYY-MM-DD)``."""
+    if node.get("format") in _FORMAT_NAMES:
+        return _FORMAT_NAMES[node["format"]]
+    return " or ".join(_TYPE_NAMES.get(kind, kind) for kind in _declared_types(node))
 
 
 def compact_schema(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pytest
 
 from crm_leap import ALL_TOOLS, ToolInputError, registry
 from crm_leap.tools import ReadTool, RestrictedTool, Tier, WriteTool
+from tests.support.schemas import forbidden_null_or_zero
 
 AREAS = {
     "customers",
@@ -82,13 +83,31 @@ def test_optional_arguments_are_plain_types_for_the_llm():
     }
 
 
+SCHEMA_CASES = [
+    (tool, name, value)
+    for tool in ALL_TOOLS.values()
+    for name, prop in tool.json_schema()["properties"].items()
+    for value in forbidden_null_or_zero(prop)
+]
+
+
+@pytest.mark.parametrize(
+    ("tool", "name", "value"), SCHEMA_CASES, ids=[f"{t.name}.{n}={v}" for t, n, v in SCHEMA_CASES]
+)
+def test_arguments_the_published_schema_forbids_are_refused(tool, name, value):
+    with pytest.raises(ToolInputError) as refused:
+        tool.parse({name: value})
+
+    assert f"{name}: " in refused.value.message
+
+
 async def test_arguments_of_the_wrong_shape_are_explained_per_field(ctx):
     with pytest.raises(ToolInputError) as refused:
         await ALL_TOOLS["find_jobs"].run(ctx, {"limit": "lots", "colour": "red"})
 
     message = refused.value.message
     assert message.startswith("Invalid arguments for find_jobs: ")
-    assert "limit: Input should be a valid integer" in message
+    assert "limit: must be a whole number, not string" in message
     assert "colour: Extra inputs are not permitted" in message
 
 
