@@ -8,10 +8,11 @@ One ``Authorization: Bearer`` header carries one of three credentials, told apar
 - ``hdw_...`` a widget token: one browser session of one tenant, as a user (or an anonymous
   visitor) with a role; it may hold typed conversations and nothing else.
 
-Tenant credentials are rate limited (their own bucket and their tenant's) before anything else
-is decided, so probing another tenant's paths costs the prober its budget. A tenant credential
-asking for another tenant's path gets 403 whether that tenant exists or not: the answer never
-tells it anything about other tenants.
+A client address whose credentials keep failing is logged and then refused for a while
+(``auth_failures``). Tenant credentials are rate limited (their own bucket and their tenant's)
+before anything else is decided, so probing another tenant's paths costs the prober its budget.
+A tenant credential asking for another tenant's path gets 403 whether that tenant exists or
+not: the answer never tells it anything about other tenants.
 """
 
 from __future__ import annotations
@@ -77,17 +78,32 @@ async def authenticate(
             headers={"WWW-Authenticate": "Bearer"},
         )
     token = credentials.credentials
-    if token.startswith(KEY_PREFIX):
-        principal: Principal = await _api_key(admin, token)
-    elif token.startswith(WIDGET_PREFIX):
-        principal = await _widget(admin, token)
-    elif token.startswith(OPERATOR_PREFIX):
-        principal = _operator(admin, token)
-    else:
-        raise _invalid("This is not a Hard-E credential; they start with hde_, hdw_ or hdo_.")
+    await admin.auth_failures.check(request)
+    try:
+        principal = await _verify(admin, token)
+    except ApiProblem as refused:
+        if refused.kind.status == 401:
+            await admin.auth_failures.record(request, _kind_of(token), refused.kind.slug)
+        raise
     if isinstance(principal, TenantCredential):
         attach(request, await admin.limits.admit(principal.tenant_id, principal.actor))
     return principal
+
+
+async def _verify(admin: AdminDeps, token: str) -> Principal:
+    if token.startswith(KEY_PREFIX):
+        return await _api_key(admin, token)
+    if token.startswith(WIDGET_PREFIX):
+        return await _widget(admin, token)
+    if token.startswith(OPERATOR_PREFIX):
+        return _operator(admin, token)
+    raise _invalid("This is not a Hard-E credential; they start with hde_, hdw_ or hdo_.")
+
+
+def _kind_of(token: str) -> str:
+    """What the credential claims to be, for the security log (which never shows the credential)."""
+    kinds = {KEY_PREFIX: "API key", WIDGET_PREFIX: "widget token", OPERATOR_PREFIX: "operator token"}
+    return next((kind for prefix, kind in kinds.items() if token.startswith(prefix)), "unknown credential")
 
 
 def _invalid(detail: str) -> ApiProblem:

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from admin_api.audit_archive import ArchiveSweeper, AuditArchiver
 from admin_api.audit_log import AuditTrail
+from admin_api.auth_failures import FailedAuthentications
 from admin_api.conversations import ConversationOwners
 from admin_api.idempotency import IdempotencyStore
 from admin_api.invites import InviteStore
@@ -44,6 +45,7 @@ class AdminDeps:
     limits: RateLimits
     idempotency: IdempotencyStore
     conversations: ConversationOwners
+    auth_failures: FailedAuthentications
     dialer: Dialer | None = None  # outbound calls; None without a phone provider
 
     @classmethod
@@ -86,6 +88,7 @@ class AdminDeps:
             ),
             idempotency=IdempotencyStore(redis),
             conversations=ConversationOwners(redis),
+            auth_failures=FailedAuthentications(redis, max_failures=settings.auth_failures_per_window),
             dialer=dialer,
         )
 

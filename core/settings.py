@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     widget_session_max_hours: float = Field(
         24, gt=0, le=720, validation_alias=_env("HARDE_WIDGET_SESSION_MAX_HOURS")
     )  # a widget token and every refresh of it, together; then the person signs in again
+    auth_failures_per_window: int = Field(
+        20, ge=1, le=100_000, validation_alias=_env("HARDE_AUTH_FAILURES_PER_WINDOW")
+    )  # failed sign-ins one client address may make in 15 minutes before it is refused
 
     @field_validator("secret_keys", mode="before")
     @classmethod

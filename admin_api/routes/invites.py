@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin_api.auth import OperatorOnly
 from admin_api.deps import Admin
-from admin_api.invites import Invite
+from admin_api.invites import Invite, InviteError, InviteExpired, InviteNotFound, InviteUsed
 from admin_api.problems import (
+    BAD_REQUEST,
     INVITE_EXPIRED,
     INVITE_NOT_FOUND,
     INVITE_USED,
     OPERATOR_ONLY,
+    RATE_LIMITED,
+    TENANT_EXISTS,
     VALIDATION_ERROR,
     documented,
 )
@@ -25,6 +28,8 @@ from admin_api.views import TenantOut
 from tenants.models import check_email, utcnow
 
 router = APIRouter(prefix="/v1/invites", tags=["invites"])
+
+_REFUSALS = {InviteNotFound: INVITE_NOT_FOUND, InviteUsed: INVITE_USED, InviteExpired: INVITE_EXPIRED}
 
 
 class InviteCreate(BaseModel):
@@ -157,13 +162,26 @@ async def revoke_invite(
         "on the sandbox CRM (demo data) with the invite's limits, its owner, and a widget token to "
         "start talking at once."
     ),
-    responses=documented(VALIDATION_ERROR, INVITE_NOT_FOUND, INVITE_USED, INVITE_EXPIRED),
+    responses=documented(
+        BAD_REQUEST,
+        VALIDATION_ERROR,
+        INVITE_NOT_FOUND,
+        INVITE_USED,
+        INVITE_EXPIRED,
+        TENANT_EXISTS,
+        RATE_LIMITED,
+    ),
     openapi_extra={"security": []},
 )
-async def redeem_invite(body: Redemption, admin: Admin) -> Redeemed:
-    signup = await admin.invites.redeem(
-        body.code, admin.tenants, company=body.company_name, name=body.your_name, email=body.email
-    )
+async def redeem_invite(body: Redemption, admin: Admin, request: Request) -> Redeemed:
+    await admin.auth_failures.check(request)  # the code is a credential: guessing is throttled too
+    try:
+        signup = await admin.invites.redeem(
+            body.code, admin.tenants, company=body.company_name, name=body.your_name, email=body.email
+        )
+    except InviteError as refused:
+        await admin.auth_failures.record(request, "invite code", _REFUSALS[type(refused)].slug)
+        raise
     await admin.audit.record(signup.tenant.id, actor="invite", event="invite.redeemed", detail=signup.user.id)
     widget = await issue(
         admin,
