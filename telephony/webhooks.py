@@ -29,6 +29,7 @@ STAFF_ONLY = "Sorry, {name}'s Hard-E line only takes calls from the team. Goodby
 TWIML_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/xml": {}}, "description": "TwiML for Twilio."}
 }
+UNREADABLE_FORM: dict[int | str, dict[str, Any]] = {400: {"description": "The form could not be read."}}
 
 Deps = Annotated[TelephonyDeps, Depends(telephony_deps)]
 
@@ -58,7 +59,11 @@ def _numbers(form: dict[str, str]) -> tuple[str, str]:
 @router.post(
     "/voice",
     summary="Answer a call (Twilio voice webhook)",
-    responses={**TWIML_RESPONSES, 403: {"description": "The request is not signed by Twilio."}},
+    responses={
+        **TWIML_RESPONSES,
+        **UNREADABLE_FORM,
+        403: {"description": "The request is not signed by Twilio."},
+    },
 )
 async def voice(request: Request, deps: Deps) -> Response:
     form = await _signed_form(request, deps)
@@ -116,6 +121,7 @@ async def _grant_for(
     summary="Call status updates (Twilio status callback)",
     responses={
         204: {"description": "Recorded."},
+        **UNREADABLE_FORM,
         403: {"description": "Not signed by Twilio."},
         422: {"description": "A field Twilio sends is malformed (CallDuration: whole seconds)."},
     },

@@ -3,6 +3,8 @@ status the framework answers by itself, and an OpenAPI document that names what 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from admin_api.routes.tools import MAX_BODY_BYTES
@@ -57,3 +59,34 @@ async def test_a_body_over_a_routes_limit_is_a_problem_whoever_sends_it(api: Api
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.json()["type"] == PROBLEMS + "request-too-large"
+
+
+UNREADABLE_BODIES = {
+    "application/json": b'{"name": "unterminated',
+    "application/json; charset=utf-8": b"[" * 5000,  # nested too deep for the parser
+    "application/json; charset=latin-1": b'{"name": "\xe9"}',
+    "multipart/form-data; boundary=b0undary": b"--b0undary\r\nContent-Disposition: form-data\r\n\r\nx",
+}
+
+
+async def test_every_operation_documents_what_it_answers_to_a_body_it_cannot_read(api: Api):
+    """Schemathesis sends bodies its schema describes; a client's broken JSON or form is answered too."""
+    await api.tenant("acme")
+    key = await api.key("acme")
+    spec = (await api.http.get("/openapi.json")).json()
+    undocumented = set()
+    for template, item in spec["paths"].items():
+        path = template.replace("{tenant_id}", "acme").replace("{", "").replace("}", "")
+        for method, operation in item.items():
+            if method not in ("post", "put", "patch"):
+                continue
+            for (media, body), credential in itertools.product(
+                UNREADABLE_BODIES.items(), (api.operator, key["headers"])
+            ):
+                response = await api.http.request(
+                    method, path, content=body, headers={**credential, "Content-Type": media}
+                )
+                if str(response.status_code) not in operation["responses"]:
+                    undocumented.add(f"{method.upper()} {template} ({media}): {response.status_code}")
+
+    assert not undocumented, "\n".join(sorted(undocumented))
