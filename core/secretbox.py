@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from core.private import FILE_MODE, private_dir
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -139,11 +140,12 @@ def secret_box_from_settings(settings: Settings) -> SecretBox:
 
 
 def _read_or_create_dev_key(path: Path) -> str:
+    private_dir(path.parent)
     if path.exists():
+        path.chmod(FILE_MODE)  # a key written before files were made private
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
     spec = new_key_spec("dev")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "w") as handle:
         handle.write(spec + "\n")
     return spec
