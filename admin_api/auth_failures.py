@@ -5,15 +5,16 @@ or malformed, or an invite code that does not work) is logged on the ``harde.sec
 the client's address and the kind of credential, never the credential itself, and counted under
 the address in Redis (one atomic step: ``INCR`` and, for the first failure, the window's expiry).
 An address that has failed ``HARDE_AUTH_FAILURES_PER_WINDOW`` times (default 20) within the
-15-minute window is refused with 429 and
-``Retry-After`` until the window ends, before its credential is even looked at, so guessing stops
-paying; the operator can then see who it was in the log.
+15-minute window is refused with 429 and ``Retry-After`` until the window ends, before its
+credential is even looked at, so a right guess is not told apart from a wrong one; the log says
+who it was.
 
 Nothing is slowed down: an address that has not failed costs one Redis round trip per request,
-and no request ever sleeps. Requests already in flight when an address reaches the limit are
-still checked, so a burst sent at once can overshoot it by the number in flight; the address is
-blocked after that. Behind a proxy the address is the one uvicorn reads from ``X-Forwarded-For``
-of a trusted proxy (``FORWARDED_ALLOW_IPS``, loopback by default).
+and no request ever sleeps. Failures are counted as they happen, so requests already in flight
+when an address reaches the limit still get their answer: a burst sent all at once can overshoot
+the limit by the number in flight, and the address is blocked after it. Behind a proxy the
+address is the one uvicorn reads from ``X-Forwarded-For`` of a trusted proxy
+(``FORWARDED_ALLOW_IPS``, loopback by default).
 """
 
 from __future__ import annotations

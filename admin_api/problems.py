@@ -250,7 +250,8 @@ class TooLargeAsProblem:
     """Pure ASGI middleware: the 413 of Starlette's body limit as a problem, like every other error.
 
     A route's ``max_body_size`` is enforced by Starlette below the exception handlers, and it
-    answers in plain text; this swaps that answer for the ``request-too-large`` problem.
+    answers in plain text; this swaps that answer for the ``request-too-large`` problem. A 413
+    in any other form (a problem already, the Leap sandbox's JSON) passes untouched.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -265,7 +266,8 @@ class TooLargeAsProblem:
         async def send_as_problem(message: Message) -> None:
             nonlocal replacing
             if message["type"] == "http.response.start" and message["status"] == 413:
-                replacing = MEDIA_TYPE not in Headers(raw=message.get("headers", [])).get("content-type", "")
+                content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
+                replacing = content_type.startswith("text/plain")  # Starlette's, not an app's own answer
             if not replacing:
                 await send(message)
             elif message["type"] == "http.response.body" and not message.get("more_body", False):

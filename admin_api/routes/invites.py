@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin_api.auth import OperatorOnly
 from admin_api.deps import Admin
-from admin_api.invites import Invite, InviteError, InviteExpired, InviteNotFound, InviteUsed
+from admin_api.invites import Invite, InviteExpired, InviteNotFound, InviteUsed
 from admin_api.problems import (
     BAD_REQUEST,
     INVITE_EXPIRED,
@@ -179,7 +179,7 @@ async def redeem_invite(body: Redemption, admin: Admin, request: Request) -> Red
         signup = await admin.invites.redeem(
             body.code, admin.tenants, company=body.company_name, name=body.your_name, email=body.email
         )
-    except InviteError as refused:
+    except (InviteNotFound, InviteUsed, InviteExpired) as refused:
         await admin.auth_failures.record(request, "invite code", _REFUSALS[type(refused)].slug)
         raise
     await admin.audit.record(signup.tenant.id, actor="invite", event="invite.redeemed", detail=signup.user.id)
