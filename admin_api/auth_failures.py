@@ -87,16 +87,16 @@ class FailedAuthentications:
         address = client_address(request)
         failures = int(await self._count(keys=[_key(address)], args=[self._window_seconds]))
         security_log.warning(
-            "failed authentication: %s refused (%s) from %s on %s %s; %d of %d allowed failures from "
-            "this address in %d min",
+            "failed authentication: %s refused (%s) from %s on %s %s; failure %d from this address in "
+            "%d min (it is blocked at %d)",
             credential,
             reason,
             address,
             request.method,
             request.url.path,
             failures,
-            self._max_failures,
             self._window_seconds // 60,
+            self._max_failures,
         )
         if failures == self._max_failures:
             security_log.warning(
