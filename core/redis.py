@@ -131,7 +131,7 @@ class EmbeddedRedis:
     def start(self) -> None:
         """Start and supervise the server, or attach to the one another process supervises here."""
         private_dir(self.data_dir)
-        lock = (self.data_dir / "redis.lock").open("w")
+        lock = os.fdopen(os.open(self.data_dir / "redis.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
