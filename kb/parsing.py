@@ -3,10 +3,13 @@
 Plain text and Markdown are decoded with encoding detection: UTF-8 first, then Windows-1252 for
 mostly-English text (contractors' files come out of old Windows tools as often as not), then
 whatever charset-normalizer finds. PDFs are read with
-pypdf, one section per page so a citation can say which page; DOCX with python-docx, following
-the document's heading styles and keeping tables as ``cell | cell`` rows.
+pypdf, one section per page so a citation can say which page; DOCX with python-docx's XML layer,
+following the document's heading styles and keeping tables as ``cell | cell`` rows.
 
-Parsing is CPU work on untrusted bytes: callers run it in a worker thread.
+Parsing is CPU work on untrusted bytes: callers run it in a worker process held to limits
+(``kb.workers``). Every step here is linear in the size of the document: python-docx's own
+``paragraph.style`` scans every style of the document for each paragraph, and a table cell merged
+down a column walks back up the column for each row, so a small crafted file took minutes.
 """
 
 from __future__ import annotations
@@ -19,8 +22,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 import charset_normalizer
 import docx
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
+from docx.styles import BabelFish
+from lxml import etree
 from pypdf import PasswordType, PdfReader
 
 from kb.errors import DocumentTooLarge, UnreadableDocument, UnsupportedDocumentType
@@ -41,6 +49,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKDOWN_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _MARKDOWN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DOCX_HEADING = re.compile(r"^Heading (\d)$")
+_DOCX_BLOCKS = (qn("w:p"), qn("w:tbl"))
+_DOCX_TEXT = etree.XPath(
+    " | ".join(
+        f"{run}/w:{part}"
+        for run in ("w:r", "w:hyperlink/w:r")
+        for part in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab")
+    ),
+    namespaces=nsmap,
+)
+"""A paragraph's text elements in reading order, as python-docx's ``paragraph.text`` reads them,
+compiled once (python-docx compiles its XPath again for every paragraph and every run)."""
 _WINDOWS_WESTERN = "cp1252"
 _ASCII = bytes(range(128))
 _ASCII_LETTERS = string.ascii_letters.encode()
@@ -212,15 +231,38 @@ def _docx_sections(name: str, data: bytes) -> list[Section]:
         )
     try:
         document = docx.Document(io.BytesIO(data))
+        styles = _ParagraphStyles(document)
     except Exception as error:  # python-docx raises many types on damaged files
         raise _not_word(name, error) from error
     outline = _Outline("\n\n")
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
+    for block in document.element.body.iterchildren(*_DOCX_BLOCKS):
+        if isinstance(block, CT_Tbl):
             outline.add(_table_text(block))
-        else:
-            _add_paragraph(outline, block)
+        elif isinstance(block, CT_P):
+            _add_paragraph(outline, block, styles)
     return outline.sections()
+
+
+class _ParagraphStyles:
+    """Paragraph style names by style id, read once: the same answers as python-docx's
+    ``paragraph.style.name`` (an unknown id, or none, means the default paragraph style), without
+    its scan of every style per paragraph."""
+
+    def __init__(self, document: WordDocument) -> None:
+        self._names: dict[str, str] = {}
+        self._default = ""
+        for style in document.styles.element.style_lst:
+            if style.type != WD_STYLE_TYPE.PARAGRAPH:
+                continue
+            name = BabelFish.internal2ui(style.name_val or "")
+            if style.styleId is not None:
+                self._names.setdefault(style.styleId, name)  # the first of a repeated id wins
+            if style.default:
+                self._default = name  # the last default wins
+
+    def name(self, style_id: str | None) -> str:
+        found = self._names.get(style_id) if style_id is not None else None
+        return self._default if found is None else found
 
 
 def _unpacked_size(name: str, data: bytes) -> int:
@@ -238,9 +280,9 @@ def _not_word(name: str, error: Exception) -> UnreadableDocument:
     )
 
 
-def _add_paragraph(outline: _Outline, paragraph: Paragraph) -> None:
-    text = paragraph.text.strip()
-    style = (paragraph.style.name if paragraph.style is not None else None) or ""
+def _add_paragraph(outline: _Outline, paragraph: CT_P, styles: _ParagraphStyles) -> None:
+    text = _paragraph_text(paragraph).strip()
+    style = styles.name(paragraph.style)
     heading = _DOCX_HEADING.match(style)
     if text and (heading or style == "Title"):
         outline.heading(int(heading.group(1)) if heading else 0, text)
@@ -248,13 +290,25 @@ def _add_paragraph(outline: _Outline, paragraph: Paragraph) -> None:
         outline.add(f"- {text}" if style.startswith("List") else text)
 
 
-def _table_text(table: Table) -> str:
-    """One line per row; a cell merged across columns is written once."""
+def _paragraph_text(paragraph: CT_P) -> str:
+    return "".join(str(element) for element in _DOCX_TEXT(paragraph))
+
+
+def _table_text(table: CT_Tbl) -> str:
+    """One line per row; a cell merged across columns is written once, a cell merged down a column
+    is repeated in each of its rows (its text is remembered per column, not looked up again)."""
     lines = []
-    for row in table.rows:
-        cells, texts, position = row.cells, [], 0
-        while position < len(cells):
-            texts.append(" ".join(cells[position].text.split()))
-            position += cells[position].grid_span
+    above: dict[int, str] = {}  # grid column -> text of the cell starting there in the row above
+    for row in table.tr_lst:
+        texts, current, column = [], {}, row.grid_before
+        for cell in row.tc_lst:
+            if cell.vMerge == "continue":
+                text = above.get(column, "")
+            else:
+                text = " ".join("\n".join(_paragraph_text(paragraph) for paragraph in cell.p_lst).split())
+            texts.append(text)
+            current[column] = text
+            column += cell.grid_span
         lines.append(" | ".join(texts))
+        above = current
     return "\n".join(lines)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import docx
 
@@ -64,3 +66,46 @@ def make_docx() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def make_long_docx(paragraphs: int, extra_styles: int = 0, merged_rows: int = 0) -> bytes:
+    """A Word document written as XML directly (python-docx would take minutes to add this much):
+    ``paragraphs`` paragraphs with a heading every hundred, ``extra_styles`` unused paragraph
+    styles, and a table whose first column is one cell merged down ``merged_rows`` rows.
+
+    A crafted file of this shape is small (it compresses well) yet made python-docx scan every
+    style for every paragraph and walk up the merged column for every row.
+    """
+    template = io.BytesIO()
+    docx.Document().save(template)
+    body = []
+    for number in range(paragraphs):
+        if number % 100 == 0:
+            heading = '<w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+            body.append(f"<w:p>{heading}<w:r><w:t>Part {number // 100}</w:t></w:r></w:p>")
+        else:
+            body.append(f"<w:p><w:r><w:t>Line {number} of the shingle guide.</w:t></w:r></w:p>")
+    if merged_rows:
+        merge = ['<w:vMerge w:val="restart"/>', *["<w:vMerge/>"] * (merged_rows - 1)]
+        first = ["Gutters", *[""] * (merged_rows - 1)]
+        rows = [
+            f"<w:tr><w:tc><w:tcPr>{merge[row]}</w:tcPr><w:p><w:r><w:t>{first[row]}</w:t></w:r></w:p></w:tc>"
+            f"<w:tc><w:p><w:r><w:t>Row {row}</w:t></w:r></w:p></w:tc></w:tr>"
+            for row in range(merged_rows)
+        ]
+        body.append(f"<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>{''.join(rows)}</w:tbl>")
+    styles = "".join(
+        f'<w:style w:type="paragraph" w:styleId="Extra{number}"><w:name w:val="Extra {number}"/></w:style>'
+        for number in range(extra_styles)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                content = f"<w:body>{''.join(body)}<w:sectPr".encode()
+                data = re.sub(rb"<w:body>.*<w:sectPr", content, data, flags=re.S)
+            elif item.filename == "word/styles.xml":
+                data = data.replace(b"</w:styles>", styles.encode() + b"</w:styles>")
+            target.writestr(item, data)
+    return out.getvalue()
