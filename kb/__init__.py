@@ -11,10 +11,12 @@ limits, and ``check_upload`` to refuse a file by name and size before reading it
 
 from kb.errors import (
     DocumentNotFound,
+    DocumentTooComplex,
     DocumentTooLarge,
     KnowledgeBaseFull,
     KnowledgeBusy,
     KnowledgeError,
+    TooManyUploads,
     UnreadableDocument,
     UnsupportedDocumentType,
 )
@@ -23,6 +25,7 @@ from kb.limits import (
     MAX_DOCUMENT_BYTES,
     MAX_DOCUMENTS_PER_TENANT,
     MAX_QUERY_CHARS,
+    ReadingLimits,
 )
 from kb.models import Document, DocumentKind, IngestResult, Snippet
 from kb.parsing import SUPPORTED_EXTENSIONS, check_upload
@@ -37,13 +40,16 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentNotFound",
+    "DocumentTooComplex",
     "DocumentTooLarge",
     "IngestResult",
     "KnowledgeBase",
     "KnowledgeBaseFull",
     "KnowledgeBusy",
     "KnowledgeError",
+    "ReadingLimits",
     "Snippet",
+    "TooManyUploads",
     "UnreadableDocument",
     "UnsupportedDocumentType",
     "check_upload",

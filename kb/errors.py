@@ -15,6 +15,14 @@ class DocumentTooLarge(KnowledgeError):
     """The file (or what it unpacks to) is over the size limit."""
 
 
+class DocumentTooComplex(KnowledgeError):
+    """Reading the file took more processor time, memory or wall-clock time than one document may."""
+
+
+class TooManyUploads(KnowledgeError):
+    """The tenant already has as many uploads being read as it may have at once."""
+
+
 class UnreadableDocument(KnowledgeError):
     """The file is empty, corrupt, encrypted, or holds no text we can extract."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """Largest upload we accept; bigger manuals should be split by chapter."""
 
@@ -16,3 +18,24 @@ MAX_CHUNKS_PER_TENANT = 20_000
 
 MAX_QUERY_CHARS = 1_000
 """Longer queries are cut: a search question never needs more, and every extra term costs time."""
+
+
+@dataclass(frozen=True)
+class ReadingLimits:
+    """What reading one upload may cost (each is read in its own worker process, see ``kb.workers``).
+
+    A worker over a limit is killed and the upload refused with the reason; nothing is stored. A
+    10 MB document of ordinary text reads in a few seconds, far inside these.
+    """
+
+    cpu_seconds: int = 60
+    """Processor time for parsing and chunking one document (the kernel's RLIMIT_CPU)."""
+    memory_bytes: int = 1024 * 1_048_576
+    """Memory a worker may add to what it starts with (RLIMIT_AS)."""
+    wall_seconds: float = 120.0
+    """Time from start to answer, however busy the machine; the worker is killed after it."""
+    workers: int = 4
+    """Uploads one app process reads at once; more wait for a free worker."""
+    per_tenant: int = 2
+    """Uploads of one tenant read at once, across every app process: fewer than ``workers``, so
+    one tenant cannot take them all. More are refused at once with a request to wait."""

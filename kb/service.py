@@ -18,6 +18,10 @@ ever expire in the middle of a slow rebuild, the later writer finds the version 
 on top of the other's result instead of overwriting it. Either way, no document is lost.
 
 A document's id is the start of its SHA-256, so the same bytes uploaded twice are one document.
+
+An upload is read (parsed and chunked) in a worker process held to ``ReadingLimits``
+(``kb.workers``), holding one of its tenant's few reading places (``kb.admission``, in Redis
+``t:{tenant}:kb:reading``). Nothing is stored before the reading succeeds.
 """
 
 from __future__ import annotations
@@ -39,12 +43,13 @@ from redis.exceptions import LockNotOwnedError, WatchError
 
 from core.blobs import BlobNotFound, BlobStore
 from core.redis import Redis, as_str
-from kb.chunking import chunk_sections
+from kb.admission import ReadingPlaces
 from kb.errors import DocumentNotFound, KnowledgeBaseFull, KnowledgeBusy, KnowledgeError
 from kb.index import SearchIndex
-from kb.limits import MAX_CHUNKS_PER_TENANT, MAX_DOCUMENTS_PER_TENANT
+from kb.limits import MAX_CHUNKS_PER_TENANT, MAX_DOCUMENTS_PER_TENANT, ReadingLimits
 from kb.models import Chunk, Document, DocumentKind, IngestResult, Snippet
-from kb.parsing import check_upload, clean_filename, parse_document
+from kb.parsing import check_upload, clean_filename
+from kb.workers import DocumentReaders
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +97,10 @@ def _original_key(document: Document) -> str:
     return f"kb/docs/{document.id}.{document.kind.value}"
 
 
+def _reading_key(tenant_id: str) -> str:
+    return f"t:{_checked(tenant_id)}:kb:reading"
+
+
 def _index_key(version: str) -> str:
     return f"kb/index/{version}.zip"
 
@@ -103,12 +112,9 @@ def _next_version(current: str | None) -> str:
     return f"{counter}-{secrets.token_hex(4)}"
 
 
-def _parse_and_chunk(document_id: str, name: str, data: bytes) -> list[Chunk]:
-    return chunk_sections(document_id, name, parse_document(name, data))
-
-
 class KnowledgeBase:
-    """Ingest, list, delete and search documents, per tenant. One instance per worker process."""
+    """Ingest, list, delete and search documents, per tenant. One instance per worker process;
+    ``close`` it when done, which stops any upload still being read."""
 
     def __init__(
         self,
@@ -117,6 +123,7 @@ class KnowledgeBase:
         *,
         max_documents: int = MAX_DOCUMENTS_PER_TENANT,
         max_chunks: int = MAX_CHUNKS_PER_TENANT,
+        reading: ReadingLimits | None = None,
     ) -> None:
         self._redis = redis
         self._blobs = blobs
@@ -124,6 +131,13 @@ class KnowledgeBase:
         self._max_chunks = max_chunks
         self._indexes: OrderedDict[str, SearchIndex] = OrderedDict()
         self._loading: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        reading = reading or ReadingLimits()
+        self._readers = DocumentReaders(reading)
+        self._places = ReadingPlaces(redis, per_tenant=reading.per_tenant, wall_seconds=reading.wall_seconds)
+
+    def close(self) -> None:
+        """Kill the workers still reading uploads (those uploads are refused; nothing is stored)."""
+        self._readers.close()
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -162,7 +176,8 @@ class KnowledgeBase:
         existing = await self._document(tenant_id, document_id)
         if existing is not None:
             return IngestResult(existing, duplicate=True)
-        chunks = await asyncio.to_thread(_parse_and_chunk, document_id, name, data)
+        async with self._places.place(_reading_key(tenant_id)):
+            chunks = await self._readers.read(name, document_id, data)
         document = Document(
             id=document_id,
             name=name,

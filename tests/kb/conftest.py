@@ -1,4 +1,8 @@
-"""A knowledge base on the real embedded Redis and a real local blob store; a second "worker" shares both."""
+"""A knowledge base on the real embedded Redis and a real local blob store; a second "worker" shares both.
+
+Both allow more concurrent uploads per tenant than the default, so that tests of concurrent writers
+really overlap; the per-tenant cap has tests of its own.
+"""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -7,7 +11,9 @@ import pytest
 
 from core.blobs import LocalBlobStore
 from core.redis import EmbeddedRedis, Redis, client_for
-from kb import KnowledgeBase
+from kb import KnowledgeBase, ReadingLimits
+
+READING = ReadingLimits(workers=8, per_tenant=8)
 
 
 @pytest.fixture
@@ -22,7 +28,7 @@ def blobs(blob_root: Path) -> LocalBlobStore:
 
 @pytest.fixture
 def kb(redis: Redis, blobs: LocalBlobStore) -> KnowledgeBase:
-    return KnowledgeBase(redis, blobs)
+    return KnowledgeBase(redis, blobs, reading=READING)
 
 
 @pytest.fixture
@@ -31,5 +37,5 @@ async def other_worker(
 ) -> AsyncIterator[KnowledgeBase]:
     """Another process's view: its own Redis connection, its own blob store object, its own cache."""
     client = client_for(redis_server.url)
-    yield KnowledgeBase(client, LocalBlobStore(blob_root))
+    yield KnowledgeBase(client, LocalBlobStore(blob_root), reading=READING)
     await client.aclose()
