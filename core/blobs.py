@@ -3,17 +3,25 @@
 One small async interface with two implementations: a local directory (the embedded default) and
 S3. Keys are validated before they touch a path or a bucket, and ``scoped`` hands a tenant a view
 that cannot name anything outside its own prefix.
+
+The blocking calls (file I/O, boto3) run on this module's own thread pool, never asyncio's default
+one: whatever else fills that pool (document parsing once held every thread of it for minutes)
+cannot make a transcript, an upload or a search index wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import os
 import re
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -24,6 +32,19 @@ from core.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_IO_THREADS: Final = 16
+_io_pool = ThreadPoolExecutor(_IO_THREADS, thread_name_prefix="blob-io")
+
+
+async def _blocking(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``asyncio.to_thread``, on the blob store's own threads."""
+    call = functools.partial(contextvars.copy_context().run, function, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_io_pool, call)
+
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9._@+=-][A-Za-z0-9._@+= -]*$")
 _MAX_KEY_LENGTH = 900
@@ -141,7 +162,7 @@ class LocalBlobStore(BlobStore):
         return path
 
     async def put(self, key: str, data: bytes, content_type: str | None = None) -> None:
-        await asyncio.to_thread(self._write, self._path(key), data)
+        await _blocking(self._write, self._path(key), data)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -158,7 +179,7 @@ class LocalBlobStore(BlobStore):
     async def get(self, key: str) -> bytes:
         path = self._path(key)
         try:
-            return await asyncio.to_thread(path.read_bytes)
+            return await _blocking(path.read_bytes)
         except (FileNotFoundError, IsADirectoryError):
             raise BlobNotFound(key) from None
 
@@ -167,7 +188,7 @@ class LocalBlobStore(BlobStore):
 
     async def list_keys(self, prefix: str = "") -> list[str]:
         start = self.root / _validate_prefix(prefix) if prefix else self.root
-        return await asyncio.to_thread(self._walk, start)
+        return await _blocking(self._walk, start)
 
     def _walk(self, start: Path) -> list[str]:
         if not start.is_dir():
@@ -207,25 +228,23 @@ class S3BlobStore(BlobStore):
 
     async def put(self, key: str, data: bytes, content_type: str | None = None) -> None:
         extra: dict[str, Any] = {"ContentType": content_type} if content_type else {}
-        await asyncio.to_thread(
-            self._s3.put_object, Bucket=self.bucket, Key=validate_key(key), Body=data, **extra
-        )
+        await _blocking(self._s3.put_object, Bucket=self.bucket, Key=validate_key(key), Body=data, **extra)
 
     async def get(self, key: str) -> bytes:
         try:
-            response = await asyncio.to_thread(self._s3.get_object, Bucket=self.bucket, Key=validate_key(key))
+            response = await _blocking(self._s3.get_object, Bucket=self.bucket, Key=validate_key(key))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise BlobNotFound(key) from None
             raise
-        body: bytes = await asyncio.to_thread(response["Body"].read)
+        body: bytes = await _blocking(response["Body"].read)
         return body
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._s3.delete_object, Bucket=self.bucket, Key=validate_key(key))
+        await _blocking(self._s3.delete_object, Bucket=self.bucket, Key=validate_key(key))
 
     async def list_keys(self, prefix: str = "") -> list[str]:
-        return await asyncio.to_thread(self._list, _validate_prefix(prefix))
+        return await _blocking(self._list, _validate_prefix(prefix))
 
     def _list(self, prefix: str) -> list[str]:
         paginator = self._s3.get_paginator("list_objects_v2")
@@ -237,7 +256,7 @@ class S3BlobStore(BlobStore):
         return sorted(keys)
 
     async def presigned_url(self, key: str, expires_s: int = 300) -> str | None:
-        return await asyncio.to_thread(
+        return await _blocking(
             self._s3.generate_presigned_url,
             "get_object",
             Params={"Bucket": self.bucket, "Key": validate_key(key)},
@@ -246,7 +265,7 @@ class S3BlobStore(BlobStore):
 
     async def ping(self) -> None:
         try:
-            await asyncio.to_thread(self._s3.head_bucket, Bucket=self.bucket)
+            await _blocking(self._s3.head_bucket, Bucket=self.bucket)
         except Exception as error:
             raise BlobError(f"S3 bucket {self.bucket!r} is not reachable: {error}") from error
 

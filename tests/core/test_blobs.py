@@ -1,7 +1,10 @@
 """The blob store contract, run against both backends (S3 through moto's server over HTTP)."""
 
+import asyncio
+import threading
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
@@ -81,3 +84,20 @@ async def test_presigned_url_downloads_on_s3(store):
     assert url is not None
     with urllib.request.urlopen(url) as response:  # noqa: S310 - loopback moto server
         assert response.read() == b"presigned body"
+
+
+async def test_blob_io_does_not_wait_for_asyncio_default_thread_pool(store):
+    """Every thread of asyncio's default pool is stuck (as slow document parsing once held them);
+    the blob store still reads and writes."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(2, thread_name_prefix="busy"))
+    release = threading.Event()
+    stuck = [loop.run_in_executor(None, release.wait, 60) for _ in range(2)]  # submitted at once
+    try:
+        async with asyncio.timeout(30):
+            await store.put("t/a/kb/transcript.txt", b"still answering")
+            assert await store.get("t/a/kb/transcript.txt") == b"still answering"
+            assert await store.list_keys("t/a/") == ["t/a/kb/transcript.txt"]
+    finally:
+        release.set()
+        await asyncio.gather(*stuck)
