@@ -17,6 +17,7 @@ from admin_api.limits import RateLimitHeaders
 from admin_api.operator import hash_operator_token, new_operator_token
 from admin_api.problems import (
     DOCUMENT_NOT_FOUND,
+    DOCUMENT_TOO_COMPLEX,
     DOCUMENT_TOO_LARGE,
     INVITE_EXPIRED,
     INVITE_NOT_FOUND,
@@ -28,6 +29,7 @@ from admin_api.problems import (
     PIN_TAKEN,
     TENANT_EXISTS,
     TENANT_NOT_FOUND,
+    TOO_MANY_UPLOADS,
     UNREADABLE_DOCUMENT,
     UNSUPPORTED_DOCUMENT,
     USER_NOT_FOUND,
@@ -37,9 +39,11 @@ from admin_api.problems import (
 from admin_api.routes import ROUTERS
 from kb import (
     DocumentNotFound,
+    DocumentTooComplex,
     DocumentTooLarge,
     KnowledgeBaseFull,
     KnowledgeBusy,
+    TooManyUploads,
     UnreadableDocument,
     UnsupportedDocumentType,
 )
@@ -57,6 +61,8 @@ DOMAIN_ERRORS: dict[type[Exception], ProblemType] = {
     InviteExpired: INVITE_EXPIRED,
     DocumentNotFound: DOCUMENT_NOT_FOUND,
     DocumentTooLarge: DOCUMENT_TOO_LARGE,
+    DocumentTooComplex: DOCUMENT_TOO_COMPLEX,
+    TooManyUploads: TOO_MANY_UPLOADS,
     UnsupportedDocumentType: UNSUPPORTED_DOCUMENT,
     UnreadableDocument: UNREADABLE_DOCUMENT,
     KnowledgeBaseFull: KNOWLEDGE_FULL,

@@ -23,8 +23,8 @@ from core.redis import Redis, open_redis
 from core.secretbox import SecretBox, secret_box_from_settings
 from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
+from harde.knowledge import knowledge_base
 from harde.landing import landing_page
-from kb import KnowledgeBase
 from memory import Line, MemoryStore
 from pipeline import MemoryHook, PipelineDeps, load_models
 from telephony import TelephonyDeps, TwilioRest
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             box = secret_box_from_settings(settings)
             blobs = blob_store_from_settings(settings)
             tenants = TenantStore(redis, box, blobs=blobs)
-            knowledge = KnowledgeBase(redis, blobs)
+            knowledge = knowledge_base(settings, redis, blobs)
             for tenant_id, before, after in await tenants.move_off_retired_models(datetime.now(UTC).date()):
                 log.warning(
                     "tenant %s named a retired Claude model; now voice %s, text %s, fallback %s "
@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 log.info("Hard-E shutting down")
+                knowledge.close()  # uploads still being read are refused, their workers killed
                 await admin.aclose()
                 if rest is not None:
                     await rest.aclose()

@@ -34,11 +34,16 @@ TenantOption = Annotated[str, typer.Option("--tenant", "-t", help="Tenant id.")]
 def _run(tenant_id: str, action: Callable[[KnowledgeBase], Awaitable[T]]) -> T:
     """Run ``action`` on the tenant's knowledge base (after checking the tenant exists)."""
 
-    from kb import KnowledgeBase, KnowledgeError
+    from harde.knowledge import knowledge_base
+    from kb import KnowledgeError
 
     async def with_kb(session: Session) -> T:
         await session.tenants.get_tenant(tenant_id)
-        return await action(KnowledgeBase(session.redis, session.blobs))
+        kb = knowledge_base(session.settings, session.redis, session.blobs)
+        try:
+            return await action(kb)
+        finally:
+            kb.close()
 
     return run(with_kb, errors=(KnowledgeError,))
 

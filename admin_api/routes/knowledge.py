@@ -16,11 +16,13 @@ from admin_api.keys import Scope
 from admin_api.problems import (
     BAD_REQUEST,
     DOCUMENT_NOT_FOUND,
+    DOCUMENT_TOO_COMPLEX,
     DOCUMENT_TOO_LARGE,
     KNOWLEDGE_BUSY,
     KNOWLEDGE_FULL,
     REQUEST_TOO_LARGE,
     TENANT_NOT_FOUND,
+    TOO_MANY_UPLOADS,
     UNREADABLE_DOCUMENT,
     UNSUPPORTED_DOCUMENT,
     documented,
@@ -72,7 +74,10 @@ async def list_documents(admin: Admin, access: KnowledgeAccess) -> list[Document
     summary="Upload a document",
     description=(
         f"Multipart form with one `file` field: {', '.join(SUPPORTED_EXTENSIONS)}, at most "
-        f"{MAX_DOCUMENT_BYTES // 1_048_576} MB. It is searchable as soon as this returns."
+        f"{MAX_DOCUMENT_BYTES // 1_048_576} MB. It is searchable as soon as this returns. A document "
+        "that needs more processing time or memory to read than one document may is refused "
+        "(`document-too-complex`, nothing stored); a tenant may have two uploads being read at "
+        "once by default, and a third is refused until one finishes (`too-many-uploads`)."
     ),
     responses=documented(
         *TENANT_AUTH_PROBLEMS,
@@ -83,6 +88,8 @@ async def list_documents(admin: Admin, access: KnowledgeAccess) -> list[Document
         REQUEST_TOO_LARGE,
         UNSUPPORTED_DOCUMENT,
         UNREADABLE_DOCUMENT,
+        DOCUMENT_TOO_COMPLEX,
+        TOO_MANY_UPLOADS,
         KNOWLEDGE_BUSY,
     ),
 )

@@ -5,9 +5,7 @@ that is merely long reads well inside a small processor-time limit."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import multiprocessing
-from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -15,20 +13,11 @@ from core.blobs import LocalBlobStore
 from core.redis import Redis
 from kb import DocumentTooComplex, KnowledgeBase, ReadingLimits, TooManyUploads
 from tests.kb.documents import make_long_docx
+from tests.support.waiting import until
 
 HEAVY = make_long_docx(400_000)
 """1 MB that unpacks to 40 MB of XML: seconds of processor time and hundreds of MB to read."""
 NOTES = b"Valleys get ice and water shield before the underlayment goes down."
-
-
-async def until(condition: Callable[[], Awaitable[bool] | bool], timeout: float = 60) -> None:
-    """Wait for ``condition`` to hold (checked every 20 ms); fail after ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
-        while True:
-            holds = condition()
-            if await holds if inspect.isawaitable(holds) else holds:
-                return
-            await asyncio.sleep(0.02)
 
 
 async def assert_nothing_stored(kb: KnowledgeBase, redis: Redis, blobs: LocalBlobStore, tenant: str) -> None:
