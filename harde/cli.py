@@ -45,8 +45,15 @@ def _run(action: Callable[[TenantStore], Awaitable[T]]) -> T:
 
 
 # Our logging is configured already. Media-stream messages are small and frequent: compressing them
-# buys nothing and showed up in the phone concurrency benchmark's CPU profile.
-SERVER_OPTIONS: dict[str, Any] = {"log_config": None, "ws_per_message_deflate": False}
+# buys nothing and showed up in the phone concurrency benchmark's CPU profile. On SIGTERM, requests
+# still running after the grace period are cancelled (an upload being read is refused, its worker
+# killed), so a stop is never held up by a slow request; calls' websockets are closed at once anyway.
+SHUTDOWN_GRACE_S = 15
+SERVER_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "ws_per_message_deflate": False,
+    "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
+}
 
 
 @app.command()

@@ -37,9 +37,10 @@ from kb.parsing import parse_document
 log = logging.getLogger(__name__)
 
 _CONTEXT: Final = multiprocessing.get_context("forkserver")
-# The main module too: otherwise each worker would import the server's main script again, on its
-# processor-time budget (multiprocessing imports it in every child it has not seen there).
-_CONTEXT.set_forkserver_preload(["__main__", __name__])
+# multiprocessing also runs the parent's main script again in each worker (as ``__mp_main__``): for
+# the ``harde`` command that imports the CLI, about half a second of the worker's processor time;
+# none for ``python -m harde``. Python 3.11's forkserver ignores a request to preload it.
+_CONTEXT.set_forkserver_preload([__name__])
 _NICENESS: Final = 10
 """Below the server's priority: a busy reader yields the processor to calls and requests."""
 _NEAR_CEILING: Final = 16 * 1_048_576
