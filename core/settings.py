@@ -87,12 +87,12 @@ class Settings(BaseSettings):
         60, ge=1, le=3600, validation_alias=_env("HARDE_KB_READING_CPU_SECONDS")
     )
     kb_reading_memory_mb: int = Field(
-        1024, ge=64, le=65_536, validation_alias=_env("HARDE_KB_READING_MEMORY_MB")
+        512, ge=64, le=65_536, validation_alias=_env("HARDE_KB_READING_MEMORY_MB")
     )
     kb_reading_wall_seconds: float = Field(
         120.0, gt=0, le=3600, validation_alias=_env("HARDE_KB_READING_WALL_SECONDS")
     )
-    kb_reading_workers: int = Field(4, ge=1, le=64, validation_alias=_env("HARDE_KB_READING_WORKERS"))
+    kb_reading_workers: int = Field(8, ge=1, le=64, validation_alias=_env("HARDE_KB_READING_WORKERS"))
     kb_uploads_per_tenant: int = Field(2, ge=1, le=64, validation_alias=_env("HARDE_KB_UPLOADS_PER_TENANT"))
 
     @field_validator("secret_keys", mode="before")

@@ -30,12 +30,15 @@ class ReadingLimits:
 
     cpu_seconds: int = 60
     """Processor time for parsing and chunking one document (the kernel's RLIMIT_CPU)."""
-    memory_bytes: int = 1024 * 1_048_576
-    """Memory a worker may add to what it starts with (RLIMIT_AS)."""
+    memory_bytes: int = 512 * 1_048_576
+    """Memory a worker may add to what it starts with (RLIMIT_AS): a .docx whose text unpacks to
+    ~40 MB of XML fits; every worker at once stays within ``workers`` times this."""
     wall_seconds: float = 120.0
     """Time from start to answer, however busy the machine; the worker is killed after it."""
-    workers: int = 4
-    """Uploads one app process reads at once; more wait for a free worker."""
+    workers: int = 8
+    """Uploads one app process reads at once; more wait for a free worker. Workers run below the
+    server's priority, so even all of them busy leave the processor to calls and requests."""
     per_tenant: int = 2
-    """Uploads of one tenant read at once, across every app process: fewer than ``workers``, so
-    one tenant cannot take them all. More are refused at once with a request to wait."""
+    """Uploads of one tenant read at once, across every app process: far fewer than ``workers``,
+    so that neither one tenant nor a few can take them all and make the others wait. More are
+    refused at once with a request to wait."""

@@ -106,14 +106,18 @@ class _Reading:
         self._limits = limits
         self._guard = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
+        self._finished = False
         self._stopped: _Stop | None = None
 
     def stop(self, why: _Stop) -> None:
-        """Kill the worker (if it runs) and remember why; from any thread."""
+        """Kill the worker (if it runs) and remember why; from any thread, without waiting."""
         with self._guard:
             self._stopped = self._stopped or why
-            if self._process is not None and self._process.exitcode is None:
+            if self._process is not None and not self._finished:
                 self._process.kill()
+
+    def _stopping(self) -> bool:
+        return self._stopped is not None  # a method, as another thread may set it at any time
 
     def run(self) -> list[Chunk]:
         receive, send = _CONTEXT.Pipe(duplex=False)
@@ -123,11 +127,13 @@ class _Reading:
             name="kb-reader",
             daemon=True,  # killed by multiprocessing when the server exits, whatever else happens
         )
+        if self._stopping():
+            raise _shutting_down()
+        process.start()  # the first start launches the forkserver: seconds, so not under the guard
         with self._guard:
-            if self._stopped is not None:
-                raise _shutting_down()
-            process.start()
             self._process = process
+            if self._stopping():  # stopped while it started
+                process.kill()
         send.close()
         outcome: _Outcome | None = None
         try:
@@ -141,6 +147,7 @@ class _Reading:
             receive.close()
             with self._guard:
                 process.kill()  # it has answered or is over a limit: either way, done
+                self._finished = True
             process.join()
         return self._result(outcome, process.exitcode)
 
