@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from harde.cli import app
 from harde.cli_kb import kb_app
-from tests.kb.documents import make_pdf
+from tests.kb.documents import make_long_docx, make_pdf
 
 runner = CliRunner()
 
@@ -81,3 +81,14 @@ def test_starter_documents_and_unknown_tenant():
     assert runner.invoke(kb_app, ["starter", "--tenant", "acme"]).output.count("already stored") == 6
     unknown = runner.invoke(kb_app, ["list", "--tenant", "nobody"])
     assert unknown.exit_code == 1 and "no tenant 'nobody'" in unknown.output
+
+
+def test_ingest_names_the_limit_a_crafted_document_hit_and_stores_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARDE_KB_READING_CPU_SECONDS", "1")
+    crafted = tmp_path / "crafted.docx"
+    crafted.write_bytes(make_long_docx(400_000))  # seconds of processing to read
+    result = runner.invoke(kb_app, ["ingest", str(crafted), "--tenant", "acme"])
+    assert result.exit_code == 1
+    assert "crafted.docx needs more than 1 s of processing to read" in " ".join(result.output.split())
+    assert "Nothing was stored" in result.output
+    assert "crafted" not in runner.invoke(kb_app, ["list", "--tenant", "acme"]).output
