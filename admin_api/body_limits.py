@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from admin_api.problems import MEDIA_TYPE, REQUEST_TOO_LARGE, problem_response
+from admin_api.problems import MEDIA_TYPE, REQUEST_TOO_LARGE, amend_openapi, operations, problem_response
 from kb import MAX_DOCUMENT_BYTES
 
 ANONYMOUS_MAX_BYTES = 64 * 1024
@@ -116,19 +116,13 @@ class BodyLimit:
 
 def document_body_limits(app: FastAPI) -> None:
     """Every operation that takes a body says in the OpenAPI document that it may answer 413."""
-    generate = app.openapi
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = generate()
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if isinstance(operation, dict) and "requestBody" in operation:
-                    operation.setdefault("responses", {}).setdefault("413", _TOO_LARGE_RESPONSE)
-        return schema
+    def amend(schema: dict[str, Any]) -> None:
+        for operation in operations(schema):
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("413", _TOO_LARGE_RESPONSE)
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    amend_openapi(app, amend)
 
 
 _TOO_LARGE_RESPONSE = {

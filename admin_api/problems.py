@@ -12,7 +12,7 @@ problems too, app-wide, so a client sees one error format whatever went wrong.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -324,6 +324,27 @@ def install_problem_handlers(app: FastAPI, domain_errors: Mapping[type[Exception
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
+def amend_openapi(app: FastAPI, amend: Callable[[dict[str, Any]], None]) -> None:
+    """Have ``amend`` edit ``app``'s OpenAPI document once, when it is first built (amendments stack)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        amend(schema)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def operations(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every operation object of an OpenAPI document."""
+    for path_item in schema.get("paths", {}).values():
+        yield from (operation for operation in path_item.values() if isinstance(operation, dict))
+
+
 def _document_problems(app: FastAPI) -> None:
     """Make the OpenAPI document say what the handlers do.
 
@@ -331,18 +352,11 @@ def _document_problems(app: FastAPI) -> None:
     ``application/json``), and every route's 422, ours or not, is a problem (the handler above is
     app-wide), not FastAPI's ``HTTPValidationError``.
     """
-    generate = app.openapi
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = generate()
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if not isinstance(operation, dict):
-                    continue
-                for status, response in operation.get("responses", {}).items():
-                    _as_problem(status, response)
+    def amend(schema: dict[str, Any]) -> None:
+        for operation in operations(schema):
+            for status, response in operation.get("responses", {}).items():
+                _as_problem(status, response)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
@@ -351,10 +365,8 @@ def _document_problems(app: FastAPI) -> None:
         )
         components.setdefault("FieldError", FieldError.model_json_schema())
         components["Problem"].pop("$defs", None)
-        app.openapi_schema = schema
-        return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    amend_openapi(app, amend)
 
 
 def _as_problem(status: str, response: dict[str, Any]) -> None:

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -31,51 +28,13 @@ from pathlib import Path
 import httpx
 
 from admin_api import new_operator_token
-from core.secretbox import new_key_spec
+from bench._server import free_port, start_server, wait_until_ready
 
 RATE_PER_SECOND = 100
 SECONDS = 10
 TENANTS = 100
 TARGET_P95_OVERHEAD_MS = 15.0
 _START_TIMEOUT_S = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start_server(var_dir: Path, port: int, operator_hash: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "HARDE_VAR_DIR": str(var_dir),
-        "HARDE_SECRET_KEYS": new_key_spec("bench"),
-        "HARDE_OPERATOR_TOKEN_HASH": operator_hash,
-        "HARDE_API_KEY_RATE_PER_MINUTE": "100000",
-        "HARDE_API_TENANT_RATE_PER_MINUTE": "100000",
-        "HARDE_LOG_LEVEL": "WARNING",
-        "HARDE_LOG_FORMAT": "text",
-    }
-    for name in ("REDIS_URL", "ANTHROPIC_API_KEY", "HARDE_S3_BUCKET"):
-        env.pop(name, None)
-    command = [sys.executable, "-m", "harde", "serve", "--port", str(port)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603 - our own CLI
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"harde serve exited with code {server.returncode}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"harde serve did not become ready within {_START_TIMEOUT_S:.0f} s")
 
 
 def _tenants_with_keys(base_url: str, operator: dict[str, str]) -> list[dict[str, str]]:
@@ -143,12 +102,12 @@ async def _measure(base_url: str, keys: list[dict[str, str]]) -> dict[str, tuple
 
 def main() -> None:
     operator_token, operator_hash = new_operator_token()
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="harde-bench-") as scratch:
-        server = _start_server(Path(scratch), port, operator_hash)
+        server = start_server(Path(scratch), port, operator_hash)
         try:
-            _wait_until_up(base_url, server)
+            wait_until_ready(base_url, server, _START_TIMEOUT_S)
             keys = _tenants_with_keys(base_url, {"Authorization": f"Bearer {operator_token}"})
             results = asyncio.run(_measure(base_url, keys))
         finally:

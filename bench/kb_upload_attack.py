@@ -18,10 +18,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from admin_api import new_operator_token
-from core.secretbox import new_key_spec
+from bench._server import free_port, start_server, wait_until_ready
 from tests.fakes.anthropic import FakeAnthropic, always, reply
 from tests.kb.documents import make_long_docx
 from tests.support.servers import serve
@@ -41,46 +38,6 @@ CRAFTED_PARAGRAPHS = 800_000
 QUESTION = "What does a standing seam metal roof cost?"
 ANSWER = "Standing seam runs about 14 dollars a square foot installed."
 _START_TIMEOUT_S = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _start_server(var_dir: Path, port: int, operator_hash: str, llm_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "HARDE_VAR_DIR": str(var_dir),
-        "HARDE_SECRET_KEYS": new_key_spec("bench"),
-        "HARDE_OPERATOR_TOKEN_HASH": operator_hash,
-        "HARDE_API_KEY_RATE_PER_MINUTE": "100000",
-        "HARDE_API_TENANT_RATE_PER_MINUTE": "100000",
-        "HARDE_LOG_LEVEL": "WARNING",
-        "HARDE_LOG_FORMAT": "text",
-        "ANTHROPIC_API_KEY": "sk-ant-bench",
-        "ANTHROPIC_BASE_URL": llm_url,
-    }
-    for name in ("REDIS_URL", "HARDE_S3_BUCKET"):
-        env.pop(name, None)
-    command = [sys.executable, "-m", "harde", "serve", "--port", str(port)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603 - our own CLI
-
-
-async def _wait_until_up(http: httpx.AsyncClient, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"harde serve exited with code {server.returncode}")
-        try:
-            if (await http.get("/readyz", timeout=1)).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"harde serve did not become ready within {_START_TIMEOUT_S:.0f} s")
 
 
 async def _tenant(
@@ -146,14 +103,18 @@ async def _run(scratch: Path) -> None:
     operator = {"Authorization": f"Bearer {operator_token}"}
     llm = FakeAnthropic()
     llm.script(always(reply(ANSWER)))
-    port = _free_port()
+    port = free_port()
     async with (
         serve(llm.app) as llm_url,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as http,
     ):
-        server = _start_server(scratch, port, operator_hash, llm_url)
+        server = start_server(
+            scratch, port, operator_hash, ANTHROPIC_API_KEY="sk-ant-bench", ANTHROPIC_BASE_URL=llm_url
+        )
         try:
-            await _wait_until_up(http, server)
+            await asyncio.to_thread(
+                wait_until_ready, str(http.base_url).rstrip("/"), server, _START_TIMEOUT_S
+            )
             acme = await _tenant(http, operator, "acme", "knowledge", "conversations")
             attackers = [
                 await _tenant(http, operator, f"mallory-{n}", "knowledge")
