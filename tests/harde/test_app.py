@@ -4,8 +4,6 @@ import asyncio
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from core.settings import Settings
 from harde.app import create_app
 from tenants import DEMO_TENANT_ID
 from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
-from tests.support.servers import free_port, serve
+from tests.support.servers import free_port, harde_serve, serve, serve_log
 
 
 def embedded_settings(var_dir: Path) -> Settings:
@@ -95,16 +93,9 @@ def wait_for(predicate, timeout=SERVER_START_SECS):
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_no_orphan_redis_after_the_server_stops(tmp_path, stop_signal):
     port = free_port()
-    env = {**os.environ, "HARDE_VAR_DIR": str(tmp_path), "HARDE_LOG_FORMAT": "text"}
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harde", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    server = harde_serve(tmp_path, port)
     try:
-        assert wait_for(lambda: _healthy(port)), (
-            server.stderr.read().decode() if server.poll() else "no answer"
-        )
+        assert wait_for(lambda: _healthy(port)), serve_log(tmp_path) if server.poll() else "no answer"
         assert len(redis_pids_for(tmp_path)) == 1
         server.send_signal(stop_signal)
         server.wait(timeout=20)
@@ -118,12 +109,7 @@ def test_no_orphan_redis_after_the_server_stops(tmp_path, stop_signal):
 def test_with_several_workers_the_parent_restarts_the_shared_redis(tmp_path):
     """``serve --workers 2`` starts the embedded Redis in the parent, so the parent supervises it."""
     port = free_port()
-    env = {**os.environ, "HARDE_VAR_DIR": str(tmp_path), "HARDE_LOG_FORMAT": "text"}
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harde", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = harde_serve(tmp_path, port, "--workers", "2")
     try:
         assert wait_for(lambda: _ready(port, times=10), timeout=400), "the workers never became ready"
         [first] = redis_pids_for(tmp_path)
@@ -192,17 +178,9 @@ async def test_the_home_page_and_the_api_docs_load_nothing_from_other_hosts(tmp_
 def test_an_invite_link_leads_back_to_the_server_that_made_it(tmp_path):
     token, digest = new_operator_token()
     port = free_port()
-    env = {**os.environ, "HARDE_VAR_DIR": str(tmp_path), "HARDE_OPERATOR_TOKEN_HASH": digest}
-    for name in ("REDIS_URL", "HARDE_PUBLIC_URL"):
-        env.pop(name, None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harde", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    server = harde_serve(tmp_path, port, HARDE_OPERATOR_TOKEN_HASH=digest)
     try:
-        assert wait_for(lambda: _healthy(port)), (
-            server.stderr.read().decode() if server.poll() else "no answer"
-        )
+        assert wait_for(lambda: _healthy(port)), serve_log(tmp_path) if server.poll() else "no answer"
         created = httpx.post(
             f"http://127.0.0.1:{port}/v1/invites",
             json={},

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from admin_api import new_operator_token
 from harde.cli import SHUTDOWN_GRACE_S
 from tests.harde.test_app import wait_for
 from tests.kb.documents import make_long_docx
-from tests.support.servers import free_port
+from tests.support.servers import free_port, harde_serve
 
 
 def children(pid: int) -> list[int]:
@@ -43,17 +40,7 @@ def readers(server_pid: int) -> list[int]:
 def test_sigterm_stops_the_server_and_its_readers_while_crafted_uploads_are_read(tmp_path):
     token, token_hash = new_operator_token()
     port = free_port()
-    env = {
-        **os.environ,
-        "HARDE_VAR_DIR": str(tmp_path),
-        "HARDE_LOG_FORMAT": "text",
-        "HARDE_OPERATOR_TOKEN_HASH": token_hash,
-    }
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harde", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = harde_serve(tmp_path, port, HARDE_OPERATOR_TOKEN_HASH=token_hash)
     base = f"http://127.0.0.1:{port}"
     try:
         assert wait_for(lambda: _healthy(base), timeout=150), "the server did not start"

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -89,3 +93,27 @@ async def serve(app: Any) -> AsyncIterator[str]:
             task.result()
         else:  # a connection that will not close: cut it, and say so rather than hang
             await settle(task)
+
+
+def harde_serve(var_dir: Path, port: int, *options: str, **env: str) -> subprocess.Popen[bytes]:
+    """``harde serve`` in its own process, as a user starts it: its embedded default under
+    ``var_dir`` (no REDIS_URL or public URL from the caller's environment), with ``env`` added.
+    Its log goes to ``serve_log(var_dir)``, so a server that logs a lot never blocks on a pipe."""
+    environment = {**os.environ, "HARDE_VAR_DIR": str(var_dir), "HARDE_LOG_FORMAT": "text", **env}
+    for name in ("REDIS_URL", "HARDE_PUBLIC_URL"):
+        if name not in env:
+            environment.pop(name, None)
+    command = [sys.executable, "-m", "harde", "serve", "--port", str(port), *options]
+    with _log_path(var_dir).open("ab") as log:
+        return subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def serve_log(var_dir: Path) -> str:
+    """What a ``harde_serve`` process wrote to stderr, for a failure message."""
+    path = _log_path(var_dir)
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _log_path(var_dir: Path) -> Path:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    return var_dir.parent / f"{var_dir.name}-serve.log"
