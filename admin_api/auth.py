@@ -39,12 +39,11 @@ from admin_api.problems import (
     WRONG_TENANT,
     ApiProblem,
 )
+from core.keys import TENANT_ID_PATTERN
 from tenants import TenantNotFound, UserNotFound
 from tenants.models import utcnow
 from tenants.widget_tokens import PREFIX as WIDGET_PREFIX
 from tenants.widget_tokens import WidgetTokenExpired, WidgetTokenInvalid
-
-TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
 
 bearer = HTTPBearer(
     auto_error=False,

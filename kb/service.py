@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import re
 import secrets
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -42,6 +41,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import LockNotOwnedError, WatchError
 
 from core.blobs import BlobNotFound, BlobStore
+from core.keys import tenant_blob_prefix, tenant_key
 from core.redis import Redis, as_str
 from kb.admission import ReadingPlaces
 from kb.errors import DocumentNotFound, KnowledgeBaseFull, KnowledgeBusy, KnowledgeError
@@ -64,7 +64,6 @@ LOCK_TTL_S: Final = 120.0
 LOCK_WAIT_S: Final = 60.0
 _ATTEMPTS: Final = 3
 _DOCUMENT_ID_CHARS: Final = 16
-_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _CONTENT_TYPES: Final = {
     DocumentKind.TEXT: "text/plain",
     DocumentKind.MARKDOWN: "text/markdown",
@@ -74,23 +73,16 @@ _CONTENT_TYPES: Final = {
 _EMPTY: Final = SearchIndex(None, (), None)
 
 
-def _checked(tenant_id: str) -> str:
-    """Tenant ids become Redis key and blob path segments: refuse anything that could escape them."""
-    if not _TENANT_ID.match(tenant_id):
-        raise ValueError(f"invalid tenant id {tenant_id!r}")
-    return tenant_id
-
-
 def _docs_key(tenant_id: str) -> str:
-    return f"t:{_checked(tenant_id)}:kb:docs"
+    return tenant_key(tenant_id, "kb", "docs")
 
 
 def _version_key(tenant_id: str) -> str:
-    return f"t:{_checked(tenant_id)}:kb:version"
+    return tenant_key(tenant_id, "kb", "version")
 
 
 def _lock_key(tenant_id: str) -> str:
-    return f"t:{_checked(tenant_id)}:kb:lock"
+    return tenant_key(tenant_id, "kb", "lock")
 
 
 def _original_key(document: Document) -> str:
@@ -98,7 +90,7 @@ def _original_key(document: Document) -> str:
 
 
 def _reading_key(tenant_id: str) -> str:
-    return f"t:{_checked(tenant_id)}:kb:reading"
+    return tenant_key(tenant_id, "kb", "reading")
 
 
 def _index_key(version: str) -> str:
@@ -233,7 +225,7 @@ class KnowledgeBase:
     # --- internals -------------------------------------------------------------------------------
 
     def _scope(self, tenant_id: str) -> BlobStore:
-        return self._blobs.scoped(f"t/{_checked(tenant_id)}/")
+        return self._blobs.scoped(tenant_blob_prefix(tenant_id))
 
     async def _version(self, tenant_id: str) -> str | None:
         return as_str(await self._redis.get(_version_key(tenant_id)))

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from core import claude_models
+from core.keys import is_tenant_id
 from tenants.phones import normalize_phone
 
-_TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -27,7 +27,7 @@ def new_id(prefix: str) -> str:
 
 
 def check_tenant_id(value: str) -> str:
-    if not _TENANT_ID.match(value):
+    if not is_tenant_id(value):
         raise ValueError("tenant id must be 2-40 characters of lowercase letters, digits and '-'")
     return value
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from admin_api.auth import TENANT_ID_PATTERN, OperatorOnly, TenantAccess, TenantIdPath, tenant_access
+from admin_api.auth import OperatorOnly, TenantAccess, TenantIdPath, tenant_access
 from admin_api.deps import Admin
 from admin_api.keys import Scope
 from admin_api.problems import (
@@ -20,6 +20,7 @@ from admin_api.problems import (
 )
 from admin_api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS, invalid
 from admin_api.views import TenantOut
+from core.keys import TENANT_ID_PATTERN
 from tenants import CrmMode, Tenant, TrialLimits, new_sandbox_token
 from tenants.store import blob_prefix
 
