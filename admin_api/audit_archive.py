@@ -25,6 +25,7 @@ from redis.exceptions import LockNotOwnedError
 from admin_api.audit_log import StreamId, archive_scope, segment_name, stream_entries
 from brain.audit import audit_key
 from core.blobs import BlobStore
+from core.keys import tenant_key
 from core.redis import Redis
 from tenants import TenantStore
 
@@ -50,7 +51,10 @@ class AuditArchiver:
     async def archive(self, tenant_id: str) -> int:
         """Archive what exceeds ``keep``; returns how many entries moved (0 while another worker is at it)."""
         lock = self._redis.lock(
-            f"t:{tenant_id}:audit:archiving", timeout=_LOCK_TTL_S, blocking=False, thread_local=False
+            tenant_key(tenant_id, "audit", "archiving"),
+            timeout=_LOCK_TTL_S,
+            blocking=False,
+            thread_local=False,
         )
         if not await lock.acquire():
             return 0

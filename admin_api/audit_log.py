@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from brain.audit import MAX_DETAIL_CHARS, audit_key
 from core.blobs import BlobStore
+from core.keys import tenant_blob_prefix
 from core.logs import redact
 from core.redis import Redis
 
@@ -100,7 +101,7 @@ def stream_entries(reply: Any) -> list[tuple[str, dict[str, str]]]:
 
 
 def archive_scope(blobs: BlobStore, tenant_id: str) -> BlobStore:
-    return blobs.scoped(f"t/{tenant_id}/audit/")
+    return blobs.scoped(f"{tenant_blob_prefix(tenant_id)}audit/")
 
 
 def _entry(entry_id: str, fields: Mapping[str, str]) -> AuditEntry:

@@ -27,6 +27,7 @@ from typing import Final
 from starlette.requests import Request
 
 from admin_api.problems import RATE_LIMITED, ApiProblem
+from core.keys import auth_failures
 from core.redis import Redis
 
 security_log = logging.getLogger("harde.security")
@@ -109,4 +110,4 @@ class FailedAuthentications:
 
 
 def _key(address: str) -> str:
-    return f"authfail:{address}"
+    return auth_failures(address)

@@ -12,12 +12,13 @@ import secrets
 from admin_api.principals import TenantCredential
 from brain import CallContext, Channel
 from brain.conversation import HISTORY_TTL_SECONDS
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 from tenants import TenantStore
 
 
 def _owner_key(tenant_id: str, conversation_id: str) -> str:
-    return f"t:{tenant_id}:apiconv:{conversation_id}"
+    return tenant_key(tenant_id, "apiconv", conversation_id)
 
 
 class ConversationOwners:

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 
 TTL_SECONDS = 24 * 3600
@@ -61,7 +62,7 @@ def fingerprint(*parts: Any) -> str:
 
 def _key(tenant_id: str, credential: str, idempotency_key: str) -> str:
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
-    return f"t:{tenant_id}:idem:{credential}:{digest}"
+    return tenant_key(tenant_id, "idem", credential, digest)
 
 
 class IdempotencyStore:

@@ -20,12 +20,12 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from core.keys import invite_claim, invite_code, invite_index
 from core.redis import Redis, as_str
 from tenants import CrmMode, Role, Tenant, TenantExists, TenantStore, TrialLimits, User, new_sandbox_token
 from tenants.models import utcnow
 
 CODE_PREFIX = "hdi_"
-_INDEX = "invites"
 _SHOWN_CHARS = len(CODE_PREFIX) + 6
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -64,11 +64,7 @@ class Invite(BaseModel):
 
 
 def _code_key(code: str) -> str:
-    return f"invite:code:{hashlib.sha256(code.encode()).hexdigest()}"
-
-
-def _claim_key(invite_id: str) -> str:
-    return f"invite:{invite_id}:claim"
+    return invite_code(hashlib.sha256(code.encode()).hexdigest())
 
 
 def trial_tenant_id(company: str) -> str:
@@ -110,18 +106,18 @@ class InviteStore:
             max_voice_minutes=max_voice_minutes,
         )
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(_INDEX, invite.id, invite.model_dump_json())
+            pipe.hset(invite_index(), invite.id, invite.model_dump_json())
             pipe.set(_code_key(code), invite.id)
             await pipe.execute()
         return invite, code
 
     async def list_invites(self) -> list[Invite]:
-        raw = await self._redis.hgetall(_INDEX)
+        raw = await self._redis.hgetall(invite_index())
         invites = [Invite.model_validate_json(value) for value in raw.values()]
         return sorted(invites, key=lambda invite: invite.created_at, reverse=True)
 
     async def get(self, invite_id: str) -> Invite:
-        raw = await self._redis.hget(_INDEX, invite_id)
+        raw = await self._redis.hget(invite_index(), invite_id)
         if raw is None:
             raise InviteNotFound(f"there is no invite {invite_id!r}; list the invites to see their ids")
         return Invite.model_validate_json(raw)
@@ -133,8 +129,8 @@ class InviteStore:
             return invite
         revoked = invite.model_copy(update={"revoked_at": utcnow()})
         # Claiming it for nobody makes every later redemption fail, whatever code is presented.
-        await self._redis.set(_claim_key(invite_id), "revoked")
-        await self._redis.hset(_INDEX, invite_id, revoked.model_dump_json())
+        await self._redis.set(invite_claim(invite_id), "revoked")
+        await self._redis.hset(invite_index(), invite_id, revoked.model_dump_json())
         return revoked
 
     async def redeem(
@@ -145,12 +141,12 @@ class InviteStore:
         try:
             signup = await _create_trial(tenants, invite, company=company, name=name, email=email)
         except BaseException:
-            await self._redis.delete(_claim_key(invite.id))
+            await self._redis.delete(invite_claim(invite.id))
             raise
         done = invite.model_copy(update={"redeemed_at": utcnow(), "tenant_id": signup.tenant.id})
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(_claim_key(invite.id), signup.tenant.id)
-            pipe.hset(_INDEX, invite.id, done.model_dump_json())
+            pipe.set(invite_claim(invite.id), signup.tenant.id)
+            pipe.hset(invite_index(), invite.id, done.model_dump_json())
             await pipe.execute()
         return signup
 
@@ -161,7 +157,7 @@ class InviteStore:
         invite = await self.get(invite_id)
         if invite.expires_at <= utcnow():
             raise InviteExpired("this invite link has expired; ask for a new one")
-        if not await self._redis.set(_claim_key(invite.id), "redeeming", nx=True):
+        if not await self._redis.set(invite_claim(invite.id), "redeeming", nx=True):
             raise InviteUsed("this invite link has already been used; ask for a new one")
         return invite
 

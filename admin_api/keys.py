@@ -26,6 +26,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from brain.access import SCOPE_READ, SCOPE_WRITE
+from core.keys import api_key_index, tenant_key
 from core.redis import Redis, as_str, as_strs
 from tenants.models import Tenant, utcnow
 
@@ -72,23 +73,23 @@ def key_digest(key: str) -> str:
 
 
 def _index_key(digest: str) -> str:
-    return f"apikey:{digest}"
+    return api_key_index(digest)
 
 
 def _record_key(tenant_id: str, key_id: str) -> str:
-    return f"t:{tenant_id}:apikey:{key_id}"
+    return tenant_key(tenant_id, "apikey", key_id)
 
 
 def _used_key(tenant_id: str, key_id: str) -> str:
-    return f"t:{tenant_id}:apikey:{key_id}:used"
+    return tenant_key(tenant_id, "apikey", key_id, "used")
 
 
 def _ids_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:apikeys"
+    return tenant_key(tenant_id, "apikeys")
 
 
 def _digest_key(tenant_id: str, key_id: str) -> str:
-    return f"t:{tenant_id}:apikey:{key_id}:digest"
+    return tenant_key(tenant_id, "apikey", key_id, "digest")
 
 
 class ApiKeyStore:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from admin_api.problems import RATE_LIMITED, ApiProblem
+from core.keys import tenant_key
 from core.ratelimit import Decision, TokenBucket
 from core.redis import Redis
 
@@ -56,8 +57,8 @@ class RateLimits:
         credential that is over its limit must not drain the allowance its colleagues share.
         """
         checks = (
-            ("this credential", self._bucket(f"t:{tenant_id}:rl:{credential}", self._per_credential)),
-            ("this tenant", self._bucket(f"t:{tenant_id}:rl", self._per_tenant)),
+            ("this credential", self._bucket(tenant_key(tenant_id, "rl", credential), self._per_credential)),
+            ("this tenant", self._bucket(tenant_key(tenant_id, "rl"), self._per_tenant)),
         )
         states: list[RateState] = []
         for who, bucket in checks:

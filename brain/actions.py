@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 from crm_leap.tools import Undo
 
@@ -76,11 +77,11 @@ class ConfirmOutcome(StrEnum):
 
 
 def _pending_key(tenant_id: str, action_id: str) -> str:
-    return f"t:{tenant_id}:pending:{action_id}"
+    return tenant_key(tenant_id, "pending", action_id)
 
 
 def _undo_key(tenant_id: str, session_id: str) -> str:
-    return f"t:{tenant_id}:undo:{session_id}"
+    return tenant_key(tenant_id, "undo", session_id)
 
 
 class ActionStore:

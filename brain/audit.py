@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from brain.context import CallContext
+from core.keys import tenant_key
 from core.logs import redact
 from core.redis import Redis
 
@@ -20,7 +21,7 @@ MAX_DETAIL_CHARS = 300
 
 
 def audit_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:audit"
+    return tenant_key(tenant_id, "audit")
 
 
 def args_digest(args: Mapping[str, Any]) -> str:

@@ -29,6 +29,7 @@ from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, Te
 from brain.prompt import PromptInputs, Style, system_blocks
 from brain.summary import fold
 from brain.toolbox import ToolBox, ToolEvent, action_to_read_back, snippet_as_data
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 from memory import Line
 from tenants import Tenant
@@ -85,7 +86,7 @@ class TurnResult:
 
 
 def history_key(tenant_id: str, session_id: str) -> str:
-    return f"t:{tenant_id}:conv:{session_id}"
+    return tenant_key(tenant_id, "conv", session_id)
 
 
 async def transcript(redis: Redis, tenant_id: str, session_id: str) -> list[Line]:

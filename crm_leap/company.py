@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Generic, TypeVar
 
+from core.keys import tenant_key
 from core.redis import Redis
 from crm_leap.client import LeapClient
 from crm_leap.errors import AmbiguousName, UnknownName
@@ -259,7 +260,7 @@ class CompanyDirectory:
         return (await self._load(catalog)).items
 
     def _key(self, catalog: _Catalog[Any]) -> str:
-        return f"t:{self.tenant_id}:leap:config:{catalog.kind}"
+        return tenant_key(self.tenant_id, "leap", "config", catalog.kind)
 
     async def _load(self, catalog: _Catalog[ItemT]) -> _Snapshot[ItemT]:
         raw = await self._redis.get(self._key(catalog))

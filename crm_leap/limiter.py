@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from core.keys import leap_rate_limit
 from core.ratelimit import TokenBucket
 from core.redis import Redis
 
@@ -47,5 +48,8 @@ def leap_rate_limiter(redis: Redis, token: str, limits: LeapLimits | None = None
     """The bucket every client for ``token``, in every worker, must draw from."""
     limits = limits or LeapLimits()
     return TokenBucket(
-        redis, f"leap:rl:{token_digest(token)}", rate_per_minute=limits.rate_per_minute, burst=limits.burst
+        redis,
+        leap_rate_limit(token_digest(token)),
+        rate_per_minute=limits.rate_per_minute,
+        burst=limits.burst,
     )

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import anthropic
 
+from core.keys import tenant_key
 from core.redis import Redis
 from memory.similarity import SAME_FACT, similarity
 from memory.store import COMPANY, Memory, MemoryStore, MemoryTier
@@ -92,7 +93,7 @@ class ExtractionResult:
 
 
 def _marker(tenant_id: str, session_id: str) -> str:
-    return f"t:{tenant_id}:memory:extracted:{session_id}"
+    return tenant_key(tenant_id, "memory", "extracted", session_id)
 
 
 def render_transcript(lines: Sequence[Line], speaker: Speaker) -> str:

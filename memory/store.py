@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 from memory.similarity import SAME_FACT, overlap, similarity
 
@@ -45,11 +46,11 @@ def _memory_from_json(raw: str) -> Memory:
 
 
 def _key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:memories"
+    return tenant_key(tenant_id, "memories")
 
 
 def _candidates_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:memory:candidates"
+    return tenant_key(tenant_id, "memory", "candidates")
 
 
 class MemoryStore:

@@ -17,6 +17,7 @@ from typing import Any
 from redis.typing import EncodableT, FieldT
 
 from brain import CallContext
+from core.keys import tenant_blob_prefix, tenant_key
 from core.redis import Redis, as_str
 from pipeline.record import EndReason, TurnLatency
 
@@ -24,19 +25,19 @@ SESSION_TTL_SECONDS = 400 * 24 * 3600  # as long as the usage counters
 
 
 def session_key(tenant_id: str, session_id: str) -> str:
-    return f"t:{tenant_id}:session:{session_id}"
+    return tenant_key(tenant_id, "session", session_id)
 
 
 def latency_key(tenant_id: str, session_id: str) -> str:
-    return f"{session_key(tenant_id, session_id)}:latency"
+    return tenant_key(tenant_id, "session", session_id, "latency")
 
 
 def sessions_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:sessions"
+    return tenant_key(tenant_id, "sessions")
 
 
 def transcript_blob_key(tenant_id: str, session_id: str) -> str:
-    return f"t/{tenant_id}/calls/{session_id}/transcript.json"
+    return f"{tenant_blob_prefix(tenant_id)}calls/{session_id}/transcript.json"
 
 
 @dataclass(frozen=True)

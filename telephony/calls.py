@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from core.keys import tenant_key
 from core.redis import Redis
 from telephony.stream_tokens import StreamGrant
 
@@ -17,7 +18,7 @@ FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "cancele
 
 
 def call_key(tenant_id: str, call_sid: str) -> str:
-    return f"t:{tenant_id}:call:{call_sid}"
+    return tenant_key(tenant_id, "call", call_sid)
 
 
 async def record_start(redis: Redis, grant: StreamGrant, *, direction: str) -> None:

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 
 TOKEN_TTL_SECONDS = 60
@@ -39,7 +40,7 @@ class StreamGrant:
 
 
 def _key(tenant_id: str, call_sid: str, token: str) -> str:
-    return f"t:{tenant_id}:stream:{call_sid}:{token}"
+    return tenant_key(tenant_id, "stream", call_sid, token)
 
 
 async def issue(redis: Redis, grant: StreamGrant) -> str:

@@ -25,7 +25,6 @@ from tenants.store import (
     TenantNotFound,
     TenantStore,
     UserNotFound,
-    tenant_prefix,
 )
 from tenants.usage import DailyUsage, LimitDecision, LimitReason, UsageMeter
 
@@ -54,5 +53,4 @@ __all__ = [
     "ensure_demo_tenant",
     "new_sandbox_token",
     "normalize_phone",
-    "tenant_prefix",
 ]

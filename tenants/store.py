@@ -1,9 +1,9 @@
 """Tenants, users, phone numbers and tenant secrets in Redis.
 
 Every key of a tenant lives under ``t:{tenant_id}:`` so a tenant can be exported or erased as a
-unit. Only two kinds of key live outside it, because they must be found before the tenant is
-known: the tenant index (``tenants``) and inbound number routes (``route:number:{e164}``), both
-removed by ``erase_tenant``.
+unit (the layout is ``core.keys``). Two kinds of key of this store live outside it, because they
+must be found before the tenant is known: the tenant index (``tenants``) and inbound number routes
+(``route:number:{e164}``), both removed by ``erase_tenant``.
 
 Claims that must be unique (a number to one tenant, a caller phone to one user) go through one
 Lua script, so two concurrent claims can never both succeed.
@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.blobs import BlobStore
+from core.keys import number_route, tenant_blob_prefix, tenant_index, tenant_key, tenant_prefix
 from core.logs import register_secret
 from core.redis import Redis, as_str, as_strs
 from core.secretbox import SecretBox
@@ -30,7 +31,6 @@ from tenants.pins import check_pin_format, hash_pin, verify_pin
 
 log = logging.getLogger(__name__)
 
-TENANT_INDEX = "tenants"
 _SCAN_BATCH = 500
 
 # Set every KEYS[i] to ARGV[1] unless one of them already holds another value.
@@ -74,41 +74,32 @@ class NumberTaken(TenantError):
     pass
 
 
-def tenant_prefix(tenant_id: str) -> str:
-    return f"t:{tenant_id}:"
-
-
-def blob_prefix(tenant_id: str) -> str:
-    """Where a tenant's blobs live in the blob store."""
-    return f"t/{tenant_id}/"
-
-
 def _tenant_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:tenant"
+    return tenant_key(tenant_id, "tenant")
 
 
 def _user_key(tenant_id: str, user_id: str) -> str:
-    return f"t:{tenant_id}:user:{user_id}"
+    return tenant_key(tenant_id, "user", user_id)
 
 
 def _users_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:users"
+    return tenant_key(tenant_id, "users")
 
 
 def _caller_key(tenant_id: str, phone: str) -> str:
-    return f"t:{tenant_id}:caller:{phone}"
+    return tenant_key(tenant_id, "caller", phone)
 
 
 def _numbers_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:numbers"
+    return tenant_key(tenant_id, "numbers")
 
 
 def _route_key(phone: str) -> str:
-    return f"route:number:{phone}"
+    return number_route(phone)
 
 
 def _leap_token_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:secret:leap_token"
+    return tenant_key(tenant_id, "secret", "leap_token")
 
 
 def _leap_token_context(tenant_id: str) -> str:
@@ -116,7 +107,7 @@ def _leap_token_context(tenant_id: str) -> str:
 
 
 def _pin_key(tenant_id: str, index: str) -> str:
-    return f"t:{tenant_id}:pin:{index}"
+    return tenant_key(tenant_id, "pin", index)
 
 
 def _first_with_pin(users: list[User], pin: str) -> User | None:
@@ -145,7 +136,7 @@ class TenantStore:
         created = await self._redis.set(_tenant_key(tenant.id), tenant.model_dump_json(), nx=True)
         if not created:
             raise TenantExists(f"a tenant with id {tenant.id!r} already exists")
-        await self._redis.sadd(TENANT_INDEX, tenant.id)
+        await self._redis.sadd(tenant_index(), tenant.id)
         log.info("tenant %s created (%s)", tenant.id, tenant.name)
         return tenant
 
@@ -156,7 +147,7 @@ class TenantStore:
         return Tenant.model_validate_json(raw)
 
     async def list_tenants(self) -> list[Tenant]:
-        ids = as_strs(await self._redis.smembers(TENANT_INDEX))
+        ids = as_strs(await self._redis.smembers(tenant_index()))
         if not ids:
             return []
         raws = await self._redis.mget([_tenant_key(tenant_id) for tenant_id in ids])
@@ -192,7 +183,7 @@ class TenantStore:
         numbers = as_strs(await self._redis.smembers(_numbers_key(tenant_id)))
         deleted = int(await self._release_all(keys=[_route_key(n) for n in numbers], args=[tenant_id]))
         deleted += await self._redis.delete(_tenant_key(tenant_id))  # stop lookups first
-        await self._redis.srem(TENANT_INDEX, tenant_id)
+        await self._redis.srem(tenant_index(), tenant_id)
         batch: list[str] = []
         async for key in self._redis.scan_iter(match=f"{tenant_prefix(tenant_id)}*", count=_SCAN_BATCH):
             batch.append(key)
@@ -202,7 +193,7 @@ class TenantStore:
         if batch:
             deleted += await self._redis.unlink(*batch)
         if self._blobs is not None:
-            tenant_blobs = self._blobs.scoped(blob_prefix(tenant_id))
+            tenant_blobs = self._blobs.scoped(tenant_blob_prefix(tenant_id))
             for key in await tenant_blobs.list_keys():
                 await tenant_blobs.delete(key)
         log.info("tenant %s erased (%d keys)", tenant_id, deleted)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from core.keys import tenant_key
 from core.redis import Redis, as_str
 from tenants.models import Tenant
 
@@ -68,11 +69,11 @@ class DailyUsage:
 
 
 def _total_key(tenant_id: str) -> str:
-    return f"t:{tenant_id}:usage:total"
+    return tenant_key(tenant_id, "usage", "total")
 
 
 def _day_key(tenant_id: str, day: date) -> str:
-    return f"t:{tenant_id}:usage:{day.isoformat()}"
+    return tenant_key(tenant_id, "usage", day.isoformat())
 
 
 def _today() -> date:

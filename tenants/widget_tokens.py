@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.keys import tenant_key
 from core.redis import Redis
 from core.secretbox import SecretBox, SecretBoxError
 from tenants.models import Role, Tenant, utcnow
@@ -72,7 +73,7 @@ class WidgetClaims(BaseModel):
 
 
 def _retired_key(tenant_id: str, token_id: str) -> str:
-    return f"t:{tenant_id}:widget-retired:{token_id}"
+    return tenant_key(tenant_id, "widget-retired", token_id)
 
 
 class WidgetTokens:

@@ -20,9 +20,8 @@ from admin_api.problems import (
 )
 from admin_api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS, invalid
 from admin_api.views import TenantOut
-from core.keys import TENANT_ID_PATTERN
+from core.keys import TENANT_ID_PATTERN, tenant_blob_prefix
 from tenants import CrmMode, Tenant, TrialLimits, new_sandbox_token
-from tenants.store import blob_prefix
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 
@@ -141,7 +140,7 @@ async def update_tenant(
 )
 async def erase_tenant(tenant_id: TenantIdPath, admin: Admin, operator: OperatorOnly) -> Erased:
     await admin.tenants.get_tenant(tenant_id)
-    blobs = len(await admin.blobs.list_keys(blob_prefix(tenant_id)))
+    blobs = len(await admin.blobs.list_keys(tenant_blob_prefix(tenant_id)))
     api_keys = await admin.keys.forget_tenant(tenant_id)
     redis_keys = await admin.tenants.erase_tenant(tenant_id)  # the store removes the blobs too
     return Erased(tenant_id=tenant_id, redis_keys=redis_keys, blobs=blobs, api_keys=api_keys)

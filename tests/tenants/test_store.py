@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from core.keys import tenant_prefix
 from core.logs import RedactingFilter, TextFormatter
 from core.redis import client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
@@ -19,7 +20,6 @@ from tenants import (
     TenantStore,
     User,
     UserNotFound,
-    tenant_prefix,
 )
 
 LEAP_TOKEN = "leap-live-token-7f3a9c2b1e"
