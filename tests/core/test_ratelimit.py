@@ -9,6 +9,8 @@ import pytest
 from core.ratelimit import RateLimitExceeded, TokenBucket
 from core.redis import client_for
 
+pytestmark = pytest.mark.any_redis_keys  # buckets under keys of the test's own
+
 
 async def test_grants_the_burst_then_refuses_with_the_time_to_the_next_token(redis):
     bucket = TokenBucket(redis, "rl:burst", rate_per_minute=60, burst=3)
