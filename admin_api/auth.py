@@ -25,7 +25,7 @@ from fastapi import Depends, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from admin_api.deps import Admin, AdminDeps
-from admin_api.keys import KEY_PREFIX, Scope
+from admin_api.keys import KEY_PREFIX
 from admin_api.limits import attach
 from admin_api.operator import OPERATOR_PREFIX, is_operator_token
 from admin_api.principals import Operator, Principal, TenantCredential
@@ -40,7 +40,7 @@ from admin_api.problems import (
     ApiProblem,
 )
 from core.keys import TENANT_ID_PATTERN
-from tenants import TenantNotFound, UserNotFound
+from tenants import Scope, TenantNotFound, UserNotFound
 from tenants.models import utcnow
 from tenants.widget_tokens import PREFIX as WIDGET_PREFIX
 from tenants.widget_tokens import WidgetTokenExpired, WidgetTokenInvalid

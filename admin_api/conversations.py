@@ -49,7 +49,7 @@ async def call_context(tenants: TenantStore, caller: TenantCredential, conversat
             session_id=conversation_id,
             channel=Channel.TEXT,
             api_key_id=caller.key_id,
-            scopes=frozenset(scope.value for scope in caller.scopes),
+            scopes=caller.scopes,
         )
     name = (await tenants.get_user(caller.tenant_id, caller.user_id)).name if caller.user_id else None
     return CallContext(

@@ -21,29 +21,17 @@ import hashlib
 import secrets
 import time
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from brain.access import SCOPE_READ, SCOPE_WRITE
 from core.keys import api_key_index, tenant_key
 from core.redis import Redis, as_str, as_strs
-from tenants.models import Tenant, utcnow
+from tenants.models import Scope, Tenant, utcnow
 
 KEY_PREFIX = "hde_"
 TOUCH_INTERVAL_S = 60.0
 _MAX_TOUCHED = 10_000
 _SHOWN_CHARS = len(KEY_PREFIX) + 8
-
-
-class Scope(StrEnum):
-    """What a key may do. The tool scopes are the brain's own, so the safety policy reads them as is."""
-
-    TOOLS_READ = SCOPE_READ
-    TOOLS_WRITE = SCOPE_WRITE
-    KNOWLEDGE = "knowledge"
-    CONVERSATIONS = "conversations"
-    ADMIN = "admin"
 
 
 class KeyNotFound(LookupError):

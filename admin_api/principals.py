@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from admin_api.keys import Scope
-from tenants import Role
+from tenants import Role, Scope
 from tenants.widget_tokens import WidgetClaims
 
 

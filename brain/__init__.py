@@ -2,6 +2,7 @@
 
 Exports ``Brain`` (builds a caller's ``ToolBox`` and ``Conversation``), ``CallContext`` and
 ``Channel``, ``Claude`` (the LLM client with fallback), ``ToolBox``/``TurnState``/``ToolEvent``,
+``ToolStatus`` (how a tool call ended),
 ``CallControl`` (what telephony and webrtc implement for transfer and hang-up),
 ``action_to_read_back`` (which tool result puts a pending change to the caller, so a channel can
 report its delivery), the prompt
@@ -9,6 +10,7 @@ builders, and ``LeapConnector`` (a tenant's CRM). Voice, text and the Direct Too
 tools through ``ToolBox``, so the same rules hold on every channel.
 """
 
+from brain.audit import ToolStatus
 from brain.context import CallContext, Channel
 from brain.conversation import Conversation, ConversationBusy, TurnResult, wants_knowledge
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, fails_over
@@ -43,6 +45,7 @@ __all__ = [
     "ToolBox",
     "ToolEvent",
     "ToolOutcome",
+    "ToolStatus",
     "TurnResult",
     "TurnState",
     "action_to_read_back",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from brain.context import CallContext
 from crm_leap.tools import Tier
-from tenants import Role
+from tenants import Role, Scope
 
 ALL = frozenset({"*"})
 
@@ -43,9 +43,6 @@ _WRITE_AREAS: dict[Role, frozenset[str]] = {
     Role.READ_ONLY: frozenset(),
 }
 
-SCOPE_READ = "tools:read"
-SCOPE_WRITE = "tools:write"
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -66,10 +63,10 @@ def may_use(ctx: CallContext, tier: Tier, area: str) -> Decision:
             "conversation or the API; an owner or manager can do it in Leap directly.",
         )
     if ctx.api_key_id is not None:
-        needed = SCOPE_READ if tier is Tier.READ else SCOPE_WRITE
+        needed = Scope.TOOLS_READ if tier is Tier.READ else Scope.TOOLS_WRITE
         if needed in ctx.scopes:
             return Decision(True)
-        return Decision(False, f"This API key lacks the '{needed}' scope.")
+        return Decision(False, f"This API key lacks the '{needed.value}' scope.")
     role = ctx.role or Role.READ_ONLY
     areas = _READ_AREAS[role] if tier is Tier.READ else _WRITE_AREAS[role]
     if _covers(areas, area):
@@ -84,5 +81,5 @@ def may_use(ctx: CallContext, tier: Tier, area: str) -> Decision:
 def may_write_anything(ctx: CallContext) -> bool:
     """Whether confirm/undo make sense for this caller at all."""
     if ctx.api_key_id is not None:
-        return SCOPE_WRITE in ctx.scopes
+        return Scope.TOOLS_WRITE in ctx.scopes
     return bool(_WRITE_AREAS[ctx.role or Role.READ_ONLY])

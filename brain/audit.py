@@ -10,6 +10,7 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from brain.context import CallContext
@@ -18,6 +19,20 @@ from core.logs import redact
 from core.redis import Redis
 
 MAX_DETAIL_CHARS = 300
+
+
+class ToolStatus(StrEnum):
+    """How a tool call ended: the audit entry's outcome, and the status of a ``ToolEvent``."""
+
+    OK = "ok"
+    PENDING = "pending"  # a write proposed; it waits for the caller's yes
+    CONFIRMED = "confirmed"  # a pending write carried out
+    CANCELLED = "cancelled"
+    UNDONE = "undone"
+    REFUSED = "refused"  # the policy said no (tier, role, scope, or a yes not heard)
+    ERROR = "error"
+    UNAVAILABLE = "unavailable"  # the CRM could not be reached or is not connected
+    DRY_RUN = "dry_run"  # a write checked and summarised, nothing changed (Direct Tools API)
 
 
 def audit_key(tenant_id: str) -> str:
@@ -39,7 +54,7 @@ class AuditLog:
         *,
         tool: str,
         args: Mapping[str, Any],
-        outcome: str,
+        outcome: ToolStatus,
         latency_ms: float,
         detail: str = "",
     ) -> None:
@@ -50,7 +65,7 @@ class AuditLog:
             "session": ctx.session_id,
             "tool": tool,
             "args_digest": args_digest(args),
-            "outcome": outcome,
+            "outcome": outcome.value,
             "latency_ms": f"{latency_ms:.1f}",
             "detail": redact(detail)[:MAX_DETAIL_CHARS],
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tenants import Role
+from tenants import Role, Scope
 
 
 class Channel(StrEnum):
@@ -30,7 +30,7 @@ class CallContext:
     user_id: str | None = None
     user_name: str | None = None
     api_key_id: str | None = None
-    scopes: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
     needs_pin: bool = False
     """An unknown phone caller who must prove who they are (``verify_pin``) before anything else."""
 

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from brain import meta
 from brain.access import may_use, may_write_anything
 from brain.actions import ActionStore, ConfirmOutcome
-from brain.audit import AuditLog
+from brain.audit import AuditLog, ToolStatus
 from brain.context import CallContext
 from crm_leap import LeapError
 from crm_leap.tools import ReadTool, Tool, ToolContext, ToolError, WriteTool, registry
@@ -79,7 +79,7 @@ class ToolEvent:
     """What happened, for the live transcript in the widget and for the text API."""
 
     tool: str
-    status: str  # ok | pending | confirmed | cancelled | undone | refused | error | unavailable | dry_run
+    status: ToolStatus
     summary: str = ""
     latency_ms: float = 0.0
     action_id: str | None = None
@@ -184,7 +184,7 @@ class ToolBox:
         )
         content = _read_back(action.id, prepared.summary, PROPOSED)
         return ToolOutcome(
-            content, False, ToolEvent(tool.name, "pending", prepared.summary, action_id=action.id)
+            content, False, ToolEvent(tool.name, ToolStatus.PENDING, prepared.summary, action_id=action.id)
         )
 
     async def delivered(self, action_ids: Sequence[str]) -> None:
@@ -200,7 +200,7 @@ class ToolBox:
             dropped = await self.actions.cancel(
                 self.ctx.tenant_id, str(args.get("action_id", "")), session_id=self.ctx.session_id
             )
-            return _ok(name, {"cancelled": dropped}, "cancelled" if dropped else "ok")
+            return _ok(name, {"cancelled": dropped}, ToolStatus.CANCELLED if dropped else ToolStatus.OK)
         if name == meta.UNDO:
             return await self._undo()
         if name == meta.SEARCH_KNOWLEDGE:
@@ -230,7 +230,7 @@ class ToolBox:
             return _refused(meta.CONFIRM, "Read the summary to the caller and wait for their answer first.")
         if outcome is ConfirmOutcome.UNHEARD and action is not None:
             content = {"refused": NOT_HEARD, **_read_back(action.id, action.summary, NOT_HEARD_NEXT)}
-            event = ToolEvent(meta.CONFIRM, "refused", NOT_HEARD, action_id=action.id)
+            event = ToolEvent(meta.CONFIRM, ToolStatus.REFUSED, NOT_HEARD, action_id=action.id)
             return ToolOutcome(content, True, event)
         if action is None:
             return _refused(
@@ -245,7 +245,7 @@ class ToolBox:
             await self.actions.push_undo(self.ctx.tenant_id, self.ctx.session_id, result.undo)
         content = {"status": "done", "summary": action.summary, "result": result.result}
         return ToolOutcome(
-            content, False, ToolEvent(action.tool, "confirmed", action.summary, action_id=action.id)
+            content, False, ToolEvent(action.tool, ToolStatus.CONFIRMED, action.summary, action_id=action.id)
         )
 
     async def _verify_pin(self, pin: str) -> ToolOutcome:
@@ -279,7 +279,7 @@ class ToolBox:
         except (Refusal, ToolError, LeapError):
             await self.actions.restore_undo(self.ctx.tenant_id, self.ctx.session_id, undo)
             raise
-        return ToolOutcome({"result": said}, False, ToolEvent(meta.UNDO, "undone", said))
+        return ToolOutcome({"result": said}, False, ToolEvent(meta.UNDO, ToolStatus.UNDONE, said))
 
     async def _search(self, query: str) -> ToolOutcome:
         if self.knowledge is None or not query.strip():
@@ -323,7 +323,9 @@ class ToolBox:
             assert isinstance(tool, WriteTool)
             prepared = await tool.prepare(crm, args)
             if dry_run:
-                return _ok(name, {"dry_run": True, "summary": prepared.summary}, "dry_run", prepared.summary)
+                return _ok(
+                    name, {"dry_run": True, "summary": prepared.summary}, ToolStatus.DRY_RUN, prepared.summary
+                )
             result = await tool.execute(crm, prepared.args)
             return _ok(name, {"summary": prepared.summary, "result": result.result}, summary=prepared.summary)
         except Refusal as refusal:
@@ -367,19 +369,21 @@ def snippet_as_data(snippet: Snippet) -> dict[str, Any]:
     return {"source": snippet.document, "section": " > ".join(snippet.heading_path), "text": snippet.text}
 
 
-def _ok(name: str, content: dict[str, Any], status: str = "ok", summary: str = "") -> ToolOutcome:
+def _ok(
+    name: str, content: dict[str, Any], status: ToolStatus = ToolStatus.OK, summary: str = ""
+) -> ToolOutcome:
     return ToolOutcome(content, False, ToolEvent(name, status, summary))
 
 
 def _refused(name: str, reason: str) -> ToolOutcome:
-    return ToolOutcome({"refused": reason}, True, ToolEvent(name, "refused", reason))
+    return ToolOutcome({"refused": reason}, True, ToolEvent(name, ToolStatus.REFUSED, reason))
 
 
 def _unavailable(name: str, error: LeapError) -> ToolOutcome:
     """Leap itself failed (down, slow, rate limited, bad token): worth a retry, not the input's fault."""
     message = f"Leap is not answering properly right now ({error}). Try again shortly."
-    return ToolOutcome({"error": message}, True, ToolEvent(name, "unavailable", message))
+    return ToolOutcome({"error": message}, True, ToolEvent(name, ToolStatus.UNAVAILABLE, message))
 
 
 def _error(name: str, message: str) -> ToolOutcome:
-    return ToolOutcome({"error": message}, True, ToolEvent(name, "error", message))
+    return ToolOutcome({"error": message}, True, ToolEvent(name, ToolStatus.ERROR, message))

@@ -1,7 +1,7 @@
 """Tenants (contracting companies), their users and roles, phone routing and encrypted secrets.
 
-Exports the models (``Tenant``, ``User``, ``Role`` ...), ``TenantStore`` (the Redis repository),
-``normalize_phone`` and the demo tenant bootstrap. Built on ``core`` only.
+Exports the models (``Tenant``, ``User``, ``Role``, API key ``Scope`` ...), ``TenantStore`` (the
+Redis repository), ``normalize_phone`` and the demo tenant bootstrap. Built on ``core`` only.
 """
 
 from tenants.demo import DEMO_TENANT_ID, ensure_demo_tenant, new_sandbox_token
@@ -9,6 +9,7 @@ from tenants.models import (
     CrmMode,
     ModelSettings,
     Role,
+    Scope,
     Tenant,
     TrialLimits,
     TurnStrategy,
@@ -38,6 +39,7 @@ __all__ = [
     "NumberTaken",
     "PinTaken",
     "Role",
+    "Scope",
     "Tenant",
     "TenantError",
     "TenantExists",

@@ -53,6 +53,16 @@ class Role(StrEnum):
     READ_ONLY = "read_only"
 
 
+class Scope(StrEnum):
+    """What an API key may do; the brain's policy checks the two tool scopes for keys, as roles for people."""
+
+    TOOLS_READ = "tools:read"
+    TOOLS_WRITE = "tools:write"
+    KNOWLEDGE = "knowledge"
+    CONVERSATIONS = "conversations"
+    ADMIN = "admin"
+
+
 class UnknownCallerPolicy(StrEnum):
     """What happens when a number that belongs to no user calls the tenant."""
 

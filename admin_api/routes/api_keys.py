@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import ApiKey, Scope
+from admin_api.keys import ApiKey
 from admin_api.principals import TenantCredential
 from admin_api.problems import INSUFFICIENT_SCOPE, KEY_NOT_FOUND, TENANT_NOT_FOUND, ApiProblem, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
+from tenants import Scope
 from tenants.models import utcnow
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/api-keys", tags=["api keys"])

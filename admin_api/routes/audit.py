@@ -11,9 +11,9 @@ from pydantic import AfterValidator, BaseModel, Field
 from admin_api.audit_log import AuditEntry, AuditFilter, valid_cursor
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import VALIDATION_ERROR, ApiProblem, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
+from tenants import Scope
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/audit", tags=["audit"])
 

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import CALL_NOT_PLACED, TENANT_NOT_FOUND, USER_NOT_FOUND, ApiProblem, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
 from pipeline import CallNotPlaced
+from tenants import Scope
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/calls", tags=["calls"])
 

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from admin_api.auth import tenant_caller
 from admin_api.conversations import call_context
 from admin_api.deps import Admin, AdminDeps
-from admin_api.keys import Scope
 from admin_api.principals import TenantCredential
 from admin_api.problems import (
     CONVERSATION_BUSY,
@@ -41,7 +40,7 @@ from admin_api.routes.common import AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active, refusal
 from brain import Conversation, ConversationBusy, ToolEvent, TurnResult
 from core import claude_models
-from tenants import UsageMeter
+from tenants import Scope, UsageMeter
 from tenants.models import utcnow
 
 log = logging.getLogger(__name__)

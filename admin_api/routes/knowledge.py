@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.body_limits import UPLOAD_MAX_BYTES
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import (
     BAD_REQUEST,
     DOCUMENT_NOT_FOUND,
@@ -29,6 +28,7 @@ from admin_api.problems import (
 )
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
 from kb import MAX_DOCUMENT_BYTES, SUPPORTED_EXTENSIONS, Document, DocumentKind, check_upload
+from tenants import Scope
 
 router = APIRouter(
     prefix="/v1/tenants/{tenant_id}/knowledge", tags=["knowledge"], max_body_size=UPLOAD_MAX_BYTES

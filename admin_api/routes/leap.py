@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin, AdminDeps
-from admin_api.keys import Scope
 from admin_api.problems import (
     LEAP_TOKEN_REJECTED,
     LEAP_UNAVAILABLE,
@@ -24,7 +23,7 @@ from admin_api.routes.common import TENANT_AUTH_PROBLEMS
 from admin_api.views import LeapConnection
 from core.logs import register_secret
 from crm_leap import CompanyDirectory, LeapAuthError, LeapClient, LeapError, RetryPolicy, leap_rate_limiter
-from tenants import CrmMode
+from tenants import CrmMode, Scope
 from tenants.models import utcnow
 
 log = logging.getLogger(__name__)

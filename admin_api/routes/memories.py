@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import MEMORY_NOT_FOUND, TENANT_NOT_FOUND, USER_NOT_FOUND, ApiProblem, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
 from memory import COMPANY, Memory, MemoryTier
 from memory.similarity import overlap
+from tenants import Scope
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["memory"])
 

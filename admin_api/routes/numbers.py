@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import OperatorOnly, TenantAccess, TenantIdPath, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import (
     NUMBER_NOT_FOUND,
     OPERATOR_ONLY,
@@ -20,7 +19,7 @@ from admin_api.problems import (
     documented,
 )
 from admin_api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS, invalid
-from tenants import normalize_phone
+from tenants import Scope, normalize_phone
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/numbers", tags=["phone numbers"])
 

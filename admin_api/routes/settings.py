@@ -9,10 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import TENANT_NOT_FOUND, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS, invalid
-from tenants import ModelSettings, Tenant, UnknownCallerPolicy, VoiceSettings
+from tenants import ModelSettings, Scope, Tenant, UnknownCallerPolicy, VoiceSettings
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/settings", tags=["settings"])
 

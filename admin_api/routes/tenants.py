@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import OperatorOnly, TenantAccess, TenantIdPath, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import (
     OPERATOR_ONLY,
     TENANT_EXISTS,
@@ -21,7 +20,7 @@ from admin_api.problems import (
 from admin_api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS, invalid
 from admin_api.views import TenantOut
 from core.keys import TENANT_ID_PATTERN, tenant_blob_prefix
-from tenants import CrmMode, Tenant, TrialLimits, new_sandbox_token
+from tenants import CrmMode, Scope, Tenant, TrialLimits, new_sandbox_token
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from admin_api.auth import tenant_caller
 from admin_api.deps import Admin, AdminDeps
 from admin_api.idempotency import Claimed, InProgress, Mismatch, Replay, StoredAnswer, fingerprint
-from admin_api.keys import Scope
 from admin_api.principals import TenantCredential
 from admin_api.problems import (
     IDEMPOTENCY_IN_PROGRESS,
@@ -45,9 +44,10 @@ from admin_api.problems import (
 )
 from admin_api.routes.common import AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active
-from brain import CallContext, Channel, ToolOutcome
+from brain import CallContext, Channel, ToolOutcome, ToolStatus
 from brain.access import may_use
 from crm_leap.tools import Tier, Tool, registry
+from tenants import Scope
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -144,7 +144,7 @@ def _context(caller: TenantCredential) -> CallContext:
         session_id=f"api-{secrets.token_hex(6)}",
         channel=Channel.API,
         api_key_id=caller.key_id,
-        scopes=frozenset(scope.value for scope in caller.scopes),
+        scopes=caller.scopes,
     )
 
 
@@ -174,9 +174,9 @@ async def _arguments(request: Request, tool: Tool[Any]) -> dict[str, Any]:
 def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[str, Any]:
     """The response body for what ``run_direct`` did, or the problem it amounts to."""
     content, status = outcome.content, outcome.event.status
-    if status == "refused":
+    if status is ToolStatus.REFUSED:
         raise ApiProblem(TOOL_REFUSED, str(content.get("refused")))
-    if status == "unavailable":
+    if status is ToolStatus.UNAVAILABLE:
         raise ApiProblem(LEAP_UNAVAILABLE, str(content.get("error")))
     if outcome.is_error:
         raise ApiProblem(TOOL_FAILED, str(content.get("error")))
@@ -184,7 +184,7 @@ def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[
         body = ToolResult(
             tool=tool.name, status="ok", summary=None, result=content, execution_ms=execution_ms
         )
-    elif status == "dry_run":
+    elif status is ToolStatus.DRY_RUN:
         summary = str(content.get("summary"))
         body = ToolResult(
             tool=tool.name, status="dry_run", summary=summary, result=None, execution_ms=execution_ms
@@ -238,7 +238,7 @@ async def run_tool(
     decision = may_use(ctx, tool.tier, tool.area)
     if not decision.allowed:
         await admin.brain.audit.record(
-            ctx, tool=tool.name, args={}, outcome="refused", latency_ms=0, detail=decision.reason
+            ctx, tool=tool.name, args={}, outcome=ToolStatus.REFUSED, latency_ms=0, detail=decision.reason
         )
         raise ApiProblem(TOOL_REFUSED, decision.reason)
     args = await _arguments(request, tool)

@@ -10,10 +10,9 @@ from pydantic import BaseModel, Field
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import TENANT_NOT_FOUND, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
-from tenants import TrialLimits
+from tenants import Scope, TrialLimits
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/usage", tags=["usage"])
 

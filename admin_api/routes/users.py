@@ -10,10 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
-from admin_api.keys import Scope
 from admin_api.problems import PHONE_TAKEN, PIN_TAKEN, TENANT_NOT_FOUND, USER_NOT_FOUND, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS, invalid
-from tenants import Role, User
+from tenants import Role, Scope, User
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/users", tags=["users"])
 

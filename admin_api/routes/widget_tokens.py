@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.auth import TenantAccess, tenant_access, tenant_caller
 from admin_api.deps import Admin, AdminDeps
-from admin_api.keys import Scope
 from admin_api.principals import TenantCredential
 from admin_api.problems import (
     EXPIRED_CREDENTIAL,
@@ -24,7 +23,7 @@ from admin_api.problems import (
 )
 from admin_api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active
-from tenants import Role, Tenant
+from tenants import Role, Scope, Tenant
 from tenants.widget_tokens import (
     DEFAULT_TTL,
     MAX_TTL,

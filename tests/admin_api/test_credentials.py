@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from admin_api.keys import Scope
-from tenants import Role
+from tenants import Role, Scope
 from tenants.models import utcnow
 from tests.admin_api.conftest import Api, bearer
 

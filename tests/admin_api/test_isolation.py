@@ -16,9 +16,8 @@ from typing import Any
 
 import httpx
 
-from admin_api.keys import Scope
 from memory import MemoryTier
-from tenants import new_sandbox_token
+from tenants import Scope, new_sandbox_token
 from tenants.models import utcnow
 from tests.admin_api.conftest import ALL_SCOPES, Api, bearer
 
