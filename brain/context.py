@@ -46,7 +46,3 @@ class CallContext:
     @property
     def is_voice(self) -> bool:
         return self.channel in (Channel.PHONE, Channel.WEBRTC)
-
-    @property
-    def is_api(self) -> bool:
-        return self.channel is Channel.API

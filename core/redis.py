@@ -110,11 +110,6 @@ class EmbeddedRedis:
         return f"unix://{self.socket_path}"
 
     @property
-    def owned(self) -> bool:
-        """True when this object started the server (and so supervises and must stop it)."""
-        return self._supervisor is not None
-
-    @property
     def pid(self) -> int | None:
         """The running server's process id, when we own it."""
         process = self._process

@@ -524,9 +524,6 @@ class LeapClient:
         params = {"job_id": job_id, "status": status}
         return await self._t.get_page("/proposals", params, operation="list proposals", limit=limit)
 
-    async def list_estimates(self, job_id: int, *, limit: int = 20) -> Page:
-        return await self._t.get_page(f"/jobs/{job_id}/estimations", operation="list estimates", limit=limit)
-
     async def list_job_documents(self, job_id: int, *, kind: str | None = None, limit: int = 20) -> Page:
         """Files on a job, newest first (*unconfirmed*).
 

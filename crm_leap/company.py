@@ -206,10 +206,6 @@ class CompanyDirectory:
         found = await self._select(_STAGES, lambda stages: [stage for stage in stages if stage.code == code])
         return found[0] if found else None
 
-    async def user_by_id(self, user_id: int) -> CompanyUser | None:
-        found = await self._select(_USERS, lambda users: [user for user in users if user.id == user_id])
-        return found[0] if found else None
-
     async def resolve_stage(self, name: str) -> Stage:
         """The one stage ``name`` means ("prop sent" -> Proposal Sent), or a ``ToolError`` to read out."""
         return await self._resolve(_STAGES, name)

@@ -159,12 +159,3 @@ def _field_messages(validation: Mapping[str, Any]) -> dict[str, list[str]]:
         else:
             fields[str(name)] = [str(messages)]
     return fields
-
-
-def data_of(response: httpx.Response, *keys: str) -> Any:
-    """The payload under the first of ``keys`` present (Leap names it per call: data, customer, job...)."""
-    body = _body(response)
-    for key in keys:
-        if key in body:
-            return body[key]
-    return body

@@ -16,10 +16,6 @@ log = logging.getLogger(__name__)
 CALL_NOT_FOUND = 20404  # Twilio's code for a call that no longer exists (already ended)
 
 
-class TwilioNotConfigured(Exception):
-    """TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN are missing."""
-
-
 @dataclass(frozen=True)
 class NumberConfig:
     sid: str

@@ -42,13 +42,13 @@ async def test_a_second_process_waits_for_the_supervised_server_never_starts_its
         try:
             with pytest.raises(EmbeddedRedisError, match="run by another process"):
                 other.start()
-            assert not other.owned and server_pids(other.socket_path) == [stopped]
+            assert other.pid is None and server_pids(other.socket_path) == [stopped]
         finally:
             os.kill(stopped, signal.SIGCONT)
 
         os.kill(stopped, signal.SIGKILL)
         other.start()  # waits out the supervisor's restart, then attaches
-        assert not other.owned and server_pids(other.socket_path) == [supervisor.pid]
+        assert other.pid is None and server_pids(other.socket_path) == [supervisor.pid]
         redis = client_for(other.url)
         assert await redis.ping()
         await redis.aclose()
