@@ -50,7 +50,7 @@ from brain import (
 from brain import turn_prompt as brain_turn_prompt
 from core.blobs import BlobStore
 from core.settings import Settings
-from pipeline import lines
+from pipeline import phrases
 from pipeline.claude import VoiceClaude
 from pipeline.control import LiveCallControl, NoTransfers, Transferrer
 from pipeline.delivery import ProposalDelivery
@@ -197,14 +197,14 @@ class _Call:
     async def _refusal(self, tenant: Tenant) -> str | None:
         """Why this call cannot be served (said once, then the call ends), or None."""
         if not self.deps.brain.claude.configured:
-            return lines.NOT_CONFIGURED
+            return phrases.NOT_CONFIGURED
         allowance = await self.deps.usage.voice_allowance(tenant)
         if not allowance.allowed:
-            return lines.refusal_goodbye(allowance.message)
+            return phrases.refusal_goodbye(allowance.message)
         self._time_limit_secs = float(tenant.voice.max_call_minutes * 60)
         if allowance.remaining is not None:
             self._time_limit_secs = min(self._time_limit_secs, allowance.remaining)
-        self._opening_line = lines.greeting(self.ctx, tenant)
+        self._opening_line = phrases.greeting(self.ctx, tenant)
         return None
 
     async def _processors(
@@ -227,7 +227,7 @@ class _Call:
             # One SDK retry, then the fallback model: on a call, waiting out backoffs is dead air.
             client=self.deps.brain.claude.client.with_options(max_retries=VOICE_LLM_RETRIES),
             models=[tenant.models.voice_model, tenant.models.fallback_model],
-            apology=lines.APOLOGY,
+            apology=phrases.APOLOGY,
             settings=VoiceClaude.Settings(
                 model=tenant.models.voice_model,
                 system_instruction=stable_prompt(tenant, Style.VOICE),
@@ -387,7 +387,7 @@ class _Call:
 
     async def _end_at_time_limit(self) -> None:
         await asyncio.sleep(self._time_limit_secs)
-        await self._finish(EndReason.TIME_LIMIT, line=lines.TIME_LIMIT)
+        await self._finish(EndReason.TIME_LIMIT, line=phrases.TIME_LIMIT)
 
     async def _caller_started(self, _aggregator: Any, _strategy: Any) -> None:
         self._idle_prompts = 0
@@ -395,9 +395,9 @@ class _Call:
     async def _caller_idle(self, _aggregator: Any) -> None:
         self._idle_prompts += 1
         if self._idle_prompts == 1:
-            await self._say(lines.IDLE_PROMPT, remember=True)
+            await self._say(phrases.IDLE_PROMPT, remember=True)
         else:
-            await self._finish(EndReason.IDLE, line=lines.IDLE_GOODBYE)
+            await self._finish(EndReason.IDLE, line=phrases.IDLE_GOODBYE)
 
     async def _caller_said(self, _aggregator: Any, _strategy: Any, message: UserTurnStoppedMessage) -> None:
         if message.content and message.content.strip():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from pipeline.lines import GOODBYE, transferring
+from pipeline.phrases import GOODBYE, transferring
 from pipeline.record import EndReason
 
 

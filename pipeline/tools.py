@@ -27,7 +27,7 @@ from pipecat.services.llm_service import FunctionCallParams, LLMService
 
 from brain import ToolBox, ToolEvent, ToolOutcome
 from pipeline.claude import VoiceClaude
-from pipeline.lines import filler
+from pipeline.phrases import filler
 
 Say = Callable[[str], Awaitable[None]]
 EventSink = Callable[[ToolEvent], Awaitable[None]]

@@ -16,7 +16,7 @@ from pathlib import Path
 from brain import Claude
 from crm_leap.sandbox import FaultRule
 from pipeline import EndReason, SpokenLine, ToolLogEntry, TransferRefused, transcript_blob_key
-from pipeline.lines import NOT_CONFIGURED
+from pipeline.phrases import NOT_CONFIGURED
 from tenants import Role, TrialLimits
 from tests.brain.conftest import World, action_ids
 from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use

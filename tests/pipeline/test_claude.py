@@ -22,7 +22,7 @@ from pipecat.workers.runner import WorkerRunner
 
 from brain import ToolEvent, TurnState
 from pipeline.claude import VoiceClaude, regroup_parallel_calls
-from pipeline.lines import APOLOGY
+from pipeline.phrases import APOLOGY
 from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
 from tests.brain.conftest import FALLBACK, PRIMARY, World, world  # noqa: F401 (the world fixture)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline import CallUpdate, PipelineDeps, SpokenLine
-from pipeline.lines import APOLOGY
+from pipeline.phrases import APOLOGY
 from tests.brain.conftest import action_ids
 from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
 from tests.pipeline.conftest import TEST_TIMING, Phone
