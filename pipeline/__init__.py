@@ -15,9 +15,9 @@ happened), ``CallSessions`` (session records in Redis), ``SpeechNotConfigured``,
 
 from pipeline.call import CallTiming, CallUpdate, PipelineDeps, UpdateSink, run_call
 from pipeline.control import CallNotPlaced, Dialer, NoTransfers, TransferRefused, Transferrer
+from pipeline.ml_models import load_models
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
 from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
-from pipeline.shared_models import load_models
 from pipeline.speech import SpeechNotConfigured
 from pipeline.wrap_up import MemoryHook
 

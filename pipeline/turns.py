@@ -7,7 +7,7 @@
 - speech timeout: the turn ends ``turn_stop_secs`` after the caller falls silent, once the
   transcript is in. Predictable, so it is what tests with synthetic speech use.
 Both models (Silero and Smart Turn) ship inside the Pipecat wheel; every call in a process shares
-one session of each (``pipeline.shared_models``).
+one session of each (``pipeline.ml_models``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pipecat.turns.user_stop import (
 )
 from pipecat.turns.user_turn_strategies import UserTurnStrategies, default_user_turn_start_strategies
 
-from pipeline.shared_models import SharedSileroVAD, SharedSmartTurn
+from pipeline.ml_models import SharedSileroVAD, SharedSmartTurn
 from tenants import TurnStrategy, VoiceSettings
 
 # Silero judges 32 ms windows and stays confident for a window or two after the last syllable

@@ -14,7 +14,7 @@ with a thread each, a dozen verdicts ran at once, starved the event loop (Silero
 hold them all (~12 MB a call). In one queue each waits only for those ahead of it.
 
 Both classes skip their Pipecat parent's ``__init__`` (that is where the session is opened) and
-set the few fields it sets; ``tests/pipeline/test_shared_models.py`` checks them against the
+set the few fields it sets; ``tests/pipeline/test_ml_models.py`` checks them against the
 stock analyzers on real speech, so a Pipecat upgrade that adds a field fails there first.
 """
 

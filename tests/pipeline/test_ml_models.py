@@ -11,7 +11,7 @@ from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 from pipecat.metrics.metrics import TurnMetricsData
 
-from pipeline.shared_models import SharedSileroVAD, SharedSmartTurn
+from pipeline.ml_models import SharedSileroVAD, SharedSmartTurn
 from tests.support.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
 
 RATE = 16000
