@@ -3,7 +3,7 @@
 Exports ``Brain`` (builds a caller's ``ToolBox`` and ``Conversation``), ``CallContext`` and
 ``Channel``, ``Claude`` (the LLM client with fallback), ``ToolBox``/``TurnState``/``ToolEvent``,
 ``ToolStatus`` (how a tool call ended),
-``CallControl`` (what telephony and webrtc implement for transfer and hang-up),
+``CallControl`` (what a live call does for the transfer and hang-up tools; the pipeline implements it),
 ``action_to_read_back`` (which tool result puts a pending change to the caller, so a channel can
 report its delivery), the prompt
 builders, and ``LeapConnector`` (a tenant's CRM). Voice, text and the Direct Tools API all run

@@ -102,7 +102,9 @@ def meta_specs(*, on_call: bool, needs_pin: bool = False) -> list[dict[str, Any]
 
 
 class CallControl(Protocol):
-    """What the brain may ask of a live call; telephony and webrtc implement it."""
+    """What the brain may ask of a live call. The pipeline implements it for every call
+    (``pipeline.control.LiveCallControl``): it says the goodbye or transfer line and ends the call;
+    a transport supplies only the hand-over itself (``pipeline.Transferrer``; telephony's is Twilio's)."""
 
     async def transfer(self, to: str, reason: str) -> str:
         """Start handing the call over; returns a line for the model (who, or why not)."""
