@@ -7,12 +7,10 @@ conversation, even within a tenant. The record expires with the brain's history.
 
 from __future__ import annotations
 
-import secrets
-
 from admin_api.principals import TenantCredential
 from brain import CallContext, Channel
 from brain.conversation import HISTORY_TTL_SECONDS
-from core.keys import tenant_key
+from core.keys import SessionKind, new_session_id, tenant_key
 from core.redis import Redis, as_str
 from tenants import TenantStore
 
@@ -26,7 +24,7 @@ class ConversationOwners:
         self._redis = redis
 
     async def start(self, caller: TenantCredential) -> str:
-        conversation_id = f"c_{secrets.token_hex(10)}"
+        conversation_id = new_session_id(SessionKind.CONVERSATION)
         await self._redis.set(
             _owner_key(caller.tenant_id, conversation_id), caller.actor, ex=HISTORY_TTL_SECONDS
         )

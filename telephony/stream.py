@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 
 from fastapi import APIRouter, WebSocket
 from pipecat.runner.utils import parse_telephony_websocket
@@ -19,6 +18,7 @@ from pipecat.serializers.twilio import TwilioFrameSerializer
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 
 from brain import CallContext, Channel
+from core.keys import SessionKind, new_session_id
 from core.logs import session_id as session_log_id
 from core.logs import tenant_id as tenant_log_id
 from pipeline import run_call
@@ -118,7 +118,7 @@ async def _run(websocket: WebSocket, deps: TelephonyDeps, grant: StreamGrant, st
 
 
 async def _call_context(deps: TelephonyDeps, grant: StreamGrant) -> CallContext:
-    session_id = f"ph_{secrets.token_hex(8)}"
+    session_id = new_session_id(SessionKind.PHONE)
     if grant.mode is CallerMode.KNOWN and grant.user_id:
         user = await deps.tenants.get_user(grant.tenant_id, grant.user_id)
         return CallContext(

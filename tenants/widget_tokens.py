@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core.keys import tenant_key
+from core.keys import SessionKind, new_session_id, tenant_key
 from core.redis import Redis
 from core.secretbox import SecretBox, SecretBoxError
 from tenants.models import Role, Tenant, utcnow
@@ -115,7 +115,7 @@ class WidgetTokens:
             role=role,
             user_id=user_id,
             issued_at=now,
-            session_id=session.session_id if session else secrets.token_hex(8),
+            session_id=session.session_id if session else new_session_id(SessionKind.WIDGET),
             session_started_at=started,
             expires_at=min(ends),
             token_id=secrets.token_hex(8),

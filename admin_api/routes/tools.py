@@ -13,7 +13,6 @@ tool took, in the body (``execution_ms``) and in ``Server-Timing``.
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from typing import Annotated, Any, Literal
 
@@ -46,6 +45,7 @@ from admin_api.routes.common import AUTH_PROBLEMS
 from admin_api.trials import ensure_trial_active
 from brain import CallContext, Channel, ToolOutcome, ToolStatus
 from brain.access import may_use
+from core.keys import SessionKind, new_session_id
 from crm_leap.tools import Tier, Tool, registry
 from tenants import Scope
 
@@ -141,7 +141,7 @@ async def list_tools(caller: ToolsCaller) -> list[ToolInfo]:
 def _context(caller: TenantCredential) -> CallContext:
     return CallContext(
         tenant_id=caller.tenant_id,
-        session_id=f"api-{secrets.token_hex(6)}",
+        session_id=new_session_id(SessionKind.API),
         channel=Channel.API,
         api_key_id=caller.key_id,
         scopes=caller.scopes,
