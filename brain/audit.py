@@ -65,7 +65,7 @@ class AuditLog:
             "session": ctx.session_id,
             "tool": tool,
             "args_digest": args_digest(args),
-            "outcome": outcome.value,
+            "outcome": outcome,
             "latency_ms": f"{latency_ms:.1f}",
             "detail": redact(detail)[:MAX_DETAIL_CHARS],
         }

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from admin_api.audit_archive import ArchiveSweeper, AuditArchiver
 from admin_api.audit_log import StreamId
-from brain import CallContext, Channel
+from brain import CallContext, Channel, ToolStatus
 from tenants import Role
 from tests.admin_api.conftest import Api, bearer
 
@@ -70,7 +70,11 @@ async def test_filters_by_tool_key_user_and_time(api: Api):
     ).json()
     conversation = (await api.http.post("/v1/conversations", headers=bearer(widget["token"]))).json()["id"]
     await api.admin.brain.audit.record(  # what the brain records when a user's conversation runs a tool
-        _user_ctx("acme", user["id"], conversation), tool="find_jobs", args={}, outcome="ok", latency_ms=3
+        _user_ctx("acme", user["id"], conversation),
+        tool="find_jobs",
+        args={},
+        outcome=ToolStatus.OK,
+        latency_ms=3,
     )
 
     by_tool = await read_all(api, "acme", limit=2, tool="find_jobs")
