@@ -15,7 +15,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
-from core.keys import tenant_key
+from core.keys import is_tenant_id, tenant_key
 from core.redis import Redis, as_str
 
 TOKEN_TTL_SECONDS = 60
@@ -53,7 +53,7 @@ async def issue(redis: Redis, grant: StreamGrant) -> str:
 async def redeem(redis: Redis, tenant_id: str, call_sid: str, token: str) -> StreamGrant | None:
     """The grant, exactly once, to the call it was issued for; None for an unknown, expired or
     already used token, or one presented for another tenant or call (which leaves it unused)."""
-    if not (tenant_id and call_sid and token) or ":" in tenant_id + call_sid:  # no key games
+    if not (call_sid and token and is_tenant_id(tenant_id)) or ":" in call_sid:  # no key games
         return None
     raw = as_str(await redis.getdel(_key(tenant_id, call_sid, token)))
     if raw is None:

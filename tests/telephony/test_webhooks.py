@@ -71,6 +71,7 @@ async def test_known_caller_gets_a_stream_with_a_one_time_token(phone, redis):
     assert await stream_tokens.redeem(redis, tenant, "CA" + "6" * 32, token) is None
     assert await stream_tokens.redeem(redis, "other", CALL_SID, token) is None
     assert await stream_tokens.redeem(redis, f"{tenant}:stream:{CALL_SID}", "", token) is None
+    assert await stream_tokens.redeem(redis, tenant.upper(), CALL_SID, token) is None  # not a tenant id
     grant = await stream_tokens.redeem(redis, tenant, CALL_SID, token)
     assert grant is not None and grant.user_id == mike.id and grant.mode is CallerMode.KNOWN
     assert await stream_tokens.redeem(redis, tenant, CALL_SID, token) is None
