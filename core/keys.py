@@ -10,7 +10,8 @@ a pattern in ``GLOBAL_FAMILIES``:
 
 - ``tenants``: the set of every tenant id;
 - ``route:number:{e164}`` -> tenant id: which tenant an inbound number rings (erased with it);
-- ``apikey:{sha256}``: an active API key's record, found from the presented key (erased with it);
+- ``apikey:{sha256}``: an active API key's record, found from the presented key (dropped when the
+  tenant is erased through the API or the CLI, which call ``forget_tenant`` first);
 - ``invites`` (hash: invite id -> record), ``invite:code:{sha256}`` -> invite id and
   ``invite:{id}:claim``: invite links, an operator's records; a redeemed one names its tenant;
 - ``authfail:{address}``: failed authentications from one client address (a rate limit);
