@@ -108,16 +108,18 @@ async def run_call(
     audio_out_sample_rate: int,
     transferrer: Transferrer | None = None,
     on_update: UpdateSink | None = None,
+    rtvi: bool = False,
 ) -> CallRecord:
     """Run one call on ``transport`` until it ends, then wrap it up; returns what happened.
 
     ``audio_out_sample_rate`` follows the transport (8000 for Twilio, 48000 for WebRTC); input is
     always 16 kHz. ``transferrer`` hands phone calls to a person (none: calls cannot be
     transferred). ``on_update`` hears every transcript line and tool event as it happens (the
-    browser widget shows them live).
+    browser widget shows them live). ``rtvi`` speaks Pipecat's RTVI protocol with the client (the
+    widget's client-js waits for its bot-ready, shows who is speaking, and sends typed text).
     """
     call = _Call(ctx, deps, transferrer or NoTransfers(), on_update)
-    return await call.run(transport, audio_out_sample_rate)
+    return await call.run(transport, audio_out_sample_rate, rtvi=rtvi)
 
 
 async def _not_caller_audio(frame: Frame) -> bool:
@@ -150,7 +152,7 @@ class _Call:
         """Who is calling: as the call began, or as the PIN check has since identified them."""
         return self._toolbox.ctx if self._toolbox is not None else self._initial_ctx
 
-    async def run(self, transport: BaseTransport, audio_out_sample_rate: int) -> CallRecord:
+    async def run(self, transport: BaseTransport, audio_out_sample_rate: int, *, rtvi: bool) -> CallRecord:
         await self._sessions.open(self.ctx, self.record.started_at)
         bridge: ToolBridge | None = None
         try:
@@ -167,7 +169,7 @@ class _Call:
                 ),
                 observers=[latency_observer(self.ctx.session_id, self._latency)],
                 conversation_id=self.ctx.session_id,
-                enable_rtvi=False,
+                enable_rtvi=rtvi,
                 # Pipecat's turn tracking is one more observer woken for every frame of the call
                 # (~40 per second of caller audio); nothing here reads it.
                 enable_turn_tracking=False,
