@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 BROWSER_OUTPUT_RATE = 48000  # Opus runs at 48 kHz: synthesising at it saves a resample
 PEER_CHECK_SECS = 0.5
+GONE_READINGS = 3
 HANG_UP_GRACE_SECS = 5.0
 """How long a call whose peer went away may take to wind down before it is cut."""
 RTVI_LABEL = "rtvi-ai"
@@ -240,14 +241,20 @@ class BrowserCall:
                 log.exception("browser call %s: could not renew its slot", self.grant.session_id)
 
     async def _watch_peer(self) -> None:
-        """Hang up once the browser stops answering (its pings stop, or the connection closes)."""
-        seen = False
-        while True:
+        """Hang up once the browser stops answering (its pings stop, or the connection closes).
+
+        Pipecat counts a peer as gone 3 s after its last ping. One such reading is not trusted on
+        its own: after the event loop was busy (a call starting up), pings that did arrive may
+        still be waiting to be read, so the peer must read as gone for ``GONE_READINGS`` checks
+        in a row, and must have been seen connected first.
+        """
+        seen, misses = False, 0
+        while misses < GONE_READINGS:
             await asyncio.sleep(PEER_CHECK_SECS)
-            alive = self.connection.is_connected()
-            seen = seen or alive
-            if seen and not alive:
-                break
+            if self.connection.is_connected():
+                seen, misses = True, 0
+            elif seen:
+                misses += 1
         log.info("browser call %s: the browser went away; hanging up", self.grant.session_id)
         await self.connection.disconnect()  # type: ignore[no-untyped-call]  # the transport reports the peer gone; run_call ends the call
         await asyncio.sleep(HANG_UP_GRACE_SECS)
