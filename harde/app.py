@@ -26,6 +26,8 @@ from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
 from harde.knowledge import knowledge_base
 from harde.landing import landing_page
+from harde.widget import demo_widget_url
+from harde.widget import router as widget_router
 from memory import Line, MemoryStore
 from pipeline import MemoryHook, PipelineDeps, load_models
 from telephony import TelephonyDeps, TwilioRest
@@ -124,6 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 pipeline=pipeline,
             )  # fmt: skip
             app.state.webrtc = browser
+            if not settings.is_production:
+                link = await demo_widget_url(settings.public_url, tenants, browser.widget_tokens)
+                if link:
+                    log.info("talk to Hard-E in a browser (as the demo owner, for 24 hours): %s", link)
             admin = AdminDeps.build(
                 settings=settings, redis=redis, blobs=blobs, secrets=box, tenants=tenants, brain=brain,
                 dialer=TwilioDialer(telephony_deps) if rest is not None else None,
@@ -158,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_admin_api(app)
     app.include_router(telephony.router)
     app.include_router(webrtc.router)
+    app.include_router(widget_router)
 
     @app.get("/", include_in_schema=False)
     async def home(invite: str | None = None) -> HTMLResponse:
