@@ -49,7 +49,7 @@ _PAGE = """<!doctype html>
 <p><code>{snippet}</code></p>
 </details>
 </main>
-<script src="{base}/widget/hard-e-widget.js"></script>
+<script src="/widget/hard-e-widget.js"></script>
 </body>
 </html>
 """
@@ -64,7 +64,7 @@ def embed_snippet(public_url: str) -> str:
 @router.get("/widget")
 async def widget_page(request: Request) -> HTMLResponse:
     base = request.app.state.services.settings.public_url.rstrip("/")
-    return HTMLResponse(_PAGE.format(base=escape(base), snippet=escape(embed_snippet(base))))
+    return HTMLResponse(_PAGE.format(snippet=escape(embed_snippet(base))))
 
 
 @router.get("/widget/hard-e-widget.js")
