@@ -43,6 +43,7 @@ from core.problems import (  # noqa: F401 (re-exported: routes name every kind f
     FieldError,
     Problem,
     ProblemType,
+    documented,
     problem_response,
 )
 
@@ -105,20 +106,6 @@ def field_errors(raw: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 
 def describe(errors: list[FieldError]) -> str:
     return "; ".join(f"{'.'.join(str(part) for part in error.loc)}: {error.msg}" for error in errors)
-
-
-def documented(*kinds: ProblemType) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` entry of a route that may answer with these problems."""
-    by_status: dict[int, list[ProblemType]] = {}
-    for kind in kinds:
-        by_status.setdefault(kind.status, []).append(kind)
-    return {
-        status: {
-            "model": Problem,
-            "description": "; ".join(f"`{kind.slug}`: {kind.title}" for kind in group),
-        }
-        for status, group in sorted(by_status.items())
-    }
 
 
 # --- handlers ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,3 +111,17 @@ def problem_response(
         headers=dict(headers or {}),
         media_type=MEDIA_TYPE,
     )
+
+
+def documented(*kinds: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry of a route that may answer with these problems."""
+    by_status: dict[int, list[ProblemType]] = {}
+    for kind in kinds:
+        by_status.setdefault(kind.status, []).append(kind)
+    return {
+        status: {
+            "model": Problem,
+            "description": "; ".join(f"`{kind.slug}`: {kind.title}" for kind in group),
+        }
+        for status, group in sorted(by_status.items())
+    }

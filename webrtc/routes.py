@@ -26,10 +26,12 @@ from core.problems import (
     EXPIRED_CREDENTIAL,
     INVALID_CREDENTIAL,
     MISSING_CREDENTIAL,
+    REQUEST_TOO_LARGE,
     TRIAL_EXPIRED,
     TRIAL_LIMIT_REACHED,
     ApiProblem,
     ProblemType,
+    documented,
     problem_response,
 )
 from tenants import LimitReason
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 """A browser's offer is a few kilobytes; anything near this is not an offer."""
+TOO_LARGE = f"Signaling messages are at most {MAX_BODY_BYTES // 1024} KB."
 
 BAD_SIGNAL = ProblemType("bad-signal", 400, "The signaling request could not be read")
 SDP_INVALID = ProblemType("sdp-invalid", 400, "The SDP offer cannot be used")
@@ -52,7 +55,6 @@ OFFER_WITHOUT_AUDIO = ProblemType("offer-without-audio", 422, "The offer carries
 SESSION_NOT_FOUND = ProblemType("session-not-found", 404, "No such browser-call session")
 SESSION_USED = ProblemType("session-used", 409, "The session already has a call")
 SESSION_CLOSED = ProblemType("session-closed", 410, "The browser-call session has ended")
-BODY_TOO_LARGE = ProblemType("request-too-large", 413, "The request body is too large")
 TOO_MANY_CALLS = ProblemType("too-many-calls", 429, "Too many browser calls at once")
 CALLS_UNAVAILABLE = ProblemType("calls-unavailable", 503, "Browser calls are not available")
 
@@ -67,6 +69,7 @@ def webrtc_deps(request: Request) -> WebRTCDeps:
 
 
 Deps = Annotated[WebRTCDeps, Depends(webrtc_deps)]
+CREDENTIAL_PROBLEMS = (MISSING_CREDENTIAL, INVALID_CREDENTIAL, EXPIRED_CREDENTIAL)
 
 
 def _problem(request: Request, error: ApiProblem) -> JSONResponse:
@@ -98,12 +101,12 @@ async def _body(request: Request) -> dict[str, Any]:
     """The JSON object in the body, read no further than ``MAX_BODY_BYTES``."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ApiProblem(BODY_TOO_LARGE, f"Signaling messages are at most {MAX_BODY_BYTES // 1024} KB.")
+        raise ApiProblem(REQUEST_TOO_LARGE, TOO_LARGE)
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
-            raise ApiProblem(BODY_TOO_LARGE, f"Signaling messages are at most {MAX_BODY_BYTES // 1024} KB.")
+            raise ApiProblem(REQUEST_TOO_LARGE, TOO_LARGE)
     try:
         found = json.loads(raw or b"{}")
     except ValueError:
@@ -123,7 +126,13 @@ async def _session(deps: WebRTCDeps, caller: WidgetCaller, session_id: str) -> t
     return found
 
 
-@router.post("/start", summary="Start a browser call: a session id and the ICE servers")
+@router.post(
+    "/start",
+    summary="Start a browser call: a session id and the ICE servers",
+    responses=documented(
+        *CREDENTIAL_PROBLEMS, TRIAL_EXPIRED, TRIAL_LIMIT_REACHED, TOO_MANY_CALLS, CALLS_UNAVAILABLE
+    ),
+)
 async def start(request: Request, deps: Deps) -> JSONResponse:
     try:
         caller = await _caller(request, deps)
@@ -158,7 +167,19 @@ def _too_many(deps: WebRTCDeps, refusal: SlotRefusal) -> ApiProblem:
     return ApiProblem(TOO_MANY_CALLS, detail, headers={"Retry-After": "30"})
 
 
-@router.post("/sessions/{session_id}/api/offer", summary="Send the browser's SDP offer; get the answer")
+@router.post(
+    "/sessions/{session_id}/api/offer",
+    summary="Send the browser's SDP offer; get the answer",
+    responses=documented(
+        *CREDENTIAL_PROBLEMS,
+        SESSION_NOT_FOUND,
+        BAD_SIGNAL,
+        SDP_INVALID,
+        OFFER_WITHOUT_AUDIO,
+        SESSION_USED,
+        REQUEST_TOO_LARGE,
+    ),
+)
 async def offer(request: Request, session_id: SessionIdPath, deps: Deps) -> JSONResponse:
     try:
         caller = await _caller(request, deps)
@@ -191,7 +212,11 @@ async def offer(request: Request, session_id: SessionIdPath, deps: Deps) -> JSON
 
 
 @router.patch(
-    "/sessions/{session_id}/api/offer", summary="Trickle ICE candidates to the session's connection"
+    "/sessions/{session_id}/api/offer",
+    summary="Trickle ICE candidates to the session's connection",
+    responses=documented(
+        *CREDENTIAL_PROBLEMS, SESSION_NOT_FOUND, SESSION_CLOSED, BAD_SIGNAL, REQUEST_TOO_LARGE
+    ),
 )
 async def candidates(request: Request, session_id: SessionIdPath, deps: Deps) -> JSONResponse:
     try:
@@ -220,7 +245,11 @@ async def candidates(request: Request, session_id: SessionIdPath, deps: Deps) ->
     return JSONResponse({"status": "success"})
 
 
-@router.get("/sessions/{session_id}", summary="How far a browser-call session got, and why it ended")
+@router.get(
+    "/sessions/{session_id}",
+    summary="How far a browser-call session got, and why it ended",
+    responses=documented(*CREDENTIAL_PROBLEMS, SESSION_NOT_FOUND),
+)
 async def session_state(request: Request, session_id: SessionIdPath, deps: Deps) -> JSONResponse:
     try:
         caller = await _caller(request, deps)
