@@ -89,7 +89,7 @@ async def _browser_call(
     deps: PipelineDeps, secret_keys: str, stt: FakeDeepgram, tts: FakeCartesia
 ) -> tuple[list[Turn], list[TurnLatency]]:
     redis = deps.brain.redis
-    tokens = WidgetTokens(SecretBox(parse_keys([secret_keys])))
+    tokens = WidgetTokens(SecretBox(parse_keys([secret_keys])), redis, deps.brain.tenants)
     door = WebRTCDeps.build(
         settings=deps.settings, redis=redis, tenants=deps.brain.tenants, usage=UsageMeter(redis),
         widget_tokens=tokens, pipeline=deps,
@@ -97,7 +97,8 @@ async def _browser_call(
     app = FastAPI()
     app.include_router(webrtc.router)
     app.state.webrtc = door
-    token, _claims = tokens.issue("bench", role=Role.OWNER, user_id="u_dana")
+    tenant = await deps.brain.tenants.get_tenant("bench")
+    token, _claims = tokens.issue(tenant, role=Role.OWNER, user_id="u_dana")
     try:
         async with serve(app) as base, httpx.AsyncClient(timeout=30) as http:
             async with browser_call(http, base, token) as peer:
@@ -171,10 +172,9 @@ async def _cpu_rounds() -> None:
                         DEMO_TENANT_ID,
                         voice=VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.2),
                     )
-                    widget = WidgetTokens(SecretBox(parse_keys([secret_keys])))
-                    tokens = [
-                        widget.issue(DEMO_TENANT_ID, role=Role.OWNER)[0] for _ in range(max(SESSION_COUNTS))
-                    ]
+                    widget = WidgetTokens(SecretBox(parse_keys([secret_keys])), db, tenants)
+                    demo = await tenants.get_tenant(DEMO_TENANT_ID)
+                    tokens = [widget.issue(demo, role=Role.OWNER)[0] for _ in range(max(SESSION_COUNTS))]
                     await _sessions(1, server.base_url, tokens, http)  # warm-up: models, caches, clips
                     rows = []
                     for count in SESSION_COUNTS:

@@ -33,7 +33,6 @@ from pipeline import MemoryHook, PipelineDeps, load_models
 from telephony import TelephonyDeps, TwilioRest
 from telephony.outbound import TwilioDialer
 from tenants import DEMO_TENANT_ID, TenantStore, UsageMeter, ensure_demo_tenant
-from tenants.widget_tokens import WidgetTokens
 from webrtc import WebRTCDeps
 
 log = logging.getLogger(__name__)
@@ -121,19 +120,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings=settings, redis=redis, tenants=tenants, usage=usage, pipeline=pipeline, rest=rest
             )
             app.state.telephony = telephony_deps
+            admin = AdminDeps.build(
+                settings=settings, redis=redis, blobs=blobs, secrets=box, tenants=tenants, brain=brain,
+                dialer=TwilioDialer(telephony_deps) if rest is not None else None,
+            )  # fmt: skip
             browser = WebRTCDeps.build(
-                settings=settings, redis=redis, tenants=tenants, usage=usage, widget_tokens=WidgetTokens(box),
-                pipeline=pipeline,
+                settings=settings, redis=redis, tenants=tenants, usage=usage,
+                widget_tokens=admin.widget_tokens, pipeline=pipeline,
             )  # fmt: skip
             app.state.webrtc = browser
             if not settings.is_production:
                 link = await demo_widget_url(settings.public_url, tenants, browser.widget_tokens)
                 if link:
                     log.info("talk to Hard-E in a browser (as the demo owner, for 24 hours): %s", link)
-            admin = AdminDeps.build(
-                settings=settings, redis=redis, blobs=blobs, secrets=box, tenants=tenants, brain=brain,
-                dialer=TwilioDialer(telephony_deps) if rest is not None else None,
-            )  # fmt: skip
             app.state.admin = admin
             admin.start()
             await asyncio.to_thread(load_models)  # so the first call does not wait for them

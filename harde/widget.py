@@ -81,6 +81,7 @@ async def widget_bundle(request: Request) -> Response:
 async def demo_widget_url(public_url: str, tenants: TenantStore, tokens: WidgetTokens) -> str | None:
     """A link that opens the widget as the demo tenant's owner (for development), or None."""
     try:
+        tenant = await tenants.get_tenant(DEMO_TENANT_ID)
         users = await tenants.list_users(DEMO_TENANT_ID)
     except TenantNotFound:
         return None
@@ -88,6 +89,6 @@ async def demo_widget_url(public_url: str, tenants: TenantStore, tokens: WidgetT
     if owner is None:
         return None
     token, _claims = tokens.issue(
-        DEMO_TENANT_ID, role=Role.OWNER, user_id=owner.id, ttl=min(MAX_TTL, timedelta(hours=24))
+        tenant, role=Role.OWNER, user_id=owner.id, ttl=min(MAX_TTL, timedelta(hours=24))
     )
     return f"{public_url.rstrip('/')}/widget?token={token}"

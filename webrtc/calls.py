@@ -220,6 +220,7 @@ class BrowserCall:
                 pipeline,
                 audio_out_sample_rate=BROWSER_OUTPUT_RATE,
                 on_update=self._send,
+                shows_proposals=True,
                 rtvi=True,
             )
         finally:

@@ -40,12 +40,12 @@ class Grant:
     tenant_id: str
     role: Role
     user_id: str | None
-    token_id: str
+    widget_session: str  # the widget token's refresh chain: a refreshed token still owns the session
 
     @property
     def holder(self) -> str:
-        """Whom the per-user limit counts: the user, or an anonymous visitor's token."""
-        return f"user:{self.user_id}" if self.user_id else f"widget:{self.token_id}"
+        """Whom the per-user limit counts: the user, or an anonymous visitor's widget session."""
+        return f"user:{self.user_id}" if self.user_id else f"widget:{self.widget_session}"
 
 
 def _key(tenant_id: str, session_id: str) -> str:
@@ -57,7 +57,7 @@ def new_session_id() -> str:
 
 
 async def start(redis: Redis, caller: WidgetCaller) -> Grant:
-    grant = Grant(new_session_id(), caller.tenant_id, caller.role, caller.user_id, caller.token_id)
+    grant = Grant(new_session_id(), caller.tenant_id, caller.role, caller.user_id, caller.session_id)
     key = _key(grant.tenant_id, grant.session_id)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(
@@ -66,7 +66,7 @@ async def start(redis: Redis, caller: WidgetCaller) -> Grant:
                 "state": SessionState.STARTED.value,
                 "role": grant.role.value,
                 "user_id": grant.user_id or "",
-                "token_id": grant.token_id,
+                "widget_session": grant.widget_session,
                 "started_at": f"{time.time():.3f}",
             },
         )
@@ -79,10 +79,10 @@ async def find(redis: Redis, caller: WidgetCaller, session_id: str) -> tuple[Gra
     """The session ``caller`` started, with its record; None if there is none (or it is someone else's)."""
     found = await redis.hgetall(_key(caller.tenant_id, session_id))
     record = {str(key): str(value) for key, value in found.items()}
-    if not record or record.get("token_id") != caller.token_id:
+    if not record or record.get("widget_session") != caller.session_id:
         return None
     grant = Grant(
-        session_id, caller.tenant_id, Role(record["role"]), record["user_id"] or None, caller.token_id
+        session_id, caller.tenant_id, Role(record["role"]), record["user_id"] or None, caller.session_id
     )
     return grant, record
 

@@ -98,8 +98,9 @@ class Site:
         tenants = self.app.state.services.tenants
         owner = next(u for u in await tenants.list_users(DEMO_TENANT_ID) if u.role is Role.OWNER)
         not_after = utcnow() - timedelta(seconds=1) if expired else None
+        demo = await tenants.get_tenant(DEMO_TENANT_ID)
         token, _claims = self.app.state.webrtc.widget_tokens.issue(
-            DEMO_TENANT_ID, role=Role.OWNER, user_id=owner.id, not_after=not_after
+            demo, role=Role.OWNER, user_id=owner.id, not_after=not_after
         )
         return str(token)
 

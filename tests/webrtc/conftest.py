@@ -22,10 +22,10 @@ import webrtc
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
 from tenants import Role, UsageMeter
-from tenants.models import utcnow
+from tenants.models import Tenant, utcnow
 from tenants.widget_tokens import WidgetTokens
 from tests.brain.conftest import World, world  # noqa: F401 - the brain on real parts
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
+from tests.fakes.deepgram import load_whisper
 from tests.pipeline.conftest import Phone, phone_for
 from tests.support.servers import serve
 from tests.support.webrtc_caller import bearer
@@ -48,19 +48,20 @@ class Door:
     http: httpx.AsyncClient
     deps: WebRTCDeps
     tokens: WidgetTokens
+    tenant: Tenant  # the world's company, "acme"
 
     @property
     def world(self) -> World:
         return self.phone.world
 
-    def token(self, role: Role = Role.OWNER, *, anonymous: bool = False, tenant: str = "acme") -> str:
+    def token(self, role: Role = Role.OWNER, *, anonymous: bool = False) -> str:
         user_id = None if anonymous else self.world.users[role].id
-        found, _claims = self.tokens.issue(tenant, role=role, user_id=user_id)
+        found, _claims = self.tokens.issue(self.tenant, role=role, user_id=user_id)
         return found
 
     def expired_token(self) -> str:
         found, _claims = self.tokens.issue(
-            "acme",
+            self.tenant,
             role=Role.OWNER,
             user_id=self.world.users[Role.OWNER].id,
             not_after=utcnow() - timedelta(seconds=1),
@@ -89,13 +90,13 @@ class Door:
 
 @pytest.fixture
 async def door(world: World, tmp_path: Path) -> AsyncIterator[Door]:  # noqa: F811
-    async with phone_for(world, tmp_path, deepgram=FakeDeepgram()) as phone:
+    async with phone_for(world, tmp_path, hear_with_whisper=True) as phone:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, webrtc_connect_timeout_seconds=CONNECT_TIMEOUT_SECS,
             webrtc_sessions_per_user=PER_USER, webrtc_sessions_per_tenant=PER_TENANT,
         )  # fmt: skip
-        tokens = WidgetTokens(SecretBox(parse_keys([new_key_spec("w1")])))
         redis = world.brain.redis
+        tokens = WidgetTokens(SecretBox(parse_keys([new_key_spec("w1")])), redis, world.brain.tenants)
         deps = WebRTCDeps.build(
             settings=settings, redis=redis, tenants=world.brain.tenants, usage=UsageMeter(redis),
             widget_tokens=tokens, pipeline=phone.deps,
@@ -105,6 +106,6 @@ async def door(world: World, tmp_path: Path) -> AsyncIterator[Door]:  # noqa: F8
         app.state.webrtc = deps
         try:
             async with serve(app) as base, httpx.AsyncClient(timeout=30) as http:
-                yield Door(base, phone, http, deps, tokens)
+                yield Door(base, phone, http, deps, tokens, await world.brain.tenants.get_tenant("acme"))
         finally:
             await deps.calls.aclose()
