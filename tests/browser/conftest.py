@@ -1,6 +1,8 @@
 """Hard-E in a real browser: the whole app as ``harde serve`` builds it (embedded Redis, the demo
 tenant on the sandbox CRM) with the speech and Claude fakes behind it, and Debian's Chromium,
-headless, driven by Playwright, with a Piper-spoken WAV file as its microphone.
+headless, driven by Playwright. Piper's voice goes into its microphone when the test speaks (after
+the greeting, as a person would; ``microphone.js``), and Hard-E's voice is recorded in the page
+and transcribed with Whisper.
 
 Skipped (with the reason) when Chromium or the built widget is missing; ``scripts/test`` installs
 Chromium and ``scripts/setup`` builds the widget, so in CI they run.
@@ -8,6 +10,8 @@ Chromium and ``scripts/setup`` builds the widget, so in CI they run.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,12 +32,14 @@ from tenants.models import utcnow
 from tests.fakes.anthropic import FakeAnthropic, on, reply, tool_use
 from tests.fakes.anthropic.script import Step
 from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
+from tests.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
 from tests.support.servers import serve
-from tests.support.speech import silence_pcm16, speech_pcm16, write_wav
+from tests.support.speech import silence_pcm16, speech_pcm16
 
 CHROMIUM = Path("/usr/bin/chromium")
+MICROPHONE_JS = Path(__file__).with_name("microphone.js")
 MIC_RATE = 16000
+QUIET_MS = 1200  # the end of an answer: this much silence after Hard-E spoke
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -132,21 +138,11 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     assert not llm.problems, llm.problems
 
 
-def microphone_wav(directory: Path, text: str, *, lead_secs: float = 4.0, tail_secs: float = 20.0) -> Path:
-    """What the fake microphone says: silence while the greeting plays, the sentence, then silence
-    (Chromium loops the file; the tail keeps the sentence from coming round again in a test)."""
-    pcm = (
-        silence_pcm16(lead_secs, MIC_RATE) + speech_pcm16(text, MIC_RATE) + silence_pcm16(tail_secs, MIC_RATE)
-    )
-    return write_wav(directory / "mic.wav", pcm, MIC_RATE)
-
-
 @asynccontextmanager
-async def chromium(*, microphone: Path | None, allow_microphone: bool = True) -> AsyncIterator[Browser]:
-    """Headless Debian Chromium; ``microphone`` is the WAV its fake microphone plays."""
+async def chromium(*, allow_microphone: bool = True) -> AsyncIterator[Browser]:
+    """Headless Debian Chromium with a fake microphone device (its sound is replaced by what the
+    test says, ``microphone.js``); ``allow_microphone=False`` blocks it as a person can."""
     flags = [*CHROMIUM_FLAGS, "--use-fake-device-for-media-stream"]
-    if microphone is not None:
-        flags.append(f"--use-file-for-fake-audio-capture={microphone}")
     if allow_microphone:
         flags.append("--use-fake-ui-for-media-stream")
     async with async_playwright() as playwright:
@@ -169,6 +165,7 @@ async def widget_page(browser: Browser, url: str, *, allow_microphone: bool = Tr
         lambda request: None if httpx.URL(request.url).host == host else foreign.append(request.url),
     )
     page.foreign_requests = foreign  # type: ignore[attr-defined]
+    await page.add_init_script(path=str(MICROPHONE_JS))
     await page.goto(url)
     try:
         yield page
@@ -197,3 +194,24 @@ REMOTE_LEVEL_JS = """async (limitMs) => {
   return loudest;
 }"""
 """The loudest RMS of the bot's remote track, measured in the page with WebAudio (stops at 0.02)."""
+
+
+async def say(page: Page, text: str) -> None:
+    """Speak ``text`` (Piper's voice) into the page's microphone; returns once it has been said."""
+    pcm = speech_pcm16(text, MIC_RATE) + silence_pcm16(0.5, MIC_RATE)
+    await page.evaluate(
+        "([pcm, rate]) => window.hardETest.speak(pcm, rate)", [base64.b64encode(pcm).decode(), MIC_RATE]
+    )
+
+
+async def listen(page: Page) -> None:
+    """Start recording Hard-E's voice as the page plays it."""
+    await page.evaluate("() => window.hardETest.listen()")
+
+
+async def heard(page: Page, *, limit_secs: float = 45.0) -> str:
+    """What Hard-E said since ``listen``, once it has fallen quiet: the recording, transcribed."""
+    found = await page.evaluate(
+        "([quiet, limit]) => window.hardETest.heard(quiet, limit)", [QUIET_MS, int(limit_secs * 1000)]
+    )
+    return await asyncio.to_thread(transcribe_pcm16, base64.b64decode(found["pcm"]), int(found["rate"]))
