@@ -40,10 +40,10 @@ from admin_api.problems import (
     ApiProblem,
 )
 from core.keys import TENANT_ID_PATTERN
-from tenants import Scope, TenantNotFound, UserNotFound
+from tenants import Scope, TenantNotFound
 from tenants.models import utcnow
 from tenants.widget_tokens import PREFIX as WIDGET_PREFIX
-from tenants.widget_tokens import WidgetTokenExpired, WidgetTokenInvalid
+from tenants.widget_tokens import WidgetTokenExpired, WidgetTokenInvalid, widget_caller
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -138,23 +138,17 @@ async def _tenant_alive(admin: AdminDeps, tenant_id: str, incarnation: str) -> b
 
 async def _widget(admin: AdminDeps, token: str) -> TenantCredential:
     try:
-        claims = await admin.widget_tokens.check(token)
+        caller = await widget_caller(admin.widget_tokens, admin.tenants, token)
     except WidgetTokenExpired as error:
         raise ApiProblem(EXPIRED_CREDENTIAL, str(error)) from None
     except WidgetTokenInvalid as error:
         raise _invalid(str(error)) from None
-    role = claims.role
-    if claims.user_id is not None:
-        try:  # the user's current role, not the one they had when the token was issued
-            role = (await admin.tenants.get_user(claims.tenant_id, claims.user_id)).role
-        except UserNotFound:
-            raise _invalid("The user of this widget token no longer exists.") from None
     return TenantCredential(
-        tenant_id=claims.tenant_id,
+        tenant_id=caller.tenant_id,
         scopes=frozenset({Scope.CONVERSATIONS}),
-        user_id=claims.user_id,
-        role=role,
-        widget=claims,
+        user_id=caller.user_id,
+        role=caller.role,
+        widget=caller.claims,
     )
 
 

@@ -2,7 +2,8 @@
 
 A client branches on ``type`` (it never changes for a kind of error), shows ``detail`` (it says
 what to do next), and reads ``errors`` for field-level problems. Every error the API can answer
-with is listed here once; routes declare which ones they may return (``documented``), so the
+with is listed here once (the shape, and the kinds the browser-call door shares, are in
+``core.problems`` and re-exported here); routes declare which ones they may return (``documented``), so the
 OpenAPI document names them all and a schema-driven test can hold the server to it.
 
 FastAPI's own request validation errors, Starlette's 404/405/413 and anything unexpected become
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,43 +21,41 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.problems import (  # noqa: F401 (re-exported: routes name every kind from here)
+    BAD_REQUEST,
+    EXPIRED_CREDENTIAL,
+    INTERNAL_ERROR,
+    INVALID_CREDENTIAL,
+    MEDIA_TYPE,
+    MISSING_CREDENTIAL,
+    PROBLEM_BASE,
+    REQUEST_TOO_LARGE,
+    TENANT_NOT_FOUND,
+    TRIAL_EXPIRED,
+    TRIAL_LIMIT_REACHED,
+    VALIDATION_ERROR,
+    ApiProblem,
+    FieldError,
+    Problem,
+    ProblemType,
+    documented,
+    problem_response,
+)
+
 log = logging.getLogger(__name__)
 
-PROBLEM_BASE = "https://hard-e.dev/problems/"
-MEDIA_TYPE = "application/problem+json"
-
-
-@dataclass(frozen=True)
-class ProblemType:
-    slug: str
-    status: int
-    title: str
-
-    @property
-    def uri(self) -> str:
-        return PROBLEM_BASE + self.slug
-
-
-# --- the catalogue ----------------------------------------------------------------------------------
-BAD_REQUEST = ProblemType("bad-request", 400, "The request could not be read")
-MISSING_CREDENTIAL = ProblemType("missing-credential", 401, "No credential was sent")
-INVALID_CREDENTIAL = ProblemType("invalid-credential", 401, "The credential is not valid")
-EXPIRED_CREDENTIAL = ProblemType("expired-credential", 401, "The credential has expired")
+# --- the catalogue (the kinds shared with other doors are in core.problems) ---------------------
 OPERATOR_NOT_CONFIGURED = ProblemType("operator-not-configured", 401, "Operator access is not set up")
-TRIAL_EXPIRED = ProblemType("trial-expired", 402, "The trial has ended")
-TRIAL_LIMIT_REACHED = ProblemType("trial-limit-reached", 402, "The trial's allowance is used up")
 OPERATOR_ONLY = ProblemType("operator-only", 403, "Only the operator may do this")
 INSUFFICIENT_SCOPE = ProblemType("insufficient-scope", 403, "The credential lacks a scope")
 WRONG_TENANT = ProblemType("wrong-tenant", 403, "The credential belongs to another tenant")
 TOOL_REFUSED = ProblemType("tool-refused", 403, "The safety policy refused the tool")
 NOT_FOUND = ProblemType("not-found", 404, "Nothing here")
-TENANT_NOT_FOUND = ProblemType("tenant-not-found", 404, "No such tenant")
 USER_NOT_FOUND = ProblemType("user-not-found", 404, "No such user")
 NUMBER_NOT_FOUND = ProblemType("number-not-found", 404, "No such phone number")
 KEY_NOT_FOUND = ProblemType("api-key-not-found", 404, "No such API key")
@@ -82,89 +80,16 @@ KNOWLEDGE_FULL = ProblemType("knowledge-base-full", 409, "The knowledge base is 
 INVITE_USED = ProblemType("invite-used", 410, "The invite was already used")
 INVITE_EXPIRED = ProblemType("invite-expired", 410, "The invite has expired")
 DOCUMENT_TOO_LARGE = ProblemType("document-too-large", 413, "The document is too large")
-REQUEST_TOO_LARGE = ProblemType("request-too-large", 413, "The request body is too large")
 UNSUPPORTED_DOCUMENT = ProblemType("unsupported-document", 415, "The document type is not supported")
-VALIDATION_ERROR = ProblemType("validation-error", 422, "The request is not valid")
 UNREADABLE_DOCUMENT = ProblemType("unreadable-document", 422, "The document has no readable text")
 DOCUMENT_TOO_COMPLEX = ProblemType("document-too-complex", 422, "The document takes too much to read")
 LEAP_TOKEN_REJECTED = ProblemType("leap-token-rejected", 422, "Leap refused the token")
 TOOL_FAILED = ProblemType("tool-failed", 422, "The tool could not do it")
 RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
 TOO_MANY_UPLOADS = ProblemType("too-many-uploads", 429, "Other uploads are still being read")
-INTERNAL_ERROR = ProblemType("internal-error", 500, "Something went wrong on our side")
 LEAP_UNAVAILABLE = ProblemType("leap-unavailable", 502, "Leap is not answering")
 CALL_NOT_PLACED = ProblemType("call-not-placed", 409, "The call could not be placed")
 KNOWLEDGE_BUSY = ProblemType("knowledge-base-busy", 503, "The knowledge base is busy")
-
-
-class FieldError(BaseModel):
-    loc: list[str | int] = Field(
-        description="Where the problem is: `body`, `query`, `path` or `header`, then the field."
-    )
-    msg: str
-    type: str = Field(description="Pydantic's error type, e.g. `missing`, `string_too_short`.")
-
-
-class Problem(BaseModel):
-    """An error (RFC 9457). ``type`` is stable; ``detail`` says what to do next."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "https://hard-e.dev/problems/insufficient-scope",
-                    "title": "The credential lacks a scope",
-                    "status": 403,
-                    "detail": "This API key lacks the 'tools:write' scope. Create a key with it.",
-                    "instance": "/v1/tools/add_job_note",
-                }
-            ]
-        }
-    )
-
-    type: str = Field(description="A URI naming the kind of error; stable, safe to branch on.")
-    title: str
-    status: int
-    detail: str
-    instance: str | None = Field(None, description="The request path.")
-    errors: list[FieldError] | None = Field(None, description="Field-level problems, for `validation-error`.")
-
-
-class ApiProblem(Exception):
-    """Raise to answer with a problem."""
-
-    def __init__(
-        self,
-        kind: ProblemType,
-        detail: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        errors: list[FieldError] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-        self.headers = dict(headers or {})
-        self.errors = errors
-
-
-def problem_response(
-    kind: ProblemType,
-    detail: str,
-    *,
-    instance: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    errors: list[FieldError] | None = None,
-) -> JSONResponse:
-    body = Problem(
-        type=kind.uri, title=kind.title, status=kind.status, detail=detail, instance=instance, errors=errors
-    )
-    return JSONResponse(
-        body.model_dump(mode="json", exclude_none=True),
-        status_code=kind.status,
-        headers=dict(headers or {}),
-        media_type=MEDIA_TYPE,
-    )
 
 
 def field_errors(raw: Iterable[Mapping[str, Any]]) -> list[FieldError]:
@@ -181,20 +106,6 @@ def field_errors(raw: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 
 def describe(errors: list[FieldError]) -> str:
     return "; ".join(f"{'.'.join(str(part) for part in error.loc)}: {error.msg}" for error in errors)
-
-
-def documented(*kinds: ProblemType) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` entry of a route that may answer with these problems."""
-    by_status: dict[int, list[ProblemType]] = {}
-    for kind in kinds:
-        by_status.setdefault(kind.status, []).append(kind)
-    return {
-        status: {
-            "model": Problem,
-            "description": "; ".join(f"`{kind.slug}`: {kind.title}" for kind in group),
-        }
-        for status, group in sorted(by_status.items())
-    }
 
 
 # --- handlers ---------------------------------------------------------------------------------------

@@ -164,7 +164,8 @@ async def _call(deps: PipelineDeps, stt: FakeDeepgram, tts: FakeCartesia) -> tup
     return turns, await finished
 
 
-async def _measure() -> None:
+async def _measure() -> list[float]:
+    """Measure the phone path's turns; prints the report and returns each turn's platform overhead."""
     load_whisper()
     epoch_offset = time.time() - time.monotonic()
     for phrase in PHRASES:
@@ -183,7 +184,7 @@ async def _measure() -> None:
                 await deps.brain.aclose()
         finally:
             server.stop()
-    _report(turns, record, epoch_offset)
+    return _report(turns, record.latency, epoch_offset)
 
 
 def _row(label: str, values: list[float], note: str = "") -> str:
@@ -225,11 +226,13 @@ def _split(caller: Turn, server: TurnLatency, epoch_offset: float) -> TurnSplit:
     return TurnSplit(caller.spoken_until + epoch_offset, caller.total, server.silent_at, server.total_secs)
 
 
-def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> None:
-    server = [turn for turn in record.latency if turn.measured_from == "user_silence"]
+def _report(measured: list[Turn], latency: list[TurnLatency], epoch_offset: float) -> list[float]:
+    """Print the split of ``measured`` (caller-side) against Hard-E's ``latency`` breakdowns of the
+    same turns; returns each turn's platform overhead (empty when the two cannot be paired)."""
+    server = [turn for turn in latency if turn.measured_from == "user_silence"]
     if len(server) != len(measured) or not measured:
         print(f"measured {len(measured)} caller-side turns but {len(server)} breakdowns; cannot pair them")
-        return
+        return []
     turns = [_split(caller, inside, epoch_offset) for caller, inside in zip(measured, server, strict=True)]
     timeout = speech_timeout_secs(VOICE)
     waits = [turn.vad_wait + timeout for turn in turns]
@@ -264,6 +267,7 @@ def _report(measured: list[Turn], record: CallRecord, epoch_offset: float) -> No
     for label, values in stages.items():
         print(_row(label, values, f"   (in {len(values)} of {len(server)} turns)"))
     print(_row("server-side total", [turn.total_secs for turn in server]))
+    return overheads
 
 
 def main() -> None:

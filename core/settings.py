@@ -95,7 +95,23 @@ class Settings(BaseSettings):
     kb_reading_workers: int = Field(8, ge=1, le=64, validation_alias=_env("HARDE_KB_READING_WORKERS"))
     kb_uploads_per_tenant: int = Field(2, ge=1, le=64, validation_alias=_env("HARDE_KB_UPLOADS_PER_TENANT"))
 
-    @field_validator("secret_keys", mode="before")
+    stun_urls: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias=_env("HARDE_STUN_URLS"))
+    turn_urls: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias=_env("HARDE_TURN_URLS"))
+    turn_secret: SecretStr | None = Field(None, validation_alias=_env("HARDE_TURN_SECRET"))
+    turn_ttl_seconds: int = Field(
+        6 * 3600, ge=60, le=7 * 24 * 3600, validation_alias=_env("HARDE_TURN_TTL_SECONDS")
+    )
+    webrtc_sessions_per_tenant: int = Field(
+        20, ge=1, le=10_000, validation_alias=_env("HARDE_WEBRTC_SESSIONS_PER_TENANT")
+    )
+    webrtc_sessions_per_user: int = Field(
+        2, ge=1, le=100, validation_alias=_env("HARDE_WEBRTC_SESSIONS_PER_USER")
+    )
+    webrtc_connect_timeout_seconds: float = Field(
+        20.0, gt=0, le=300, validation_alias=_env("HARDE_WEBRTC_CONNECT_TIMEOUT_SECONDS")
+    )
+
+    @field_validator("secret_keys", "stun_urls", "turn_urls", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
@@ -108,6 +124,22 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("stun_urls")
+    @classmethod
+    def _stun_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("stun:", "stuns:")):
+                raise ValueError(f"each entry must start with stun: or stuns: ({url!r} does not)")
+        return value
+
+    @field_validator("turn_urls")
+    @classmethod
+    def _turn_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("turn:", "turns:")):
+                raise ValueError(f"each entry must start with turn: or turns: ({url!r} does not)")
+        return value
 
     @field_validator("redis_url")
     @classmethod
@@ -134,6 +166,15 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _turn_needs_secret(self) -> Settings:
+        if self.turn_urls and self.turn_secret is None:
+            raise ValueError(
+                "HARDE_TURN_URLS needs HARDE_TURN_SECRET (coturn's static-auth-secret), "
+                "from which browsers get time-limited TURN credentials"
+            )
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -148,7 +189,14 @@ class SettingsError(Exception):
 
 
 _SECRET_FIELDS = frozenset(
-    {"secret_keys", "anthropic_api_key", "deepgram_api_key", "cartesia_api_key", "twilio_auth_token"}
+    {
+        "secret_keys",
+        "anthropic_api_key",
+        "deepgram_api_key",
+        "cartesia_api_key",
+        "twilio_auth_token",
+        "turn_secret",
+    }
 )
 
 

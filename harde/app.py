@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
 
 import telephony
+import webrtc
 from admin_api import AdminDeps, install_admin_api
 from brain import Brain, CallContext, Claude, LeapConnector
 from core.blobs import BlobError, BlobStore, blob_store_from_settings
@@ -25,11 +26,14 @@ from core.settings import Settings, get_settings
 from crm_leap.sandbox import create_sandbox_app
 from harde.knowledge import knowledge_base
 from harde.landing import landing_page
+from harde.widget import demo_widget_url
+from harde.widget import router as widget_router
 from memory import Line, MemoryStore
 from pipeline import MemoryHook, PipelineDeps, load_models
 from telephony import TelephonyDeps, TwilioRest
 from telephony.outbound import TwilioDialer
 from tenants import DEMO_TENANT_ID, TenantStore, UsageMeter, ensure_demo_tenant
+from webrtc import WebRTCDeps
 
 log = logging.getLogger(__name__)
 
@@ -109,25 +113,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.services = Services(settings, redis, blobs, box, tenants, brain)
             rest = _twilio_rest(settings)
             usage = UsageMeter(redis)
+            pipeline = PipelineDeps(
+                brain=brain, usage=usage, blobs=blobs, settings=settings, extract_memories=_learning(brain)
+            )
             telephony_deps = TelephonyDeps(
-                settings=settings,
-                redis=redis,
-                tenants=tenants,
-                usage=usage,
-                pipeline=PipelineDeps(
-                    brain=brain,
-                    usage=usage,
-                    blobs=blobs,
-                    settings=settings,
-                    extract_memories=_learning(brain),
-                ),
-                rest=rest,
+                settings=settings, redis=redis, tenants=tenants, usage=usage, pipeline=pipeline, rest=rest
             )
             app.state.telephony = telephony_deps
             admin = AdminDeps.build(
                 settings=settings, redis=redis, blobs=blobs, secrets=box, tenants=tenants, brain=brain,
                 dialer=TwilioDialer(telephony_deps) if rest is not None else None,
             )  # fmt: skip
+            browser = WebRTCDeps.build(
+                settings=settings, redis=redis, tenants=tenants, usage=usage,
+                widget_tokens=admin.widget_tokens, pipeline=pipeline,
+            )  # fmt: skip
+            app.state.webrtc = browser
+            if not settings.is_production:
+                link = await demo_widget_url(settings.public_url, tenants, browser.widget_tokens)
+                if link:
+                    log.info("talk to Hard-E in a browser (as the demo owner, for 24 hours): %s", link)
             app.state.admin = admin
             admin.start()
             await asyncio.to_thread(load_models)  # so the first call does not wait for them
@@ -140,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 log.info("Hard-E shutting down")
+                await browser.calls.aclose()  # each call still wraps up (transcript, usage, memory)
                 knowledge.close()  # uploads still being read are refused, their workers killed
                 await admin.aclose()
                 if rest is not None:
@@ -156,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/sandbox/leap", sandbox)
     install_admin_api(app)
     app.include_router(telephony.router)
+    app.include_router(webrtc.router)
+    app.include_router(widget_router)
 
     @app.get("/", include_in_schema=False)
     async def home(invite: str | None = None) -> HTMLResponse:

@@ -25,14 +25,16 @@ _PAGE = """<!doctype html>
 <main>
 <h1>Hard-E</h1>
 <p>The voice-first AI sales director for contracting companies: it works a company's Leap CRM
-by phone and by text. This server is running.</p>
+by phone, in the browser and by text. This server is running.</p>
 {invite}
 <ul>
+  <li><a href="{base}/widget">Talk to Hard-E in your browser</a> (the widget; it needs a link with a
+  widget token: <code>harde serve</code> prints one for the demo company)</li>
   <li><a href="{base}/docs">API documentation</a> (every endpoint, try them out)</li>
   <li><a href="{base}/healthz">/healthz</a> and <a href="{base}/readyz">/readyz</a>: is it up, are its
   dependencies answering</li>
 </ul>
-<p>The browser app (talking to Hard-E, onboarding, the console) is not part of this version yet.</p>
+<p>The browser app (onboarding, the console) is not part of this version yet.</p>
 </main>
 </body>
 </html>
@@ -42,8 +44,9 @@ _INVITE = """<h2>Your invite</h2>
 <p>Redeem it to start your trial:</p>
 <pre>curl -X POST {base}/v1/invites/redeem -H 'Content-Type: application/json' \\
   -d '{{"code": "{code}", "company_name": "Your Company", "your_name": "Your Name"}}'</pre>
-<p>The answer holds your new company and a widget token: send it as <code>Authorization: Bearer</code>
-to <code>POST /v1/conversations</code> to talk to Hard-E by text. The
+<p>The answer holds your new company and a widget token: open
+<code>{base}/widget?token=YOUR_TOKEN</code> to talk to Hard-E in your browser, or send it as
+<code>Authorization: Bearer</code> to <code>POST /v1/conversations</code> to talk to Hard-E by text. The
 <a href="{base}/docs">API documentation</a> says what each field means.</p>
 """
 

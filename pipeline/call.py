@@ -108,16 +108,22 @@ async def run_call(
     audio_out_sample_rate: int,
     transferrer: Transferrer | None = None,
     on_update: UpdateSink | None = None,
+    shows_proposals: bool = False,
+    rtvi: bool = False,
 ) -> CallRecord:
     """Run one call on ``transport`` until it ends, then wrap it up; returns what happened.
 
     ``audio_out_sample_rate`` follows the transport (8000 for Twilio, 48000 for WebRTC); input is
     always 16 kHz. ``transferrer`` hands phone calls to a person (none: calls cannot be
     transferred). ``on_update`` hears every transcript line and tool event as it happens (the
-    browser widget shows them live).
+    browser widget shows them live). ``shows_proposals``: ``on_update`` puts a pending change in full
+    on the person's screen (the widget's confirmation card), so once it has been sent the change
+    counts as delivered, as in a typed conversation, and Confirm need not wait for the voice to
+    finish reading it out. ``rtvi`` speaks Pipecat's RTVI protocol with the client (the
+    widget's client-js waits for its bot-ready, shows who is speaking, and sends typed text).
     """
-    call = _Call(ctx, deps, transferrer or NoTransfers(), on_update)
-    return await call.run(transport, audio_out_sample_rate)
+    call = _Call(ctx, deps, transferrer or NoTransfers(), on_update, shows_proposals=shows_proposals)
+    return await call.run(transport, audio_out_sample_rate, rtvi=rtvi)
 
 
 async def _not_caller_audio(frame: Frame) -> bool:
@@ -128,7 +134,13 @@ async def _not_caller_audio(frame: Frame) -> bool:
 
 class _Call:
     def __init__(
-        self, ctx: CallContext, deps: PipelineDeps, transferrer: Transferrer, on_update: UpdateSink | None
+        self,
+        ctx: CallContext,
+        deps: PipelineDeps,
+        transferrer: Transferrer,
+        on_update: UpdateSink | None,
+        *,
+        shows_proposals: bool,
     ) -> None:
         self._initial_ctx = ctx
         self._toolbox: ToolBox | None = None
@@ -136,6 +148,7 @@ class _Call:
         self.record = CallRecord(ctx)
         self._transferrer = transferrer
         self._on_update = on_update
+        self._shows_proposals = shows_proposals and on_update is not None
         self._sessions = CallSessions(deps.brain.redis)
         self._state = TurnState()
         self._ending: Ending | None = None
@@ -150,7 +163,7 @@ class _Call:
         """Who is calling: as the call began, or as the PIN check has since identified them."""
         return self._toolbox.ctx if self._toolbox is not None else self._initial_ctx
 
-    async def run(self, transport: BaseTransport, audio_out_sample_rate: int) -> CallRecord:
+    async def run(self, transport: BaseTransport, audio_out_sample_rate: int, *, rtvi: bool) -> CallRecord:
         await self._sessions.open(self.ctx, self.record.started_at)
         bridge: ToolBridge | None = None
         try:
@@ -167,7 +180,7 @@ class _Call:
                 ),
                 observers=[latency_observer(self.ctx.session_id, self._latency)],
                 conversation_id=self.ctx.session_id,
-                enable_rtvi=False,
+                enable_rtvi=rtvi,
                 # Pipecat's turn tracking is one more observer woken for every frame of the call
                 # (~40 per second of caller audio); nothing here reads it.
                 enable_turn_tracking=False,
@@ -415,11 +428,17 @@ class _Call:
             self.record.lines.append(update)
         else:
             self.record.tools.append(update)
-        if self._on_update is not None:
-            try:
-                await self._on_update(update)
-            except Exception:
-                log.exception("call %s: the update listener failed", self.ctx.session_id)
+        if self._on_update is None:
+            return
+        try:
+            await self._on_update(update)
+        except Exception:
+            log.exception("call %s: the update listener failed", self.ctx.session_id)
+            return
+        if self._shows_proposals and isinstance(update, ToolLogEntry) and self._toolbox is not None:
+            event = update.event
+            if event.status == "pending" and event.action_id:
+                await self._toolbox.delivered([event.action_id])  # on the screen in full
 
     async def _latency(self, turn: TurnLatency) -> None:
         self.record.latency.append(turn)

@@ -22,11 +22,16 @@ after it, the person signs in again.
 
 On the wire a token is ``hdw_`` followed by the sealed claims with ':' written as '.', so it is
 made only of URL-safe characters and fits a header, a query string or local storage unchanged.
+
+``widget_caller`` turns a token into who is calling *now* (the tenant must still exist, and a
+user's current role applies, not the one at issue time); both doors that take widget tokens, the
+admin API's conversations and ``webrtc``'s browser calls, use it, so they cannot disagree.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -35,7 +40,7 @@ from core.keys import SessionKind, new_session_id, tenant_key
 from core.redis import Redis
 from core.secretbox import SecretBox, SecretBoxError
 from tenants.models import Role, Tenant, utcnow
-from tenants.store import TenantNotFound, TenantStore
+from tenants.store import TenantNotFound, TenantStore, UserNotFound
 
 PREFIX = "hdw_"
 DEFAULT_TTL = timedelta(hours=1)
@@ -179,3 +184,36 @@ class WidgetTokens:
             not_after=not_after,
             session=claims,
         )
+
+
+@dataclass(frozen=True)
+class WidgetCaller:
+    """Who a checked widget token acts as, as of now (``role`` is the user's current one)."""
+
+    claims: WidgetClaims
+    role: Role
+
+    @property
+    def tenant_id(self) -> str:
+        return self.claims.tenant_id
+
+    @property
+    def user_id(self) -> str | None:
+        return self.claims.user_id
+
+    @property
+    def session_id(self) -> str:
+        """The token's refresh chain: what a browser session stays bound to across refreshes."""
+        return self.claims.session_id
+
+
+async def widget_caller(tokens: WidgetTokens, tenants: TenantStore, token: str) -> WidgetCaller:
+    """Check ``token`` and look up who it stands for; raises ``WidgetTokenError`` saying why not."""
+    claims = await tokens.check(token)
+    role = claims.role
+    if claims.user_id is not None:
+        try:  # the user's current role, not the one they had when the token was issued
+            role = (await tenants.get_user(claims.tenant_id, claims.user_id)).role
+        except UserNotFound:
+            raise WidgetTokenInvalid("The user of this widget token no longer exists.") from None
+    return WidgetCaller(claims=claims, role=role)
