@@ -132,11 +132,12 @@ class SessionKind(StrEnum):
     """Where a session started; its id starts with this and ``_``."""
 
     PHONE = "ph"
-    WIDGET = "wg"
+    BROWSER_CALL = "wb"  # a browser call over WebRTC
+    WIDGET = "wg"  # a widget token's refresh chain
     CONVERSATION = "c"  # a typed conversation over the API
     API = "api"  # one Direct Tools API request
 
 
 def new_session_id(kind: SessionKind) -> str:
-    """``{kind}_{20 hex}``: a fresh id, safe as a key part (no ``:``) and in a blob path."""
-    return f"{kind}_{secrets.token_hex(10)}"
+    """``{kind}_{24 hex}``: a fresh id, safe as a key part (no ``:``) and in a blob path."""
+    return f"{kind}_{secrets.token_hex(12)}"

@@ -9,11 +9,11 @@ The record stays for a while after the call so the widget can ask why a session 
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.keys import SessionKind, new_session_id, tenant_key
 from core.redis import Redis
 from tenants import Role
 from tenants.widget_tokens import WidgetCaller
@@ -49,15 +49,17 @@ class Grant:
 
 
 def _key(tenant_id: str, session_id: str) -> str:
-    return f"t:{tenant_id}:webrtc:session:{session_id}"
-
-
-def new_session_id() -> str:
-    return f"wb_{secrets.token_hex(12)}"
+    return tenant_key(tenant_id, "webrtc", "session", session_id)
 
 
 async def start(redis: Redis, caller: WidgetCaller) -> Grant:
-    grant = Grant(new_session_id(), caller.tenant_id, caller.role, caller.user_id, caller.session_id)
+    grant = Grant(
+        new_session_id(SessionKind.BROWSER_CALL),
+        caller.tenant_id,
+        caller.role,
+        caller.user_id,
+        caller.session_id,
+    )
     key = _key(grant.tenant_id, grant.session_id)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(

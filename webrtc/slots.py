@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from enum import StrEnum
 
+from core.keys import tenant_key
 from core.redis import Redis
 
 SLOT_LEASE_SECONDS = 30.0
@@ -51,7 +52,7 @@ class Slots:
 
     @staticmethod
     def _keys(tenant_id: str, holder: str) -> list[str]:
-        return [f"t:{tenant_id}:webrtc:live", f"t:{tenant_id}:webrtc:live:{holder}"]
+        return [tenant_key(tenant_id, "webrtc", "live"), tenant_key(tenant_id, "webrtc", "live", holder)]
 
     async def take(self, tenant_id: str, holder: str, session_id: str) -> SlotRefusal | None:
         """Take (or renew) ``session_id``'s slot; None when taken, else who is full."""
@@ -72,4 +73,4 @@ class Slots:
 
     async def held(self, tenant_id: str) -> int:
         """Slots of the tenant that have not lapsed (for tests and metrics)."""
-        return int(await self._redis.zcount(f"t:{tenant_id}:webrtc:live", time.time(), "+inf"))
+        return int(await self._redis.zcount(tenant_key(tenant_id, "webrtc", "live"), time.time(), "+inf"))
