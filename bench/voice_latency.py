@@ -46,7 +46,7 @@ from core.blobs import LocalBlobStore
 from core.redis import EmbeddedRedis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
-from crm_leap.sandbox import create_sandbox_app
+from leap_sandbox import create_sandbox_app
 from memory import MemoryStore
 from pipeline import CallRecord, PipelineDeps, TurnLatency, run_call
 from pipeline.turns import VAD_STOP_SECS, speech_timeout_secs

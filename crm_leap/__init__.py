@@ -3,7 +3,7 @@
 Owns the async Leap v3 client (``LeapClient``: one method per endpoint, retries, typed errors),
 the per-token rate limit shared by all workers (``leap_rate_limiter``), the cached company
 vocabulary with forgiving name resolution (``CompanyDirectory``), and the CRM tools
-(``crm_leap.tools``). ``crm_leap.sandbox`` is a Leap emulator with demo data.
+(``crm_leap.tools``). The Leap emulator with demo data is its own package, ``leap_sandbox``.
 
 Knows a tenant only by its id and the Leap token handed in; never imports ``tenants`` or above.
 """

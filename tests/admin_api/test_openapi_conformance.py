@@ -30,8 +30,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from crm_leap.sandbox import create_sandbox_app
 from harde.app import create_app
+from leap_sandbox import create_sandbox_app
 from tests.admin_api.conftest import ALL_SCOPES, app_settings, bearer
 from tests.support.servers import serve_in_thread
 

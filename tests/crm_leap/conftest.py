@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter, registry
-from crm_leap.sandbox import create_sandbox_app
 from crm_leap.tools import ReadTool, ToolContext
+from leap_sandbox import create_sandbox_app
 from tests.support.servers import serve
 
 TIMEZONE = "America/Denver"

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from brain import Claude
-from crm_leap.sandbox import FaultRule
+from leap_sandbox import FaultRule
 from pipeline import EndReason, SpokenLine, ToolLogEntry, TransferRefused, transcript_blob_key
 from pipeline.lines import NOT_CONFIGURED
 from tenants import Role, TrialLimits
