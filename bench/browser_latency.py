@@ -50,12 +50,12 @@ from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions, PipelineDeps, TurnLatency
 from tenants import DEMO_TENANT_ID, Role, TenantStore, TurnStrategy, UsageMeter, VoiceSettings
 from tenants.widget_tokens import WidgetTokens
-from tests.fakes.anthropic import FakeAnthropic, always
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
-from tests.support.servers import serve
-from tests.support.speech import speech_pcm16
-from tests.support.webrtc_caller import BrowserPeer, browser_call
+from testkit.fakes.anthropic import FakeAnthropic, always
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper
+from testkit.servers import serve
+from testkit.speech import speech_pcm16
+from testkit.webrtc_caller import BrowserPeer, browser_call
 from webrtc import WebRTCDeps
 
 TARGET_VS_PHONE_SECS = 0.020

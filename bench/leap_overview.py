@@ -18,7 +18,7 @@ from core.redis import EmbeddedRedis, client_for
 from crm_leap import CompanyDirectory, LeapClient, LeapLimits, ToolContext, leap_rate_limiter
 from crm_leap.tools.jobs import JobOverview, overview_legs
 from leap_sandbox import FaultRule, create_sandbox_app
-from tests.support.servers import serve_in_thread
+from testkit.servers import serve_in_thread
 
 INJECTED_LATENCY_MS = 300
 ROUNDS = 5

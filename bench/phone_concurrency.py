@@ -1,6 +1,6 @@
 """Many phone calls at once: does Hard-E keep its voice-to-voice latency when the line is busy?
 
-N simulated Twilio callers (``tests/fakes/twilio_caller.py``) ring Hard-E together. Each signs and
+N simulated Twilio callers (``testkit/fakes/twilio_caller.py``) ring Hard-E together. Each signs and
 posts the voice webhook, opens the media stream, speaks real 8 kHz mu-law speech in real time with
 silence on the line between its turns, as a phone keeps sending, and plays the bot's audio through
 Twilio-like playout. Hard-E runs as its own process tree, ``python -m harde serve [--workers W]``,
@@ -91,13 +91,13 @@ from tenants import (
     VoiceSettings,
     new_sandbox_token,
 )
-from tests.fakes.anthropic import FakeAnthropic, always
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram
-from tests.fakes.twilio_caller import SimulatedCaller
-from tests.fakes.twilio_rest import FakeTwilioRest
-from tests.support.servers import free_port, serve
-from tests.support.speech import speech_mulaw8k
+from testkit.fakes.anthropic import FakeAnthropic, always
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram
+from testkit.fakes.twilio_caller import SimulatedCaller
+from testkit.fakes.twilio_rest import FakeTwilioRest
+from testkit.servers import free_port, serve
+from testkit.speech import speech_mulaw8k
 
 TENANT_ID = "bench-phones"
 LINE = "+15125550000"

@@ -62,12 +62,12 @@ from tenants import (
     VoiceSettings,
     new_sandbox_token,
 )
-from tests.fakes.anthropic import FakeAnthropic, always
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
-from tests.support.pcm_caller import dial, pcm_call_app
-from tests.support.servers import serve
-from tests.support.speech import speech_pcm16
+from testkit.fakes.anthropic import FakeAnthropic, always
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper
+from testkit.pcm_caller import dial, pcm_call_app
+from testkit.servers import serve
+from testkit.speech import speech_pcm16
 
 STT_FINAL_SECS = 0.150
 LLM_FIRST_TOKEN_SECS = 0.500

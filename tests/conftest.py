@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.redis import EmbeddedRedis, Redis, client_for
-from tests.support.bounded import bounded_task_cancellation, in_loop_timeout
+from testkit.bounded import bounded_task_cancellation, in_loop_timeout
 
 pytest_plugins = ["pytester"]
 

@@ -20,8 +20,8 @@ from core.secretbox import new_key_spec
 from core.settings import Settings
 from harde.app import create_app
 from leap_sandbox import Sandbox, create_sandbox_app
-from tests.fakes.anthropic import FakeAnthropic
-from tests.support.servers import serve
+from testkit.fakes.anthropic import FakeAnthropic
+from testkit.servers import serve
 
 ALL_SCOPES = ("tools:read", "tools:write", "knowledge", "conversations", "admin")
 

@@ -17,8 +17,8 @@ from kb import KnowledgeBase
 from leap_sandbox import create_sandbox_app
 from memory import MemoryStore
 from tenants import CrmMode, ModelSettings, Role, Tenant, TenantStore, User, new_sandbox_token
-from tests.fakes.anthropic import FakeAnthropic, RecordedRequest
-from tests.support.servers import serve
+from testkit.fakes.anthropic import FakeAnthropic, RecordedRequest
+from testkit.servers import serve
 
 PRIMARY, FALLBACK = "claude-test-primary", "claude-test-fallback"
 

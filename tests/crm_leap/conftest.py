@@ -16,7 +16,7 @@ import pytest
 from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter, registry
 from crm_leap.tools import ReadTool, ToolContext
 from leap_sandbox import create_sandbox_app
-from tests.support.servers import serve
+from testkit.servers import serve
 
 TIMEZONE = "America/Denver"
 TENANT = "t-leap-test"

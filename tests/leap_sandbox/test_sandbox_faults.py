@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from leap_sandbox import FaultRule, create_sandbox_app
 from leap_sandbox.ratelimit import RateLimiter
-from tests.support.servers import serve
+from testkit.servers import serve
 
 TOKEN = "sandbox_faults_00001"
 OTHER_TOKEN = "sandbox_faults_00002"

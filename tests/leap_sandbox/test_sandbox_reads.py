@@ -11,7 +11,7 @@ import pytest
 
 from leap_sandbox import create_sandbox_app
 from leap_sandbox.clock import company_now, format_timestamp
-from tests.support.servers import serve
+from testkit.servers import serve
 
 TOKEN = "sandbox_reads_00001"
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from leap_sandbox import create_sandbox_app
 from leap_sandbox.clock import company_now
-from tests.support.servers import serve
+from testkit.servers import serve
 
 TOKEN = "sandbox_writes_0001"
 LEAD, PROPOSAL_SENT, CONTRACT_SIGNED, MATERIALS_ORDERED, IN_PRODUCTION = (

@@ -42,11 +42,11 @@ from pipecat.services.cartesia.tts import CartesiaTTSService
 from pipecat.services.deepgram.stt import DeepgramSTTService
 from pipecat.tests.utils import run_test
 
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
-from tests.fakes.session import Fault, FaultKind
-from tests.support.servers import serve
-from tests.support.speech import (
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
+from testkit.fakes.session import Fault, FaultKind
+from testkit.servers import serve
+from testkit.speech import (
     PHONE_SAMPLE_RATE,
     SAMPLE_WIDTH,
     frames,

@@ -14,9 +14,9 @@ import json
 import re
 import uuid
 
-from tests.fakes.anthropic.request import JsonObject
-from tests.fakes.anthropic.script import Reply, Text
-from tests.fakes.anthropic.usage import PromptCache, estimate_tokens
+from testkit.fakes.anthropic.request import JsonObject
+from testkit.fakes.anthropic.script import Reply, Text
+from testkit.fakes.anthropic.usage import PromptCache, estimate_tokens
 
 WORDS_PER_TEXT_DELTA = 3
 CHARS_PER_JSON_DELTA = 12

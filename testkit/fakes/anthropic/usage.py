@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tests.fakes.anthropic.request import JsonObject, prompt_blocks
+from testkit.fakes.anthropic.request import JsonObject, prompt_blocks
 
 
 def estimate_tokens(text: str) -> int:

@@ -1,7 +1,7 @@
 """Wire-level fake of Cartesia's streaming TTS websocket, ``/tts/websocket``.
 
 Point the real ``CartesiaTTSService`` at it with ``url="ws://127.0.0.1:PORT/tts/websocket"``.
-It really speaks, with Piper's bundled voice (through ``tests.support.speech``, so
+It really speaks, with Piper's bundled voice (through ``testkit.speech``, so
 repeated sentences come from the disk cache), and answers in the message shapes of API
 version 2026-03-01 that Pipecat 1.14 and the cartesia SDK 4.2 parse.
 
@@ -42,8 +42,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from tests.fakes.session import FakeSocket, Fault, FixedDelay
-from tests.support.speech import SAMPLE_WIDTH, speech_pcm16
+from testkit.fakes.session import FakeSocket, Fault, FixedDelay
+from testkit.speech import SAMPLE_WIDTH, speech_pcm16
 
 logger = logging.getLogger(__name__)
 

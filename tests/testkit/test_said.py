@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.said import CallerWords
-from tests.support.speech import silence_pcm16, speech_pcm16
+from testkit.said import CallerWords
+from testkit.speech import silence_pcm16, speech_pcm16
 
 QUESTION = "What stage is the Rodriguez job in?"
 ANSWER = "Yes go ahead"

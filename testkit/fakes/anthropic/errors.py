@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.fakes.anthropic.request import JsonObject
+from testkit.fakes.anthropic.request import JsonObject
 
 
 @dataclass(frozen=True)

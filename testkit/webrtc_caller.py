@@ -27,9 +27,9 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame
 
-from tests.fakes.deepgram import transcribe_pcm16
-from tests.support.bounded import settle
-from tests.support.speech import SAMPLE_WIDTH, frames, speech_pcm16
+from testkit.bounded import settle
+from testkit.fakes.deepgram import transcribe_pcm16
+from testkit.speech import SAMPLE_WIDTH, frames, speech_pcm16
 
 MIC_RATE = 16000
 FRAME_MS = 20

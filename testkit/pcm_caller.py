@@ -27,10 +27,10 @@ from pipecat.frames.frames import (
 from pipecat.serializers.base_serializer import FrameSerializer
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 
-from tests.fakes.deepgram import transcribe_pcm16
-from tests.support.bounded import settle
-from tests.support.said import CallerWords
-from tests.support.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
+from testkit.bounded import settle
+from testkit.fakes.deepgram import transcribe_pcm16
+from testkit.said import CallerWords
+from testkit.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
 
 IN_RATE = 16000
 FRAME_MS = 20

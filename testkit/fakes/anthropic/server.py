@@ -19,12 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakes.anthropic.errors import ApiError, invalid_request
-from tests.fakes.anthropic.request import JsonObject, RecordedRequest
-from tests.fakes.anthropic.script import Answer, Script, Step
-from tests.fakes.anthropic.usage import PromptCache
-from tests.fakes.anthropic.validation import find_problem
-from tests.fakes.anthropic.wire import SseEvent, build_message, encode_event, new_id, stream_events
+from testkit.fakes.anthropic.errors import ApiError, invalid_request
+from testkit.fakes.anthropic.request import JsonObject, RecordedRequest
+from testkit.fakes.anthropic.script import Answer, Script, Step
+from testkit.fakes.anthropic.usage import PromptCache
+from testkit.fakes.anthropic.validation import find_problem
+from testkit.fakes.anthropic.wire import SseEvent, build_message, encode_event, new_id, stream_events
 
 log = logging.getLogger(__name__)
 

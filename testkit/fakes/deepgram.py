@@ -53,7 +53,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from tests.fakes.session import INTERNAL_ERROR_CLOSE, FakeSocket, Fault, FixedDelay
+from testkit.fakes.session import INTERNAL_ERROR_CLOSE, FakeSocket, Fault, FixedDelay
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never reach for the hub
 

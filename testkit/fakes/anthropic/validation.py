@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.anthropic.request import JsonObject, content_blocks, prompt_blocks
+from testkit.fakes.anthropic.request import JsonObject, content_blocks, prompt_blocks
 
 MAX_CACHE_BREAKPOINTS = 4
 

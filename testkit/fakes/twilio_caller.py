@@ -25,7 +25,7 @@ import numpy as np
 import websockets
 from twilio.request_validator import RequestValidator
 
-from tests.support.bounded import settle
+from testkit.bounded import settle
 
 FRAME_BYTES = 160  # 20 ms of 8 kHz mu-law
 FRAME_SECONDS = 0.02

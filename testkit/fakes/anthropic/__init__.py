@@ -12,9 +12,9 @@ Writing a scenario:
 A request no step matches gets a 400 naming it and the pending steps, and lands in fake.problems.
 """
 
-from tests.fakes.anthropic.errors import ApiError, model_not_found, overloaded, rate_limited, server_error
-from tests.fakes.anthropic.request import RecordedRequest, ToolResult
-from tests.fakes.anthropic.script import (
+from testkit.fakes.anthropic.errors import ApiError, model_not_found, overloaded, rate_limited, server_error
+from testkit.fakes.anthropic.request import RecordedRequest, ToolResult
+from testkit.fakes.anthropic.script import (
     Reply,
     Step,
     Text,
@@ -27,7 +27,7 @@ from tests.fakes.anthropic.script import (
     text,
     tool_use,
 )
-from tests.fakes.anthropic.server import FakeAnthropic
+from testkit.fakes.anthropic.server import FakeAnthropic
 
 __all__ = [
     "ApiError",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tests.fakes.anthropic.request import JsonObject, RecordedRequest
+from testkit.fakes.anthropic.request import JsonObject, RecordedRequest
 
 StopReason = Literal["end_turn", "tool_use", "max_tokens", "refusal", "pause_turn"]
 

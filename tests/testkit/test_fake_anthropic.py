@@ -19,7 +19,7 @@ from pipecat.services.anthropic.llm import AnthropicLLMService
 from pipecat.services.llm_service import FunctionCallParams
 from pipecat.tests.utils import run_test
 
-from tests.fakes.anthropic import (
+from testkit.fakes.anthropic import (
     ApiError,
     FakeAnthropic,
     ToolResult,
@@ -34,7 +34,7 @@ from tests.fakes.anthropic import (
     text,
     tool_use,
 )
-from tests.support.servers import serve
+from testkit.servers import serve
 
 MODEL = "claude-haiku-4-5"
 FALLBACK_MODEL = "claude-sonnet-4-6"

@@ -56,7 +56,7 @@ def test_a_call_whose_bot_never_answers_fails_clearly_within_its_timeout(inner: 
         inner,
         """
 import pytest
-from tests.fakes.anthropic import on_user
+from testkit.fakes.anthropic import on_user
 
 @pytest.mark.timeout(40)
 async def test_unanswered(phone):

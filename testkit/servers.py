@@ -22,7 +22,7 @@ from typing import Any
 
 import uvicorn
 
-from tests.support.bounded import settle
+from testkit.bounded import settle
 
 
 def free_port() -> int:
@@ -51,7 +51,7 @@ def _server(app: Any, port: int) -> uvicorn.Server:
         timeout_keep_alive=KEEP_ALIVE_SECS,
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
     return server
 
 
