@@ -31,7 +31,9 @@ import httpx
 from fastapi import FastAPI
 
 import webrtc
-from bench.phone_concurrency import PHRASE, _cpu_seconds, _hard_e, _serve_fakes, _server_env
+from bench.phone_concurrency.procfs import cpu_seconds
+from bench.phone_concurrency.server import hard_e
+from bench.phone_concurrency.world import PHRASE, serve_fakes, server_env
 from bench.voice_latency import (
     LLM_FIRST_TOKEN_SECS,
     PHRASES,
@@ -50,12 +52,12 @@ from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions, PipelineDeps, TurnLatency
 from tenants import DEMO_TENANT_ID, Role, TenantStore, TurnStrategy, UsageMeter, VoiceSettings
 from tenants.widget_tokens import WidgetTokens
-from tests.fakes.anthropic import FakeAnthropic, always
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
-from tests.support.servers import serve
-from tests.support.speech import speech_pcm16
-from tests.support.webrtc_caller import BrowserPeer, browser_call
+from testkit.fakes.anthropic import FakeAnthropic, always
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper
+from testkit.servers import serve
+from testkit.speech import speech_pcm16
+from testkit.webrtc_caller import BrowserPeer, browser_call
 from webrtc import WebRTCDeps
 
 TARGET_VS_PHONE_SECS = 0.020
@@ -159,14 +161,14 @@ async def _cpu_rounds() -> None:
         redis.start()
         try:
             async with (
-                _serve_fakes() as fakes,
+                serve_fakes() as fakes,
                 httpx.AsyncClient(timeout=30) as http,
                 client_for(redis.url) as db,
             ):
-                env = _server_env(fakes, redis.url, secret_keys, workdir / "var")
+                env = server_env(fakes, redis.url, secret_keys, workdir / "var")
                 # Room for a round's calls while the last round's are still wrapping up.
                 env["HARDE_WEBRTC_SESSIONS_PER_TENANT"] = str(2 * max(SESSION_COUNTS))
-                async with _hard_e(env, 1, workdir, http) as server:
+                async with hard_e(env, 1, workdir, http) as server:
                     tenants = TenantStore(db, SecretBox(parse_keys([secret_keys])))
                     await tenants.update_tenant(
                         DEMO_TENANT_ID,
@@ -179,10 +181,10 @@ async def _cpu_rounds() -> None:
                     rows = []
                     for count in SESSION_COUNTS:
                         pids = server.processes()
-                        cpu_before, started = _cpu_seconds(pids), time.monotonic()
+                        cpu_before, started = cpu_seconds(pids), time.monotonic()
                         turns = await _sessions(count, server.base_url, tokens, http)
                         wall = time.monotonic() - started
-                        cpu = _cpu_seconds(server.processes()) - cpu_before
+                        cpu = cpu_seconds(server.processes()) - cpu_before
                         rows.append((count, turns, cpu, wall))
         finally:
             redis.stop()

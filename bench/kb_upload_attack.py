@@ -27,9 +27,9 @@ import httpx
 
 from admin_api import new_operator_token
 from bench._server import free_port, start_server, wait_until_ready
-from tests.fakes.anthropic import FakeAnthropic, always, reply
-from tests.kb.documents import make_long_docx
-from tests.support.servers import serve
+from testkit.documents import make_long_docx
+from testkit.fakes.anthropic import FakeAnthropic, always, reply
+from testkit.servers import serve
 
 ROUNDS = 20
 ATTACKERS = 6

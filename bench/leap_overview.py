@@ -16,9 +16,9 @@ from pathlib import Path
 
 from core.redis import EmbeddedRedis, client_for
 from crm_leap import CompanyDirectory, LeapClient, LeapLimits, ToolContext, leap_rate_limiter
-from crm_leap.sandbox import FaultRule, create_sandbox_app
 from crm_leap.tools.jobs import JobOverview, overview_legs
-from tests.support.servers import serve_in_thread
+from leap_sandbox import FaultRule, create_sandbox_app
+from testkit.servers import serve_in_thread
 
 INJECTED_LATENCY_MS = 300
 ROUNDS = 5

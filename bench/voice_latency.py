@@ -46,7 +46,7 @@ from core.blobs import LocalBlobStore
 from core.redis import EmbeddedRedis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
-from crm_leap.sandbox import create_sandbox_app
+from leap_sandbox import create_sandbox_app
 from memory import MemoryStore
 from pipeline import CallRecord, PipelineDeps, TurnLatency, run_call
 from pipeline.turns import VAD_STOP_SECS, speech_timeout_secs
@@ -62,12 +62,12 @@ from tenants import (
     VoiceSettings,
     new_sandbox_token,
 )
-from tests.fakes.anthropic import FakeAnthropic, always
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
-from tests.support.pcm_caller import dial, pcm_call_app
-from tests.support.servers import serve
-from tests.support.speech import speech_pcm16
+from testkit.fakes.anthropic import FakeAnthropic, always
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper
+from testkit.pcm_caller import dial, pcm_call_app
+from testkit.servers import serve
+from testkit.speech import speech_pcm16
 
 STT_FINAL_SECS = 0.150
 LLM_FIRST_TOKEN_SECS = 0.500

@@ -6,8 +6,8 @@ Exports ``Brain`` (builds a caller's ``ToolBox`` and ``Conversation``), ``CallCo
 ``CallControl`` (what a live call does for the transfer and hang-up tools; the pipeline implements it),
 ``action_to_read_back`` (which tool result puts a pending change to the caller, so a channel can
 report its delivery), the prompt
-builders, and ``LeapConnector`` (a tenant's CRM). Voice, text and the Direct Tools API all run
-tools through ``ToolBox``, so the same rules hold on every channel.
+builders, and ``LeapConnector`` (a tenant's CRM, from ``crm_leap``). Voice, text and the Direct Tools
+API all run tools through ``ToolBox``, so the same rules hold on every channel.
 """
 
 from brain.audit import ToolStatus
@@ -16,7 +16,7 @@ from brain.conversation import Conversation, ConversationBusy, TurnResult, wants
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, fails_over
 from brain.meta import CallControl, NoCallControl
 from brain.prompt import PromptInputs, Style, stable_prompt, system_blocks, turn_prompt
-from brain.runtime import Brain, LeapConnector, LeapNotConnected
+from brain.runtime import Brain
 from brain.toolbox import (
     ToolBox,
     ToolEvent,
@@ -26,6 +26,7 @@ from brain.toolbox import (
     caller_said_yes,
     snippet_as_data,
 )
+from crm_leap import LeapConnector, LeapNotConnected
 
 __all__ = [
     "Brain",

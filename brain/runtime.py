@@ -1,17 +1,12 @@
 """The brain as a service: given who is talking, build their toolbox and conversation.
 
-It is also where a tenant meets its CRM: a Leap client for the tenant's decrypted token, drawing
-from the token's shared rate limit, on one connection pool per destination. Sandbox tenants (the
-demo and trials) reach the built-in sandbox in-process through an ASGI transport, with the same
-client code that talks to the real Leap.
+A tenant meets its CRM through ``crm_leap``'s ``LeapConnector``: the brain tells it which Leap the
+tenant works (the real one or the built-in sandbox) and gets back the CRM tools' context.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from dataclasses import dataclass
 
 from brain.actions import ActionStore
 from brain.audit import AuditLog
@@ -21,60 +16,10 @@ from brain.llm import Claude
 from brain.meta import CallControl, NoCallControl
 from brain.toolbox import KnowledgeSearch, ToolBox, TurnState
 from core.redis import Redis
-from crm_leap import CompanyDirectory, LeapClient, leap_rate_limiter
+from crm_leap import LeapConnector, LeapNotConnected
 from crm_leap.tools import ToolContext
 from memory import ExtractionResult, Line, MemoryExtractor, MemoryStore, Speaker
-from tenants import CrmMode, Role, Tenant, TenantStore
-
-SANDBOX_BASE_URL = "http://leap-sandbox/api/v3"
-
-
-class LeapNotConnected(Exception):
-    """The tenant has no Leap token yet."""
-
-
-@dataclass
-class LeapConnector:
-    """Leap clients for tenants: the real API, or the in-process sandbox for sandbox tenants."""
-
-    redis: Redis
-    tenants: TenantStore
-    leap_base_url: str
-    sandbox_app: Any | None = None
-    _pools: dict[str, httpx.AsyncClient] = field(default_factory=dict)
-
-    def _pool(self, mode: CrmMode) -> httpx.AsyncClient:
-        if mode not in self._pools:
-            if mode is CrmMode.SANDBOX:
-                if self.sandbox_app is None:
-                    raise LeapNotConnected("the Leap sandbox is not running in this process")
-                transport = httpx.ASGITransport(app=self.sandbox_app)
-                self._pools[mode] = httpx.AsyncClient(transport=transport, timeout=15.0)
-            else:
-                self._pools[mode] = httpx.AsyncClient(
-                    timeout=httpx.Timeout(15.0, connect=5.0),
-                    limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-                )
-        return self._pools[mode]
-
-    async def tool_context(self, tenant: Tenant) -> ToolContext:
-        token = await self.tenants.get_leap_token(tenant.id)
-        if token is None:
-            raise LeapNotConnected(f"{tenant.name} has not connected Leap yet.")
-        base_url = SANDBOX_BASE_URL if tenant.crm is CrmMode.SANDBOX else self.leap_base_url
-        client = LeapClient(
-            token,
-            base_url=base_url,
-            limiter=leap_rate_limiter(self.redis, token),
-            http=self._pool(tenant.crm),
-        )
-        company = CompanyDirectory(tenant.id, client, self.redis)
-        return ToolContext(tenant_id=tenant.id, leap=client, company=company, timezone=tenant.timezone)
-
-    async def aclose(self) -> None:
-        for pool in self._pools.values():
-            await pool.aclose()
-        self._pools.clear()
+from tenants import CrmMode, Role, TenantStore
 
 
 @dataclass
@@ -99,7 +44,9 @@ class Brain:
     ) -> ToolBox:
         tenant = await self.tenants.get_tenant(ctx.tenant_id)
         try:
-            crm: ToolContext | None = await self.leap.tool_context(tenant)
+            crm: ToolContext | None = await self.leap.tool_context(
+                tenant.id, name=tenant.name, timezone=tenant.timezone, sandbox=tenant.crm is CrmMode.SANDBOX
+            )
         except LeapNotConnected:
             crm = None
         return ToolBox(

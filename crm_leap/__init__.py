@@ -2,14 +2,16 @@
 
 Owns the async Leap v3 client (``LeapClient``: one method per endpoint, retries, typed errors),
 the per-token rate limit shared by all workers (``leap_rate_limiter``), the cached company
-vocabulary with forgiving name resolution (``CompanyDirectory``), and the CRM tools
-(``crm_leap.tools``). ``crm_leap.sandbox`` is a Leap emulator with demo data.
+vocabulary with forgiving name resolution (``CompanyDirectory``), the CRM tools
+(``crm_leap.tools``), and the connector that gives a tenant's tools the real Leap or the built-in
+sandbox (``LeapConnector``). The Leap emulator with demo data is its own package, ``leap_sandbox``.
 
 Knows a tenant only by its id and the Leap token handed in; never imports ``tenants`` or above.
 """
 
 from crm_leap.client import Address, LeapClient, NewCustomer, NewJob, Phone, ProspectCreated
 from crm_leap.company import CompanyDirectory, CompanyUser, Division, Stage, State, Trade
+from crm_leap.connector import LeapConnector, LeapNotConnected, LeapTokens
 from crm_leap.errors import (
     AmbiguousName,
     LeapArchivedJob,
@@ -48,11 +50,14 @@ __all__ = [
     "LeapArchivedJob",
     "LeapAuthError",
     "LeapClient",
+    "LeapConnector",
     "LeapEndpointMissing",
     "LeapError",
     "LeapLimits",
+    "LeapNotConnected",
     "LeapNotFound",
     "LeapRateLimited",
+    "LeapTokens",
     "LeapUnavailable",
     "LeapValidationError",
     "NewCustomer",

@@ -23,11 +23,11 @@ from core.logs import configure_logging
 from core.redis import Redis, open_redis
 from core.secretbox import SecretBox, secret_box_from_settings
 from core.settings import Settings, get_settings
-from crm_leap.sandbox import create_sandbox_app
 from harde.knowledge import knowledge_base
 from harde.landing import landing_page
 from harde.widget import demo_widget_url
 from harde.widget import router as widget_router
+from leap_sandbox import create_sandbox_app
 from memory import Line, MemoryStore
 from pipeline import MemoryHook, PipelineDeps, load_models
 from telephony import TelephonyDeps, TwilioRest

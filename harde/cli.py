@@ -128,7 +128,7 @@ def sandbox(
 ) -> None:
     """Run the Leap-compatible sandbox CRM on its own (API under /api/v3)."""
     cli_settings(server=True)
-    from crm_leap.sandbox import create_sandbox_app
+    from leap_sandbox import create_sandbox_app
 
     uvicorn.run(create_sandbox_app(rate_limit_per_minute=rate_limit), host=host, port=port)
 

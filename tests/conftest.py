@@ -11,7 +11,7 @@ import pytest
 
 from core.keys import outside_scheme
 from core.redis import EmbeddedRedis, Redis, client_for
-from tests.support.bounded import bounded_task_cancellation, in_loop_timeout
+from testkit.bounded import bounded_task_cancellation, in_loop_timeout
 
 pytest_plugins = ["pytester"]
 

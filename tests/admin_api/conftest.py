@@ -18,10 +18,10 @@ from starlette.routing import Mount
 from admin_api import AdminDeps, new_operator_token
 from core.secretbox import new_key_spec
 from core.settings import Settings
-from crm_leap.sandbox import Sandbox, create_sandbox_app
 from harde.app import create_app
-from tests.fakes.anthropic import FakeAnthropic
-from tests.support.servers import serve
+from leap_sandbox import Sandbox, create_sandbox_app
+from testkit.fakes.anthropic import FakeAnthropic
+from testkit.servers import serve
 
 ALL_SCOPES = ("tools:read", "tools:write", "knowledge", "conversations", "admin")
 

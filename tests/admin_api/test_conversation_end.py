@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from testkit.fakes.anthropic import on, reply, tool_use
 from tests.admin_api.conftest import Api, bearer
-from tests.fakes.anthropic import on, reply, tool_use
 
 
 async def test_ending_a_conversation_learns_from_it_once(api: Api) -> None:

@@ -9,9 +9,9 @@ import json
 import httpx
 
 from harde.app import create_app
+from testkit.fakes.anthropic import always, on_tool_result, reply, tool_use
+from testkit.servers import serve
 from tests.admin_api.conftest import Api, bearer
-from tests.fakes.anthropic import always, on_tool_result, reply, tool_use
-from tests.support.servers import serve
 
 PROBLEMS = "https://hard-e.dev/problems/"
 

@@ -20,8 +20,8 @@ from memory import MemoryTier
 from pipeline.record import Stage, TurnLatency
 from pipeline.sessions import CallSessions
 from tenants import Role
+from testkit.fakes.anthropic import on, on_tool_result, reply, tool_use
 from tests.admin_api.conftest import Api, bearer
-from tests.fakes.anthropic import on, on_tool_result, reply, tool_use
 
 ERASED, KEPT = "erase-me", "keep-me"
 LINES = {ERASED: "+15125550141", KEPT: "+15125550142"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from testkit.fakes.anthropic import reply
 from tests.admin_api.conftest import Api, bearer
-from tests.fakes.anthropic import reply
 
 PROBLEMS = "https://hard-e.dev/problems/"
 

@@ -7,9 +7,9 @@ import asyncio
 import httpx
 
 from kb import MAX_DOCUMENT_BYTES
+from testkit.documents import make_long_docx
+from testkit.waiting import until
 from tests.admin_api.conftest import Api, ApiFactory
-from tests.kb.documents import make_long_docx
-from tests.support.waiting import until
 
 PROBLEMS = "https://hard-e.dev/problems/"
 PRICES = b"# Price sheet\n\n## Metal roofs\n\nStanding seam runs 14 dollars a square foot installed.\n"

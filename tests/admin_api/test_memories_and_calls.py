@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from memory import COMPANY, MemoryTier
+from testkit.fakes.twilio_rest import FakeTwilioRest
+from testkit.servers import serve
 from tests.admin_api.conftest import Api
-from tests.fakes.twilio_rest import FakeTwilioRest
-from tests.support.servers import serve
 
 
 async def test_memories_can_be_listed_searched_corrected_deleted_and_a_user_forgotten(api: Api) -> None:

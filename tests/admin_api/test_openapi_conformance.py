@@ -30,10 +30,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from crm_leap.sandbox import create_sandbox_app
 from harde.app import create_app
+from leap_sandbox import create_sandbox_app
+from testkit.servers import serve_in_thread
 from tests.admin_api.conftest import ALL_SCOPES, app_settings, bearer
-from tests.support.servers import serve_in_thread
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 TENANT = "schema-check"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from harde.app import create_app
-from tests.support.servers import serve
+from testkit.servers import serve
 
 PROBLEMS = "https://hard-e.dev/problems/"
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from tenants import Role
 from tenants.models import utcnow
+from testkit.fakes.anthropic import reply
 from tests.admin_api.conftest import Api, bearer
-from tests.fakes.anthropic import reply
 
 PROBLEMS = "https://hard-e.dev/problems/"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from testkit.schemas import forbidden_null_or_zero
 from tests.admin_api.conftest import Api
-from tests.support.schemas import forbidden_null_or_zero
 
 
 async def test_every_tool_refuses_null_or_zero_where_its_published_schema_forbids_them(api: Api):

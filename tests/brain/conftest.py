@@ -13,12 +13,12 @@ import pytest
 from brain import Brain, CallContext, Channel, Claude, LeapConnector
 from core.blobs import LocalBlobStore
 from core.secretbox import SecretBox, new_key_spec, parse_keys
-from crm_leap.sandbox import create_sandbox_app
 from kb import KnowledgeBase
+from leap_sandbox import create_sandbox_app
 from memory import MemoryStore
 from tenants import CrmMode, ModelSettings, Role, Tenant, TenantStore, User, new_sandbox_token
-from tests.fakes.anthropic import FakeAnthropic, RecordedRequest
-from tests.support.servers import serve
+from testkit.fakes.anthropic import FakeAnthropic, RecordedRequest
+from testkit.servers import serve
 
 PRIMARY, FALLBACK = "claude-test-primary", "claude-test-fallback"
 

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from brain import TurnState, action_to_read_back
 from brain.conversation import APOLOGY
+from testkit.fakes.anthropic import (
+    RecordedRequest,
+    Reply,
+    on_tool_result,
+    on_user,
+    overloaded,
+    reply,
+    tool_use,
+)
 from tests.brain.conftest import World, action_ids
-from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
 
 
 async def test_a_yes_before_the_proposal_was_delivered_changes_nothing_and_asks_for_a_repeat(

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from brain.conversation import APOLOGY
 from tenants import Role
-from tests.brain.conftest import FALLBACK, PRIMARY, action_ids
-from tests.fakes.anthropic import (
+from testkit.fakes.anthropic import (
     model_not_found,
     on,
     on_tool_result,
@@ -16,6 +15,7 @@ from tests.fakes.anthropic import (
     text,
     tool_use,
 )
+from tests.brain.conftest import FALLBACK, PRIMARY, action_ids
 
 
 async def test_a_write_changes_the_crm_only_after_the_caller_confirms(world):

@@ -3,7 +3,7 @@ through search_knowledge, always as data, never as instructions."""
 
 from __future__ import annotations
 
-from tests.fakes.anthropic import on_tool_result, reply, tool_use
+from testkit.fakes.anthropic import on_tool_result, reply, tool_use
 
 WARRANTY = b"""# Warranty tiers
 

@@ -29,12 +29,12 @@ from harde.app import create_app
 from harde.widget import BUNDLE
 from tenants import DEMO_TENANT_ID, ModelSettings, Role, TurnStrategy, VoiceSettings
 from tenants.models import utcnow
-from tests.fakes.anthropic import FakeAnthropic, on, reply, tool_use
-from tests.fakes.anthropic.script import Step
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
-from tests.support.servers import serve
-from tests.support.speech import silence_pcm16, speech_pcm16
+from testkit.fakes.anthropic import FakeAnthropic, on, reply, tool_use
+from testkit.fakes.anthropic.script import Step
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
+from testkit.servers import serve
+from testkit.speech import silence_pcm16, speech_pcm16
 
 CHROMIUM = Path("/usr/bin/chromium")
 MICROPHONE_JS = Path(__file__).with_name("microphone.js")

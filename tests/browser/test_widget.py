@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
+from testkit.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
 from tests.brain.conftest import action_ids
 from tests.browser.conftest import REMOTE_LEVEL_JS, Site, chromium, heard, listen, say, widget_page
-from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
 from tests.pipeline.test_call import sounds_like
 
 GREETING = "Hard-E here"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.redis import EmbeddedRedis, EmbeddedRedisError, client_for
-from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
+from testkit.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
 
 
 async def test_a_killed_embedded_redis_restarts_and_keeps_every_acknowledged_write(tmp_path: Path) -> None:

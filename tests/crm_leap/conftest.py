@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from crm_leap import CompanyDirectory, LeapClient, LeapLimits, RetryPolicy, leap_rate_limiter, registry
-from crm_leap.sandbox import create_sandbox_app
 from crm_leap.tools import ReadTool, ToolContext
-from tests.support.servers import serve
+from leap_sandbox import create_sandbox_app
+from testkit.servers import serve
 
 TIMEZONE = "America/Denver"
 TENANT = "t-leap-test"

@@ -18,8 +18,8 @@ from crm_leap import (
     Phone,
     RetryPolicy,
 )
-from crm_leap.sandbox import FaultKind, FaultRule
 from crm_leap.transport import LeapTransport
+from leap_sandbox import FaultKind, FaultRule
 from tests.crm_leap.conftest import FAST_RETRY, TIMEOUT
 
 

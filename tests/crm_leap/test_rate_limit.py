@@ -15,8 +15,8 @@ import pytest
 
 from core.redis import client_for
 from crm_leap import LeapClient, LeapLimits, LeapRateLimited, RetryPolicy, leap_rate_limiter
-from crm_leap.sandbox import create_sandbox_app
-from tests.support.servers import serve_in_thread
+from leap_sandbox import create_sandbox_app
+from testkit.servers import serve_in_thread
 
 SANDBOX_LIMIT = 60
 WINDOW_SECONDS = 3.0

@@ -8,7 +8,7 @@ import pytest
 
 from crm_leap import ALL_TOOLS, ToolInputError, registry
 from crm_leap.tools import ReadTool, RestrictedTool, Tier, WriteTool
-from tests.support.schemas import forbidden_null_or_zero
+from testkit.schemas import forbidden_null_or_zero
 
 AREAS = {
     "customers",

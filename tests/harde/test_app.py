@@ -14,8 +14,8 @@ from admin_api.operator import new_operator_token
 from core.settings import Settings
 from harde.app import create_app
 from tenants import DEMO_TENANT_ID
-from tests.support.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
-from tests.support.servers import free_port, harde_serve, serve, serve_log
+from testkit.redis_kill import assert_nothing_acknowledged_was_lost, kill_during_writes, server_pids
+from testkit.servers import free_port, harde_serve, serve, serve_log
 
 
 def embedded_settings(var_dir: Path) -> Settings:

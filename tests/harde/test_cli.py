@@ -111,8 +111,8 @@ def test_unknown_command_is_a_usage_error():
 
 
 def test_twilio_connect_points_the_number_here_and_routes_it(monkeypatch):
-    from tests.fakes.twilio_rest import FakeTwilioRest
-    from tests.support.servers import serve_in_thread
+    from testkit.fakes.twilio_rest import FakeTwilioRest
+    from testkit.servers import serve_in_thread
 
     fake = FakeTwilioRest()
     number = fake.own_number("+15125550000")

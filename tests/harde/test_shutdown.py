@@ -12,9 +12,9 @@ import pytest
 
 from admin_api import new_operator_token
 from harde.cli import SHUTDOWN_GRACE_S
+from testkit.documents import make_long_docx
+from testkit.servers import free_port, harde_serve
 from tests.harde.test_app import wait_for
-from tests.kb.documents import make_long_docx
-from tests.support.servers import free_port, harde_serve
 
 
 def children(pid: int) -> list[int]:

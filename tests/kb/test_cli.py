@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from harde.cli import app
 from harde.cli_kb import kb_app
-from tests.kb.documents import make_long_docx, make_pdf
+from testkit.documents import make_long_docx, make_pdf
 
 runner = CliRunner()
 

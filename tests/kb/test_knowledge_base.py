@@ -17,7 +17,7 @@ from kb import (
     UnsupportedDocumentType,
     service,
 )
-from tests.kb.documents import make_docx, make_pdf
+from testkit.documents import make_docx, make_pdf
 
 WARRANTY_MD = b"""# Warranty Tiers
 

@@ -10,7 +10,7 @@ from kb import MAX_DOCUMENT_BYTES, DocumentTooLarge, UnreadableDocument, Unsuppo
 from kb.limits import MAX_UNPACKED_BYTES
 from kb.models import DocumentKind, Section
 from kb.parsing import clean_filename, parse_document
-from tests.kb.documents import make_docx, make_pdf
+from testkit.documents import make_docx, make_pdf
 
 WINDOWS_TEXT = (
     "Our “Premium” line comes with a naïve-proof 50-year warranty — café owners and résumé writers "

@@ -12,8 +12,8 @@ import pytest
 from core.blobs import LocalBlobStore
 from core.redis import Redis
 from kb import DocumentTooComplex, KnowledgeBase, ReadingLimits, TooManyUploads
-from tests.kb.documents import make_long_docx
-from tests.support.waiting import until
+from testkit.documents import make_long_docx
+from testkit.waiting import until
 
 HEAVY = make_long_docx(400_000)
 """1 MB that unpacks to 40 MB of XML: seconds of processor time and hundreds of MB to read."""

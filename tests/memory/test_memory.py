@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from memory import COMPANY, Line, MemoryTier
 from tenants import Role
-from tests.fakes.anthropic import reply, tool_use
+from testkit.fakes.anthropic import reply, tool_use
 
 CALL = [Line("caller", "Remember, I always want texts, not calls."), Line("assistant", "Got it.")]
 

@@ -2,7 +2,7 @@
 the real Anthropic SDK against the fake Messages API), the Deepgram and Cartesia fakes on loopback,
 and a caller streaming real speech (Piper) over a real websocket into Pipecat's FastAPI transport.
 
-The Deepgram fake transcribes the caller from known transcripts (``tests.support.said``), so a
+The Deepgram fake transcribes the caller from known transcripts (``testkit.said``), so a
 test of the conversation's logic never waits on how Whisper heard a sentence; a test about hearing
 asks for Whisper (``phone_for(..., hear_with_whisper=True)``). What the bot says is still really spoken,
 and tests that check what the caller heard transcribe it with Whisper.
@@ -26,13 +26,13 @@ from core.settings import Settings
 from memory import Line
 from pipeline import CallRecord, CallSessions, CallTiming, PipelineDeps, Transferrer, UpdateSink, run_call
 from tenants import ModelSettings, Role, TurnStrategy, UsageMeter, VoiceSettings
+from testkit.fakes.cartesia import FakeCartesia
+from testkit.fakes.deepgram import FakeDeepgram, load_whisper
+from testkit.fakes.session import Fault
+from testkit.pcm_caller import Caller, dial, pcm_call_app
+from testkit.said import CallerWords
+from testkit.servers import serve
 from tests.brain.conftest import FALLBACK, PRIMARY, World, world  # noqa: F401 (the world fixture)
-from tests.fakes.cartesia import FakeCartesia
-from tests.fakes.deepgram import FakeDeepgram, load_whisper
-from tests.fakes.session import Fault
-from tests.support.pcm_caller import Caller, dial, pcm_call_app
-from tests.support.said import CallerWords
-from tests.support.servers import serve
 
 VOICE = VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.8)
 # Short enough that idle tests stay quick, long enough for a caller's natural pause.

@@ -14,15 +14,23 @@ import time
 from pathlib import Path
 
 from brain import Claude
-from crm_leap.sandbox import FaultRule
+from leap_sandbox import FaultRule
 from pipeline import EndReason, SpokenLine, ToolLogEntry, TransferRefused, transcript_blob_key
 from pipeline.phrases import NOT_CONFIGURED
 from tenants import Role, TrialLimits
+from testkit.fakes.anthropic import (
+    RecordedRequest,
+    Reply,
+    on_tool_result,
+    on_user,
+    overloaded,
+    reply,
+    tool_use,
+)
+from testkit.fakes.session import Fault, FaultKind
+from testkit.speech import speech_pcm16
 from tests.brain.conftest import World, action_ids
-from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
-from tests.fakes.session import Fault, FaultKind
 from tests.pipeline.conftest import VOICE, Phone, phone_for
-from tests.support.speech import speech_pcm16
 
 
 def words(text: str) -> set[str]:

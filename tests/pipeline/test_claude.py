@@ -25,8 +25,8 @@ from pipeline.claude import VoiceClaude, regroup_parallel_calls
 from pipeline.phrases import APOLOGY
 from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
+from testkit.fakes.anthropic import on_tool_result, on_user, overloaded, reply, tool_use
 from tests.brain.conftest import FALLBACK, PRIMARY, World, world  # noqa: F401 (the world fixture)
-from tests.fakes.anthropic import on_tool_result, on_user, overloaded, reply, tool_use
 
 WAIT_SECONDS = 30.0
 

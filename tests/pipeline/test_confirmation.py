@@ -21,11 +21,19 @@ from dataclasses import dataclass, field
 
 from pipeline import CallUpdate, PipelineDeps, SpokenLine
 from pipeline.phrases import APOLOGY
+from testkit.fakes.anthropic import (
+    RecordedRequest,
+    Reply,
+    on_tool_result,
+    on_user,
+    overloaded,
+    reply,
+    tool_use,
+)
+from testkit.pcm_caller import Caller
 from tests.brain.conftest import action_ids
-from tests.fakes.anthropic import RecordedRequest, Reply, on_tool_result, on_user, overloaded, reply, tool_use
 from tests.pipeline.conftest import TEST_TIMING, Phone
 from tests.pipeline.test_call import sounds_like
-from tests.support.pcm_caller import Caller
 
 WAIT_SECS = 60.0
 GO_AHEAD = "Shall I go ahead?"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from testkit.fakes.anthropic import on_tool_result, on_user, reply, tool_use
 from tests.brain.conftest import World
-from tests.fakes.anthropic import on_tool_result, on_user, reply, tool_use
 from tests.pipeline.conftest import phone_for
 from tests.pipeline.test_call import sounds_like
 

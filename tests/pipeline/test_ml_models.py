@@ -12,7 +12,7 @@ from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams, VADState
 from pipecat.metrics.metrics import TurnMetricsData
 
 from pipeline.ml_models import SharedSileroVAD, SharedSmartTurn
-from tests.support.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
+from testkit.speech import SAMPLE_WIDTH, frames, silence_pcm16, speech_pcm16
 
 RATE = 16000
 PARAMS = VADParams(stop_secs=0.16)

@@ -19,12 +19,12 @@ import telephony
 from core.settings import Settings
 from telephony import TelephonyDeps, TwilioRest
 from tenants import Role, UsageMeter
+from testkit.fakes.deepgram import load_whisper, transcribe_pcm16
+from testkit.fakes.twilio_caller import SimulatedCaller, mulaw_decode
+from testkit.fakes.twilio_rest import FakeTwilioRest
+from testkit.servers import serve
 from tests.brain.conftest import World, world  # noqa: F401 - the brain on real parts
-from tests.fakes.deepgram import load_whisper, transcribe_pcm16
-from tests.fakes.twilio_caller import SimulatedCaller, mulaw_decode
-from tests.fakes.twilio_rest import FakeTwilioRest
 from tests.pipeline.conftest import Phone, phone_for
-from tests.support.servers import serve
 
 PUBLIC = "https://voice.example.com"
 LINE = "+15125550000"

@@ -15,10 +15,10 @@ from pipeline import CallNotPlaced, CallSessions, transcript_blob_key
 from telephony import calls
 from telephony.outbound import call_user
 from tenants import Role, Tenant, UnknownCallerPolicy
+from testkit.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
+from testkit.fakes.twilio_caller import SimulatedCaller
+from testkit.speech import speech_mulaw8k
 from tests.brain.conftest import action_ids
-from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
-from tests.fakes.twilio_caller import SimulatedCaller
-from tests.support.speech import speech_mulaw8k
 from tests.telephony.conftest import DANA, LINE, MIKE, PUBLIC, STRANGER, PhoneLine, heard
 
 

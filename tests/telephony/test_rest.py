@@ -7,8 +7,8 @@ from twilio.base.exceptions import TwilioRestException
 
 from telephony import twiml
 from telephony.rest import TwilioRest
-from tests.fakes.twilio_rest import FakeTwilioRest
-from tests.support.servers import serve
+from testkit.fakes.twilio_rest import FakeTwilioRest
+from testkit.servers import serve
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from pipecat.processors.frame_processor import FrameProcessorSetup
 from pipecat.serializers.twilio import TwilioFrameSerializer
 
 from telephony.serializer import INPUT_FRAME_MS, MAX_MESSAGE_BYTES, PhoneSerializer
-from tests.fakes.twilio_caller import FRAME_BYTES
-from tests.support.speech import speech_mulaw8k
+from testkit.fakes.twilio_caller import FRAME_BYTES
+from testkit.speech import speech_mulaw8k
 
 PIPELINE_RATE = 16000
 BYTES_PER_MS = PIPELINE_RATE * 2 // 1000  # 16-bit samples

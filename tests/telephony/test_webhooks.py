@@ -18,7 +18,7 @@ from telephony.deps import TelephonyDeps
 from telephony.stream_tokens import CallerMode
 from telephony.webhooks import router
 from tenants import Tenant, TenantStore, TrialLimits, UnknownCallerPolicy, UsageMeter, User
-from tests.support.servers import serve
+from testkit.servers import serve
 
 AUTH_TOKEN = "twilio-auth-token-for-tests"
 PUBLIC = "https://voice.example.com"

@@ -24,11 +24,11 @@ from core.settings import Settings
 from tenants import Role, UsageMeter
 from tenants.models import Tenant, utcnow
 from tenants.widget_tokens import WidgetTokens
+from testkit.fakes.deepgram import load_whisper
+from testkit.servers import serve
+from testkit.webrtc_caller import bearer
 from tests.brain.conftest import World, world  # noqa: F401 - the brain on real parts
-from tests.fakes.deepgram import load_whisper
 from tests.pipeline.conftest import Phone, phone_for
-from tests.support.servers import serve
-from tests.support.webrtc_caller import bearer
 from webrtc import WebRTCDeps
 
 CONNECT_TIMEOUT_SECS = 3.0

@@ -6,9 +6,9 @@ from __future__ import annotations
 from brain import Channel
 from pipeline import CallSessions
 from tenants import Role
+from testkit.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
+from testkit.webrtc_caller import browser_call
 from tests.brain.conftest import action_ids
-from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
-from tests.support.webrtc_caller import browser_call
 from tests.webrtc.conftest import Door
 
 

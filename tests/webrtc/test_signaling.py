@@ -11,8 +11,8 @@ from aiortc import RTCPeerConnection
 
 from tenants import Role, TrialLimits
 from tenants.models import utcnow
-from tests.fakes.anthropic import always, reply
-from tests.support.webrtc_caller import SignalingRefused, bearer, browser_call, offer, start
+from testkit.fakes.anthropic import always, reply
+from testkit.webrtc_caller import SignalingRefused, bearer, browser_call, offer, start
 from tests.webrtc.conftest import PER_TENANT, PER_USER, Door
 
 PROBLEMS = "https://hard-e.dev/problems/"
