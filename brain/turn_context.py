@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -48,16 +48,11 @@ _KNOWLEDGE_CUES = re.compile(
 )
 
 T = TypeVar("T")
-Clock = Callable[[], datetime]
 
 
 def wants_knowledge(text: str) -> bool:
     """Whether a message sounds like a product, pricing or process question worth a document search."""
     return bool(_KNOWLEDGE_CUES.search(text))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -114,7 +109,6 @@ class TurnContextService:
         knowledge: KnowledgeSearch | None,
         keeps_earlier_turns: bool,
         wait_s: float | None = None,
-        clock: Clock = _now,
     ) -> None:
         self.tenant = tenant
         self.style = style
@@ -122,7 +116,6 @@ class TurnContextService:
         self._knowledge = knowledge
         self._keeps_earlier_turns = keeps_earlier_turns
         self._wait_s = wait_s
-        self._clock = clock
         self._told: set[str] = set()  # memories already in a context that keeps earlier turns
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -155,7 +148,7 @@ class TurnContextService:
         return TurnFacts(
             tenant=self.tenant,
             caller=caller,
-            now=self._clock(),
+            now=datetime.now(UTC),
             style=self.style,
             memories=tuple(fresh),
             knowledge=tuple(knowledge),
