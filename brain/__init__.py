@@ -6,8 +6,8 @@ knowledge; every channel gets them there), ``CallContext`` and ``Channel``, ``Cl
 client with fallback), ``ToolBox``/``TurnState``/``ToolEvent``, ``CallControl`` (what telephony
 and webrtc implement for transfer and hang-up), ``action_to_read_back`` (which tool result puts a
 pending change to the caller, so a channel can report its delivery), the prompt builders, and
-``LeapConnector`` (a tenant's CRM, from ``crm_leap``). Voice, text and the Direct Tools API all run tools through
-``ToolBox``, so the same rules hold on every channel.
+``LeapConnector`` (a tenant's CRM, from ``crm_leap``). Voice, text and the Direct Tools API all
+run tools through ``ToolBox``, so the same rules hold on every channel.
 """
 
 from brain.context import CallContext, Channel

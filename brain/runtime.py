@@ -21,7 +21,7 @@ from core.redis import Redis
 from crm_leap import LeapConnector, LeapNotConnected
 from crm_leap.tools import ToolContext
 from memory import ExtractionResult, Line, MemoryExtractor, MemoryStore, Speaker
-from tenants import CrmMode, Role, TenantStore
+from tenants import CrmMode, Role, Tenant, TenantStore
 
 
 @dataclass

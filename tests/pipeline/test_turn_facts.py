@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from brain import CallContext, Channel
 from memory import COMPANY, MemoryTier
 from tenants import Role
+from testkit.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
 from tests.brain.conftest import World
-from tests.fakes.anthropic import RecordedRequest, on_tool_result, on_user, reply, tool_use
 from tests.pipeline.conftest import Phone
 
 SOUL = "House rule of Acme Roofing: nobody quotes a price before the roof has been walked."
