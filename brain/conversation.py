@@ -2,7 +2,8 @@
 
 1. take the session lock and load the history (Redis, so any worker can continue it);
 2. note the new user turn (confirmations are only valid in a later turn than their proposal);
-3. build the system prompt: rules + soul (cached), then caller, time, memory, knowledge;
+3. build the system prompt: rules + soul (cached), then what ``TurnContextService`` finds for the
+   turn (caller, time, memory, knowledge), exactly as a call gets it;
 4. ask Claude; if it asked for tools, run ALL of them concurrently and send every result back in
    one message; repeat until it answers in words, at most ``MAX_ROUNDS`` times;
 5. save the history (folding its oldest half into a rolling summary once it grows past
@@ -17,18 +18,16 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from redis.exceptions import LockNotOwnedError
 
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
-from brain.prompt import PromptInputs, Style, system_blocks
 from brain.summary import fold
-from brain.toolbox import ToolBox, ToolEvent, action_to_read_back, snippet_as_data
+from brain.toolbox import ToolBox, ToolEvent, action_to_read_back
+from brain.turn_context import TurnContextService
 from core.keys import tenant_key
 from core.redis import Redis, as_str
 from memory import Line
@@ -49,19 +48,7 @@ NOT_CONFIGURED = (
 )
 TOO_MANY_ROUNDS = "I went around in circles on that one. Can you ask it a different way?"
 
-_KNOWLEDGE_CUES = re.compile(
-    r"\b(warrant\w*|shingle\w*|financ\w*|price\w*|pricing|cost\w*|insurance|claim\w*|adjuster|"
-    r"objection\w*|underlayment|metal|gutter\w*|guard\w*|product\w*|brand\w*|storm|hail|policy|"
-    r"process|how (do|does|much)|what('s| is) (our|the) )",
-    re.IGNORECASE,
-)
-
 EventSink = Callable[[ToolEvent], Awaitable[None]]
-
-
-def wants_knowledge(text: str) -> bool:
-    """Whether a message sounds like a product, pricing or process question worth a document search."""
-    return bool(_KNOWLEDGE_CUES.search(text))
 
 
 class ConversationBusy(Exception):
@@ -124,13 +111,13 @@ class Conversation:
         claude: Claude,
         tenant: Tenant,
         toolbox: ToolBox,
-        memories: list[str],
+        context: TurnContextService,
     ) -> None:
         self._redis = redis
         self._claude = claude
         self._tenant = tenant
         self._toolbox = toolbox
-        self._memories = memories
+        self._context = context
 
     @property
     def ctx(self) -> Any:
@@ -166,16 +153,8 @@ class Conversation:
         on_text: TextSink | None,
         on_event: EventSink | None,
     ) -> TurnResult:
-        inputs = PromptInputs(
-            summary=summary,
-            tenant=self._tenant,
-            caller=self.ctx,
-            now=datetime.now(UTC),
-            style=Style.VOICE if self.ctx.is_voice else Style.TEXT,
-            memories=await self._memories_for(text),
-            knowledge=await self._knowledge_for(text),
-        )
-        system = system_blocks(inputs)
+        facts = await self._context.turn(self.ctx, text)
+        system = facts.system(summary)
         tools = self._toolbox.specs()
         models = [self._tenant.models.text_model, self._tenant.models.fallback_model]
         result = TurnResult(reply="")
@@ -233,17 +212,6 @@ class Conversation:
                 block["is_error"] = True
             blocks.append(block)
         return blocks
-
-    async def _memories_for(self, text: str) -> list[str]:
-        """What was recalled at the start, plus older memories this message brings up."""
-        related = await self._toolbox.memory.relevant(self.ctx.tenant_id, self.ctx.user_id, text)
-        return [*self._memories, *(m.text for m in related if m.text not in self._memories)]
-
-    async def _knowledge_for(self, text: str) -> list[dict[str, Any]]:
-        knowledge = self._toolbox.knowledge
-        if knowledge is None or not wants_knowledge(text):
-            return []
-        return [snippet_as_data(item) for item in await knowledge.search(self.ctx.tenant_id, text, 3)]
 
     @contextlib.asynccontextmanager
     async def _locked(self, key: str) -> AsyncIterator[None]:

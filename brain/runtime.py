@@ -14,12 +14,14 @@ from brain.context import CallContext
 from brain.conversation import Conversation, transcript
 from brain.llm import Claude
 from brain.meta import CallControl, NoCallControl
+from brain.prompt import Style
 from brain.toolbox import KnowledgeSearch, ToolBox, TurnState
+from brain.turn_context import TurnContextService
 from core.redis import Redis
 from crm_leap import LeapConnector, LeapNotConnected
 from crm_leap.tools import ToolContext
 from memory import ExtractionResult, Line, MemoryExtractor, MemoryStore, Speaker
-from tenants import CrmMode, Role, TenantStore
+from tenants import CrmMode, Role, Tenant, TenantStore
 
 
 @dataclass
@@ -65,6 +67,20 @@ class Brain:
         """What to remember about this caller and the company at the start of a session."""
         return [memory.text for memory in await self.memory.recall(ctx.tenant_id, ctx.user_id)]
 
+    def turn_context(
+        self, ctx: CallContext, tenant: Tenant, *, keeps_earlier_turns: bool, wait_s: float | None = None
+    ) -> TurnContextService:
+        """What Claude knows each turn of ``ctx``'s session; every channel asks this one service
+        (see ``brain.turn_context`` for ``keeps_earlier_turns`` and ``wait_s``)."""
+        return TurnContextService(
+            tenant=tenant,
+            style=Style.VOICE if ctx.is_voice else Style.TEXT,
+            memory=self.memory,
+            knowledge=self.knowledge,
+            keeps_earlier_turns=keeps_earlier_turns,
+            wait_s=wait_s,
+        )
+
     async def conversation(self, ctx: CallContext) -> Conversation:
         tenant = await self.tenants.get_tenant(ctx.tenant_id)
         return Conversation(
@@ -72,7 +88,8 @@ class Brain:
             claude=self.claude,
             tenant=tenant,
             toolbox=await self.toolbox(ctx),
-            memories=await self.recall(ctx),
+            # The system prompt is rebuilt every turn, so every turn carries all the facts.
+            context=self.turn_context(ctx, tenant, keeps_earlier_turns=False),
         )
 
     async def learn_from(self, ctx: CallContext, transcript: list[Line]) -> ExtractionResult | None:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pipecat.frames.frames import Frame, InputAudioRawFrame, TTSSpeakFrame
@@ -35,19 +34,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
-from brain import (
-    Brain,
-    CallContext,
-    PromptInputs,
-    Style,
-    ToolBox,
-    ToolEvent,
-    TurnState,
-    snippet_as_data,
-    stable_prompt,
-    wants_knowledge,
-)
-from brain import turn_prompt as brain_turn_prompt
+from brain import Brain, CallContext, ToolBox, ToolEvent, TurnContextService, TurnState
 from core.blobs import BlobStore
 from core.settings import Settings
 from pipeline import phrases
@@ -68,7 +55,8 @@ from tenants import Tenant, UsageMeter
 log = logging.getLogger(__name__)
 
 INPUT_SAMPLE_RATE = 16000  # Silero, Smart Turn and Whisper all want 16 kHz; transports resample to it
-KNOWLEDGE_PER_TURN = 3
+TURN_FACTS_WAIT_SECS = 1.0
+"""The longest a turn waits for its memory and document look-ups (``TurnContextService``)."""
 MAX_REPLY_TOKENS = 1024
 VOICE_LLM_RETRIES = 1
 LEAP_NAMES_WAIT_SECS = 1.0
@@ -230,6 +218,10 @@ class _Call:
 
         toolbox = await self.deps.brain.toolbox(self.ctx, state=self._state)
         self._toolbox = toolbox
+        # The same facts as a typed conversation; the call's context keeps every earlier note.
+        know = self.deps.brain.turn_context(
+            self.ctx, tenant, keeps_earlier_turns=True, wait_s=TURN_FACTS_WAIT_SECS
+        )
         speech = await speech_services(
             self.deps.settings,
             vocabulary=await self._vocabulary(tenant, toolbox),
@@ -243,7 +235,7 @@ class _Call:
             apology=phrases.APOLOGY,
             settings=VoiceClaude.Settings(
                 model=tenant.models.voice_model,
-                system_instruction=stable_prompt(tenant, Style.VOICE),
+                system_instruction=know.stable_prompt,
                 enable_prompt_caching=True,
                 max_tokens=MAX_REPLY_TOKENS,
             ),
@@ -262,7 +254,7 @@ class _Call:
             filler_after=self.deps.timing.filler_after_secs,
         )
         context = LLMContext(
-            messages=[{"role": "developer", "content": await self._call_facts(tenant)}],
+            messages=[{"role": "developer", "content": await self._call_facts(know)}],
             tools=tools_schema(toolbox),
         )
         user_params = await asyncio.to_thread(
@@ -276,7 +268,7 @@ class _Call:
         turns.user().add_event_handler("on_user_turn_stopped", self._caller_said)
         turns.user().add_event_handler("on_user_turn_idle", self._caller_idle)
         turns.assistant().add_event_handler("on_assistant_turn_stopped", self._bot_said)
-        facts = TurnContext(state=self._state, facts=lambda text: self._turn_facts(tenant, text))
+        facts = TurnContext(state=self._state, facts=lambda text: self._turn_facts(know, text))
         # Key presses matter only for the PIN check; anyone else's call skips the processor, which
         # every 40 ms of their audio would otherwise pass through.
         keypad = [DTMFAggregator(prefix=KEYPAD_PREFIX)] if self.ctx.needs_pin else []
@@ -310,31 +302,14 @@ class _Call:
                 words += [user.full_name for user in leap_users]
         return words
 
-    async def _call_facts(self, tenant: Tenant) -> str:
-        """Who is calling and what we remember: fixed for the call, so it opens the context."""
-        memories = await self.deps.brain.recall(self.ctx)
-        return "A call has just connected.\n" + self._prompt(tenant, memories=memories)
+    async def _call_facts(self, know: TurnContextService) -> str:
+        """Who is calling and what we remember, as the call opens: it opens the context."""
+        return "A call has just connected.\n" + (await know.opening(self.ctx)).prompt()
 
-    async def _turn_facts(self, tenant: Tenant, text: str) -> str:
-        """The time, and the company documents that match what the caller just said."""
-        knowledge: list[dict[str, Any]] = []
-        if self.deps.brain.knowledge is not None and wants_knowledge(text):
-            found = await self.deps.brain.knowledge.search(tenant.id, text, KNOWLEDGE_PER_TURN)
-            knowledge = [snippet_as_data(item) for item in found]
-        return self._prompt(tenant, knowledge=knowledge)
-
-    def _prompt(
-        self, tenant: Tenant, *, memories: Sequence[str] = (), knowledge: Sequence[dict[str, Any]] = ()
-    ) -> str:
-        inputs = PromptInputs(
-            tenant=tenant,
-            caller=self.ctx,
-            now=datetime.now(UTC),
-            style=Style.VOICE,
-            memories=memories,
-            knowledge=knowledge,
-        )
-        return brain_turn_prompt(inputs)
+    async def _turn_facts(self, know: TurnContextService, text: str) -> str:
+        """What Claude should know for what the caller just said (who is calling now: a PIN check
+        may have identified them since)."""
+        return (await know.turn(self.ctx, text)).prompt()
 
     def _watch(self, transport: BaseTransport, worker: PipelineWorker, refusal: str | None) -> None:
         async def connected(_transport: Any, _client: Any) -> None:

@@ -6,7 +6,8 @@ turn than the proposal, and only when that turn's words are a plain yes. So ``Tu
 move on with the caller's words before Claude can call a tool for them, and this processor sees
 every user turn's context on its way to Claude, which makes it the one reliable place.
 
-The per-turn facts (the time, and company documents that match the words) go in as a developer
+The per-turn facts (from the brain's ``TurnContextService``, the same as a typed conversation
+gets: who, the time, memories and company documents the words bring up) go in as a developer
 message just before the caller's words. The system prompt stays byte-identical across turns and
 calls, so Anthropic's prompt cache keeps serving it, and earlier turns are never rewritten, so
 the cached conversation prefix keeps matching too.
