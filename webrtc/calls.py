@@ -3,7 +3,8 @@
 A call's life: the offer is answered at once (``open``); then the browser has
 ``HARDE_WEBRTC_CONNECT_TIMEOUT_SECONDS`` to reach us over ICE, or the session fails with a reason
 the widget can show. Once connected, ``pipeline.run_call`` runs it like a phone call (16 kHz in,
-48 kHz out, RTVI for the widget) and every transcript line and tool event is also sent to the
+48 kHz out, RTVI for the widget; the microphone's packets are decoded as they arrive, see
+``webrtc.media``) and every transcript line and tool event is also sent to the
 browser as an RTVI server message. The widget pings over the data channel every second; a peer
 that stops (tab closed, network gone) is hung up within a few seconds, and ``run_call`` wraps the
 call up once. Whatever happens, the concurrency slot is given back and the connection closed.
@@ -29,7 +30,7 @@ from core.logs import tenant_id as tenant_log_id
 from core.redis import Redis
 from core.settings import Settings
 from pipeline import CallRecord, CallUpdate, PipelineDeps, SpokenLine, run_call
-from webrtc import grants
+from webrtc import grants, media
 from webrtc.grants import Grant, SessionState
 from webrtc.ice import ice_plan
 from webrtc.slots import SLOT_LEASE_SECONDS, Slots
@@ -78,6 +79,7 @@ class BrowserCalls:
         )
         try:
             await connection.initialize(sdp=sdp, type="offer")
+            media.decode_on_arrival(connection.pc)
             answer = connection.get_answer()  # type: ignore[no-untyped-call]
             if answer is None:
                 raise ValueError("no answer")
@@ -145,6 +147,7 @@ class BrowserCall:
 
     async def renegotiate(self, sdp: str, restart: bool) -> dict[str, str]:
         await self.connection.renegotiate(sdp=sdp, type="offer", restart_pc=restart)
+        media.decode_on_arrival(self.connection.pc)
         answer = self.connection.get_answer()  # type: ignore[no-untyped-call]
         assert answer is not None
         return {"sdp": answer["sdp"], "type": answer["type"], "pc_id": answer["pc_id"]}
