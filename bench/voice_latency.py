@@ -35,6 +35,7 @@ import asyncio
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,16 +227,59 @@ def _split(caller: Turn, server: TurnLatency, epoch_offset: float) -> TurnSplit:
     return TurnSplit(caller.spoken_until + epoch_offset, caller.total, server.silent_at, server.total_secs)
 
 
-def _report(measured: list[Turn], latency: list[TurnLatency], epoch_offset: float) -> list[float]:
+def _pairs(
+    measured: list[Turn], latency: list[TurnLatency], epoch_offset: float
+) -> list[tuple[Turn, TurnLatency]]:
+    """Each caller-side turn with Hard-E's breakdown of it: the one whose VAD verdict falls
+    between the caller's last word and the answer (by time, so a turn Hard-E did not break down,
+    or a breakdown of something else, cannot shift every pairing after it)."""
+    server = [turn for turn in latency if turn.measured_from == "user_silence" and turn.silent_at is not None]
+    pairs = []
+    for caller in measured:
+        spoken = caller.spoken_until + epoch_offset
+        answered = caller.answered_at + epoch_offset
+        inside = next(
+            (
+                turn
+                for turn in server
+                if turn.silent_at is not None and spoken - 0.1 < turn.silent_at + VAD_STOP_SECS < answered
+            ),
+            None,
+        )
+        if inside is not None:
+            pairs.append((caller, inside))
+    return pairs
+
+
+def _report(
+    measured: list[Turn],
+    latency: list[TurnLatency],
+    epoch_offset: float,
+    heard_until: Callable[[Turn], float | None] | None = None,
+) -> list[float]:
     """Print the split of ``measured`` (caller-side) against Hard-E's ``latency`` breakdowns of the
-    same turns; returns each turn's platform overhead (empty when the two cannot be paired)."""
-    server = [turn for turn in latency if turn.measured_from == "user_silence"]
-    if len(server) != len(measured) or not measured:
-        print(f"measured {len(measured)} caller-side turns but {len(server)} breakdowns; cannot pair them")
+    same turns; returns each turn's platform overhead (empty when none can be paired).
+
+    ``heard_until``, when given, says when the caller's last loud audio of a turn reached the
+    pipeline; the time it took to get there (nothing worth counting on a PCM websocket, an Opus
+    packet's framing and transit for a browser) is then counted as platform overhead, and the
+    turn wait is only the silence Silero needed after hearing it."""
+    pairs = _pairs(measured, latency, epoch_offset)
+    if not pairs:
+        print(f"measured {len(measured)} caller-side turns but could pair none with a breakdown")
         return []
-    turns = [_split(caller, inside, epoch_offset) for caller, inside in zip(measured, server, strict=True)]
+    if len(pairs) < len(measured):
+        print(f"({len(measured) - len(pairs)} of {len(measured)} turns had no breakdown; left out)")
+    measured = [caller for caller, _inside in pairs]
+    server = [inside for _caller, inside in pairs]
+    turns = [_split(caller, inside, epoch_offset) for caller, inside in pairs]
     timeout = speech_timeout_secs(VOICE)
-    waits = [turn.vad_wait + timeout for turn in turns]
+    arrived = [0.0 for _ in turns]
+    if heard_until is not None:
+        for index, caller in enumerate(measured):
+            heard = heard_until(caller)
+            arrived[index] = heard - caller.spoken_until if heard is not None else 0.0
+    waits = [turn.vad_wait - late + timeout for turn, late in zip(turns, arrived, strict=True)]
     late = [caller.fake_late for caller in measured]
     overheads = [
         turn.total - wait - PROVIDERS_SECS - fake_late
@@ -256,7 +300,11 @@ def _report(measured: list[Turn], latency: list[TurnLatency], epoch_offset: floa
     verdict = "OK" if percentile(overheads, 0.95) < TARGET_OVERHEAD_P95_SECS else "OVER TARGET"
     target = f"   target p95 < {TARGET_OVERHEAD_P95_SECS * 1000:.0f} ms: {verdict}"
     print(_row("platform overhead", overheads, target))
-    server_share = [overhead - sent for overhead, sent in zip(overheads, delivery, strict=True)]
+    if heard_until is not None:
+        print(_row("  caller's audio arriving", arrived, "   (its last loud frame, to the pipeline)"))
+    server_share = [
+        overhead - sent - came for overhead, sent, came in zip(overheads, delivery, arrived, strict=True)
+    ]
     print(_row("  in the server", server_share, "   (VAD verdict to bot speaking, less providers)"))
     print(_row("  delivery to the caller", delivery))
     stages: dict[str, list[float]] = defaultdict(list)

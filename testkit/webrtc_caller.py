@@ -30,6 +30,7 @@ from av import AudioFrame
 from testkit.bounded import settle
 from testkit.fakes.deepgram import transcribe_pcm16
 from testkit.speech import SAMPLE_WIDTH, frames, speech_pcm16
+from webrtc.media import decode_on_arrival
 
 MIC_RATE = 16000
 FRAME_MS = 20
@@ -268,12 +269,20 @@ async def offer(
 
 
 @contextlib.asynccontextmanager
-async def browser_call(http: httpx.AsyncClient, base: str, token: str) -> AsyncIterator[BrowserPeer]:
-    """Start, offer, answer: a connected peer (ICE runs on); hung up when the block ends."""
+async def browser_call(
+    http: httpx.AsyncClient, base: str, token: str, *, playout_buffer: bool = True
+) -> AsyncIterator[BrowserPeer]:
+    """Start, offer, answer: a connected peer (ICE runs on); hung up when the block ends.
+
+    With ``playout_buffer=False`` the bot's packets are decoded as they arrive instead of after
+    aiortc's fixed 80 ms jitter buffer, so ``heard`` times are arrival times: what reached the
+    browser, before whatever playout delay the browser adds (its own, adaptive)."""
     started = await start(http, base, token)
     pc = RTCPeerConnection()
     mic = Microphone()
     pc.addTrack(mic)
+    if not playout_buffer:
+        decode_on_arrival(pc)
     peer = BrowserPeer(pc, mic, started["sessionId"], pc_id="")
     try:
         await pc.setLocalDescription(await pc.createOffer())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiortc.rtp import RtpPacket
 
-from tests.support.webrtc_caller import browser_call
+from testkit.webrtc_caller import browser_call
 from tests.webrtc.conftest import Door
 from webrtc.media import ArrivalJitterBuffer, decode_on_arrival
 
