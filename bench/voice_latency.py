@@ -165,8 +165,8 @@ async def _call(deps: PipelineDeps, stt: FakeDeepgram, tts: FakeCartesia) -> tup
     return turns, await finished
 
 
-async def _measure() -> list[float]:
-    """Measure the phone path's turns; prints the report and returns each turn's platform overhead."""
+async def _measure() -> Figures:
+    """Measure the phone path's turns; prints the report and returns its figures."""
     load_whisper()
     epoch_offset = time.time() - time.monotonic()
     for phrase in PHRASES:
@@ -251,14 +251,23 @@ def _pairs(
     return pairs
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Per turn: the platform overhead, and voice-to-voice less the fakes' overrun (what the
+    caller lived, with no part of it attributed to anything)."""
+
+    overheads: list[float]
+    felt: list[float]
+
+
 def _report(
     measured: list[Turn],
     latency: list[TurnLatency],
     epoch_offset: float,
     heard_until: Callable[[Turn], float | None] | None = None,
-) -> list[float]:
+) -> Figures:
     """Print the split of ``measured`` (caller-side) against Hard-E's ``latency`` breakdowns of the
-    same turns; returns each turn's platform overhead (empty when none can be paired).
+    same turns; returns the figures of those that could be paired.
 
     ``heard_until``, when given, says when the caller's last loud audio of a turn reached the
     pipeline; the time it took to get there (nothing worth counting on a PCM websocket, an Opus
@@ -267,7 +276,7 @@ def _report(
     pairs = _pairs(measured, latency, epoch_offset)
     if not pairs:
         print(f"measured {len(measured)} caller-side turns but could pair none with a breakdown")
-        return []
+        return Figures([], [])
     if len(pairs) < len(measured):
         print(f"({len(measured) - len(pairs)} of {len(measured)} turns had no breakdown; left out)")
     measured = [caller for caller, _inside in pairs]
@@ -315,7 +324,7 @@ def _report(
     for label, values in stages.items():
         print(_row(label, values, f"   (in {len(values)} of {len(server)} turns)"))
     print(_row("server-side total", [turn.total_secs for turn in server]))
-    return overheads
+    return Figures(overheads, [caller.total - caller.fake_late for caller in measured])
 
 
 def main() -> None:

@@ -32,7 +32,9 @@ from testkit.fakes.deepgram import transcribe_pcm16
 from testkit.speech import SAMPLE_WIDTH, frames, speech_pcm16
 from webrtc.media import decode_on_arrival
 
-MIC_RATE = 16000
+# A browser captures at 48 kHz, Opus's own rate, so nothing is resampled before the encoder. (At
+# 16 kHz, aiortc's resampler held each frame's last samples back until the next frame, 20 ms on.)
+MIC_RATE = 48000
 FRAME_MS = 20
 SPEECH_RMS = 100.0  # a 20 ms window louder than this (about -50 dBFS) is speech
 
@@ -43,7 +45,7 @@ def loud(pcm: bytes) -> bool:
 
 
 class Microphone(MediaStreamTrack):
-    """Real-time 16 kHz audio: silence, or the clips queued with ``speak``."""
+    """Real-time 48 kHz audio: silence, or the clips queued with ``speak``."""
 
     kind = "audio"
 
