@@ -67,6 +67,13 @@ class BrowserHost:
             while True:
                 number, ok, value = self._pipe.recv()
                 self._loop.call_soon_threadsafe(self._settle, number, ok, value)
+        with contextlib.suppress(RuntimeError):  # the loop may be closed already
+            self._loop.call_soon_threadsafe(self._orphan)
+
+    def _orphan(self) -> None:
+        """The worker is gone: nothing it was asked will be answered."""
+        for number in list(self._pending):
+            self._settle(number, False, "the worker process exited")
 
     def _settle(self, number: int, ok: bool, value: Any) -> None:
         reply = self._pending.pop(number)

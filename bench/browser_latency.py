@@ -41,6 +41,7 @@ import contextlib
 import os
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ from bench.voice_latency import (
     _report,
     percentile,
 )
-from core.redis import EmbeddedRedis, client_for
+from core.redis import EmbeddedRedis, Redis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions, PipelineDeps, TurnLatency
 from tenants import DEMO_TENANT_ID, Role, TenantStore, TurnStrategy, UsageMeter, VoiceSettings
@@ -199,8 +200,9 @@ async def _browser_latency() -> Figures:
 # --- part 2: CPU per browser session -----------------------------------------------------------
 
 
-async def _session(browsers: Browsers, base: str, token: str) -> list[Turn]:
+async def _session(browsers: Browsers, base: str, token: str, sessions: list[str]) -> list[Turn]:
     browser = await browsers.call(base, token)
+    sessions.append(browser.session_id)
     turns: list[Turn] = []
     try:
         await browser.greeting(QUIET_SECS)
@@ -213,9 +215,27 @@ async def _session(browsers: Browsers, base: str, token: str) -> list[Turn]:
     return turns
 
 
-async def _sessions(count: int, base: str, tokens: list[str], browsers: Browsers) -> list[Turn]:
-    results = await asyncio.gather(*(_session(browsers, base, token) for token in tokens[:count]))
+async def _sessions(
+    count: int, base: str, tokens: list[str], browsers: Browsers, sessions: list[str] | None = None
+) -> list[Turn]:
+    held = [] if sessions is None else sessions
+    results = await asyncio.gather(*(_session(browsers, base, token, held) for token in tokens[:count]))
     return [turn for turns in results for turn in turns]
+
+
+async def _stages(db: Redis, sessions: list[str]) -> dict[str, list[float]]:
+    """Hard-E's own breakdown of the round's turns, stage by stage (what grows with load)."""
+    stages: dict[str, list[float]] = defaultdict(list)
+    for session_id in sessions:
+        record = await CallSessions(db).get(DEMO_TENANT_ID, session_id)
+        for raw in record.latency if record else []:
+            turn = TurnLatency.from_json(raw)
+            if turn.measured_from != "user_silence":
+                continue
+            for stage in turn.stages:
+                stages[stage.label].append(stage.seconds)
+            stages["server-side total"].append(turn.total_secs)
+    return stages
 
 
 @dataclass(frozen=True)
@@ -226,6 +246,7 @@ class Round:
     hard_e_cpu: float
     browsers_cpu: float
     bench_cpu: float
+    stages: dict[str, list[float]]
 
 
 async def _cpu_rounds() -> None:
@@ -262,12 +283,17 @@ async def _cpu_rounds() -> None:
                         harness = [browsers.pids, [os.getpid()]]
                         before = [cpu_seconds(pids), *(cpu_seconds(group) for group in harness)]
                         started = time.monotonic()
-                        turns = await _sessions(count, server.base_url, tokens, browsers)
+                        sessions: list[str] = []
+                        turns = await _sessions(count, server.base_url, tokens, browsers, sessions)
                         wall = time.monotonic() - started
                         hard_e_cpu = cpu_seconds(server.processes())
                         after = [hard_e_cpu, *(cpu_seconds(group) for group in harness)]
                         used = [end - begin for begin, end in zip(before, after, strict=True)]
-                        rounds.append(Round(count, turns, wall, *used))
+                        hard_e_used, browsers_used, bench_used = used
+                        stages = await _stages(db, sessions)
+                        rounds.append(
+                            Round(count, turns, wall, hard_e_used, browsers_used, bench_used, stages)
+                        )
         finally:
             redis.stop()
     _print_rounds(rounds, workers)
@@ -301,6 +327,20 @@ def _print_rounds(rounds: list[Round], workers: int) -> None:
         f"  (browsers: {workers} worker processes of up to {PEERS_PER_WORKER} aiortc peers; bench: this "
         "process, the provider fakes and the driver; load on the machine: see `uptime`)"
     )
+    print("where the time went, by sessions (Hard-E's breakdown; p50 / p95 ms):")
+    labels = list(dict.fromkeys(label for row in rounds for label in row.stages))
+    print(f"  {'':24}" + "".join(f"{row.sessions:>16}" for row in rounds))
+    for label in labels:
+        cells = []
+        for row in rounds:
+            values = row.stages.get(label, [])
+            cell = (
+                f"{percentile(values, 0.5) * 1000:.0f} / {percentile(values, 0.95) * 1000:.0f}"
+                if values
+                else "-"
+            )
+            cells.append(f"{cell:>16}")
+        print(f"  {label:24}" + "".join(cells))
 
 
 async def _run() -> None:
