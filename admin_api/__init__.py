@@ -2,9 +2,10 @@
 
 Owns authentication (operator token, scoped tenant API keys, widget tokens), the routes (tenants,
 settings, Leap connection, users, numbers, API keys, widget tokens, usage, audit, knowledge,
-invites, conversations, tools), RFC 9457 problem responses, rate limits, idempotency, and audit
-archiving. Exports ``install_admin_api(app)``, ``AdminDeps`` (what the routes need, built in the
-lifespan and set as ``app.state.admin``) and ``new_operator_token`` (for ``harde operator-token``).
+invites, conversations, tools), RFC 9457 problem responses, rate limits and idempotency; it runs
+the audit archiving that ``tenants.audit`` implements. Exports ``install_admin_api(app)``,
+``AdminDeps`` (what the routes need, built in the lifespan and set as ``app.state.admin``) and
+``new_operator_token`` (for ``harde operator-token``).
 """
 
 from fastapi import FastAPI

@@ -8,8 +8,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from admin_api.audit_archive import ArchiveSweeper, AuditArchiver
-from admin_api.audit_log import AuditTrail
 from admin_api.auth_failures import FailedAuthentications
 from admin_api.conversations import ConversationOwners
 from admin_api.idempotency import IdempotencyStore
@@ -24,6 +22,7 @@ from core.settings import Settings
 from kb import KnowledgeBase
 from pipeline import Dialer
 from tenants import TenantStore, UsageMeter
+from tenants.audit import ArchiveSweeper, AuditArchiver, AuditTrail
 from tenants.widget_tokens import WidgetTokens
 
 

@@ -11,7 +11,6 @@ channel can report its delivery), the prompt builders, and ``LeapConnector`` (a 
 rules hold on every channel.
 """
 
-from brain.audit import ToolStatus
 from brain.context import CallContext, Channel
 from brain.conversation import Conversation, ConversationBusy, TurnResult
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, fails_over
@@ -22,6 +21,7 @@ from brain.toolbox import (
     ToolBox,
     ToolEvent,
     ToolOutcome,
+    ToolStatus,
     TurnState,
     action_to_read_back,
     caller_said_yes,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from brain.actions import ActionStore
-from brain.audit import AuditLog
 from brain.context import CallContext
 from brain.conversation import Conversation, transcript
 from brain.llm import Claude
@@ -22,6 +21,7 @@ from crm_leap import LeapConnector, LeapNotConnected
 from crm_leap.tools import ToolContext
 from memory import ExtractionResult, Line, MemoryExtractor, MemoryStore, Speaker
 from tenants import CrmMode, Role, Tenant, TenantStore
+from tenants.audit import AuditLog
 
 
 @dataclass

@@ -20,18 +20,19 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any, Protocol
 
 from brain import meta
 from brain.access import may_use, may_write_anything
 from brain.actions import ActionStore, ConfirmOutcome
-from brain.audit import AuditLog, ToolStatus
 from brain.context import CallContext
 from crm_leap import LeapError
 from crm_leap.tools import ReadTool, Tool, ToolContext, ToolError, WriteTool, registry
 from kb import Snippet
 from memory import COMPANY, MemoryStore, MemoryTier
 from tenants import User
+from tenants.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,20 @@ class TurnState:
     def next_turn(self, user_text: str) -> None:
         self.turn += 1
         self.last_user_text = user_text
+
+
+class ToolStatus(StrEnum):
+    """How a tool call ended: the status of a ``ToolEvent``, and the outcome in the audit stream."""
+
+    OK = "ok"
+    PENDING = "pending"  # a write proposed; it waits for the caller's yes
+    CONFIRMED = "confirmed"  # a pending write carried out
+    CANCELLED = "cancelled"
+    UNDONE = "undone"
+    REFUSED = "refused"  # the policy said no (tier, role, scope, or a yes not heard)
+    ERROR = "error"
+    UNAVAILABLE = "unavailable"  # the CRM could not be reached or is not connected
+    DRY_RUN = "dry_run"  # a write checked and summarised, nothing changed (Direct Tools API)
 
 
 @dataclass(frozen=True)
@@ -128,14 +143,7 @@ class ToolBox:
             action_id=outcome.event.action_id,
         )
         audited = {} if name == meta.VERIFY_PIN else args  # even a digest of a 4-digit PIN gives it away
-        await self.audit.record(
-            self.ctx,
-            tool=event.tool,
-            args=audited,
-            outcome=event.status,
-            latency_ms=latency,
-            detail=event.summary,
-        )
+        await self._audit(event.tool, audited, event.status, latency, event.summary)
         return ToolOutcome(outcome.content, outcome.is_error, event)
 
     async def _dispatch(self, name: str, args: dict[str, Any]) -> ToolOutcome:
@@ -309,11 +317,18 @@ class ToolBox:
         started = time.perf_counter()
         outcome = await self._direct(name, dict(args), dry_run=dry_run)
         latency = (time.perf_counter() - started) * 1000
-        await self.audit.record(
-            self.ctx, tool=name, args=args, outcome=outcome.event.status, latency_ms=latency,
-            detail=outcome.event.summary,
-        )  # fmt: skip
+        await self._audit(name, args, outcome.event.status, latency, outcome.event.summary)
         return outcome
+
+    async def _audit(
+        self, tool: str, args: Mapping[str, Any], outcome: str, latency_ms: float, detail: str
+    ) -> None:
+        """One entry in the tenant's audit stream for this caller's tool run."""
+        ctx = self.ctx
+        await self.audit.tool_run(
+            ctx.tenant_id, channel=ctx.channel.value, actor=ctx.actor, session=ctx.session_id,
+            tool=tool, args=args, outcome=outcome, latency_ms=latency_ms, detail=detail,
+        )  # fmt: skip
 
     async def _direct(self, name: str, args: dict[str, Any], *, dry_run: bool) -> ToolOutcome:
         try:

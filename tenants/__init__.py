@@ -1,7 +1,9 @@
 """Tenants (contracting companies), their users and roles, phone routing and encrypted secrets.
 
 Exports the models (``Tenant``, ``User``, ``Role``, API key ``Scope`` ...), ``TenantStore`` (the
-Redis repository), ``normalize_phone`` and the demo tenant bootstrap. Built on ``core`` only.
+Redis repository), ``normalize_phone`` and the demo tenant bootstrap. ``tenants.audit`` owns each
+tenant's audit stream (the brain writes tool runs, the API writes admin events, reads pages and
+archives). Built on ``core`` only.
 """
 
 from tenants.demo import DEMO_TENANT_ID, ensure_demo_tenant, new_sandbox_token

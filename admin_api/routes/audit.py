@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator, BaseModel, Field
 
-from admin_api.audit_log import AuditEntry, AuditFilter, valid_cursor
 from admin_api.auth import TenantAccess, tenant_access
 from admin_api.deps import Admin
 from admin_api.problems import VALIDATION_ERROR, ApiProblem, documented
 from admin_api.routes.common import TENANT_AUTH_PROBLEMS
 from tenants import Scope
+from tenants.audit import AuditEntry, AuditFilter, valid_cursor
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/audit", tags=["audit"])
 

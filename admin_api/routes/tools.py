@@ -237,9 +237,10 @@ async def run_tool(
     ctx = _context(caller)
     decision = may_use(ctx, tool.tier, tool.area)
     if not decision.allowed:
-        await admin.brain.audit.record(
-            ctx, tool=tool.name, args={}, outcome=ToolStatus.REFUSED, latency_ms=0, detail=decision.reason
-        )
+        await admin.audit.tool_run(
+            ctx.tenant_id, channel=ctx.channel.value, actor=ctx.actor, session=ctx.session_id,
+            tool=tool.name, args={}, outcome=ToolStatus.REFUSED, latency_ms=0, detail=decision.reason,
+        )  # fmt: skip
         raise ApiProblem(TOOL_REFUSED, decision.reason)
     args = await _arguments(request, tool)
     ensure_trial_active(await admin.tenants.get_tenant(caller.tenant_id))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from admin_api.audit_archive import ArchiveSweeper, AuditArchiver
-from admin_api.audit_log import StreamId
 from brain import CallContext, Channel, ToolStatus
 from tenants import Role
+from tenants.audit import ArchiveSweeper, AuditArchiver, StreamId
 from tests.admin_api.conftest import Api, bearer
 
 
@@ -69,13 +68,11 @@ async def test_filters_by_tool_key_user_and_time(api: Api):
         )
     ).json()
     conversation = (await api.http.post("/v1/conversations", headers=bearer(widget["token"]))).json()["id"]
-    await api.admin.brain.audit.record(  # what the brain records when a user's conversation runs a tool
-        _user_ctx("acme", user["id"], conversation),
-        tool="find_jobs",
-        args={},
-        outcome=ToolStatus.OK,
-        latency_ms=3,
-    )
+    ctx = _user_ctx("acme", user["id"], conversation)
+    await api.admin.brain.audit.tool_run(  # what the brain records when a user's conversation runs a tool
+        "acme", channel=ctx.channel.value, actor=ctx.actor, session=ctx.session_id,
+        tool="find_jobs", args={}, outcome=ToolStatus.OK, latency_ms=3,
+    )  # fmt: skip
 
     by_tool = await read_all(api, "acme", limit=2, tool="find_jobs")
     by_key = await read_all(api, "acme", limit=2, key=first["id"])

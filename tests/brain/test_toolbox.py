@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from brain import CallContext, Channel, TurnState, caller_said_yes
-from brain.audit import audit_key
 from tenants import Role
+from tenants.audit import audit_key
 
 # (role, tool, arguments builder, expected status)
 MATRIX = [

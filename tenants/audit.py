@@ -1,16 +1,34 @@
-"""The tenant's audit trail as the API shows it: admin events in, filtered pages out.
+"""The tenant's audit stream, ``t:{tenant}:audit``: the one module that writes, reads and archives it.
 
-Tool executions are written by the brain (``brain.audit``) on every channel; this module adds
-what happens around them (key changes, setting changes, logins) to the same stream,
-``t:{tenant}:audit``, so one trail tells the whole story. Reading walks newest first through the
-stream and then through the JSONL segments that ``audit_archive`` moved to the blob store, so an
-old entry stays findable after the stream is trimmed. The cursor is the id of the last entry
-returned; ids are stream ids (``<ms>-<seq>``), so they order entries in time wherever they live.
+Two kinds of entry share the stream so one trail tells the whole story: tool runs, written by the
+brain on every channel (``AuditLog.tool_run``), and what happens around them (key changes, setting
+changes, logins), written by the API (``AuditLog.record``). Tool arguments are recorded as a
+digest, not as values: enough to tell two calls apart or match a call to a complaint, without
+copying customer data or anything secret into the log.
+
+Reading (``AuditTrail.page``) walks newest first through the stream and then through the JSONL
+segments that ``AuditArchiver`` moved to the blob store, so an old entry stays findable after the
+stream is trimmed. The cursor is the id of the last entry returned; ids are stream ids
+(``<ms>-<seq>``), so they order entries in time wherever they live.
+
+Archiving: a tenant's stream keeps its newest ``keep`` entries. Older ones are written, oldest
+first, as a JSONL segment named by its first and last stream ids
+(``t/{tenant}/audit/{first}_{last}.jsonl``), and only after the segment is stored are they trimmed
+from the stream (``XTRIM MINID``, which removes exactly the entries older than the id after the
+segment's last). A crash between the two steps leaves the entries in both places; the next run
+writes the same segment again (same name, same lines) and trims. Two workers archiving at once are
+kept apart by a lock, and would produce identical segments anyway. Every worker sweeps all tenants
+every few minutes (``ArchiveSweeper``), because tool entries arrive from calls and conversations
+too, not only through the API.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -18,16 +36,33 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+from redis.exceptions import LockNotOwnedError
 
-from brain.audit import MAX_DETAIL_CHARS, audit_key
 from core.blobs import BlobStore
-from core.keys import tenant_blob_prefix
+from core.keys import tenant_blob_prefix, tenant_key
 from core.logs import redact
 from core.redis import Redis
+from tenants.store import TenantStore
 
+log = logging.getLogger(__name__)
+
+MAX_DETAIL_CHARS = 300
 _BATCH = 200
 MAX_SCAN = 20_000
 """Entries one page request may look at; a sparse filter then returns a cursor to continue from."""
+DEFAULT_KEEP = 50_000
+DEFAULT_SEGMENT = 5_000
+SWEEP_INTERVAL_S = 300.0
+_LOCK_TTL_S = 120.0
+
+
+def audit_key(tenant_id: str) -> str:
+    return tenant_key(tenant_id, "audit")
+
+
+def args_digest(args: Mapping[str, Any]) -> str:
+    canonical = json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, order=True)
@@ -121,10 +156,38 @@ def _entry(entry_id: str, fields: Mapping[str, str]) -> AuditEntry:
     )
 
 
-class AuditTrail:
-    def __init__(self, redis: Redis, blobs: BlobStore) -> None:
+class AuditLog:
+    """Writes entries to a tenant's stream: tool runs (the brain) and admin events (the API)."""
+
+    def __init__(self, redis: Redis) -> None:
         self._redis = redis
-        self._blobs = blobs
+
+    async def tool_run(
+        self,
+        tenant_id: str,
+        *,
+        channel: str,
+        actor: str,
+        session: str,
+        tool: str,
+        args: Mapping[str, Any],
+        outcome: str,
+        latency_ms: float,
+        detail: str = "",
+    ) -> None:
+        """One tool execution, refusal or failure, on any channel."""
+        entry = {
+            "ts": f"{time.time():.3f}",
+            "channel": channel,
+            "actor": actor,
+            "session": session,
+            "tool": tool,
+            "args_digest": args_digest(args),
+            "outcome": outcome,
+            "latency_ms": f"{latency_ms:.1f}",
+            "detail": redact(detail)[:MAX_DETAIL_CHARS],
+        }
+        await self._redis.xadd(audit_key(tenant_id), entry)  # type: ignore[arg-type]
 
     async def record(self, tenant_id: str, *, actor: str, event: str, detail: str = "") -> None:
         """One admin event (a key created, a setting changed, a login) in the tenant's trail."""
@@ -137,6 +200,14 @@ class AuditTrail:
             "detail": redact(detail)[:MAX_DETAIL_CHARS],
         }
         await self._redis.xadd(audit_key(tenant_id), entry)  # type: ignore[arg-type]
+
+
+class AuditTrail(AuditLog):
+    """The stream as the API shows it: writes, and filtered pages newest first (stream, then archive)."""
+
+    def __init__(self, redis: Redis, blobs: BlobStore) -> None:
+        super().__init__(redis)
+        self._blobs = blobs
 
     async def page(
         self, tenant_id: str, where: AuditFilter, *, cursor: str | None, limit: int
@@ -206,3 +277,87 @@ class AuditTrail:
                 if lower is not None and at < lower:
                     return
                 yield entry_id, {name: str(value) for name, value in record.items()}
+
+
+class AuditArchiver:
+    def __init__(
+        self, redis: Redis, blobs: BlobStore, *, keep: int = DEFAULT_KEEP, segment: int = DEFAULT_SEGMENT
+    ) -> None:
+        if keep < 0 or segment < 1:
+            raise ValueError("keep must be >= 0 and segment >= 1")
+        self._redis = redis
+        self._blobs = blobs
+        self.keep = keep
+        self.segment = segment
+
+    async def archive(self, tenant_id: str) -> int:
+        """Archive what exceeds ``keep``; returns how many entries moved (0 while another worker is at it)."""
+        lock = self._redis.lock(
+            tenant_key(tenant_id, "audit", "archiving"),
+            timeout=_LOCK_TTL_S,
+            blocking=False,
+            thread_local=False,
+        )
+        if not await lock.acquire():
+            return 0
+        try:
+            return await self._archive_locked(tenant_id)
+        finally:
+            with contextlib.suppress(LockNotOwnedError):
+                await lock.release()
+
+    async def _archive_locked(self, tenant_id: str) -> int:
+        key = audit_key(tenant_id)
+        scope = archive_scope(self._blobs, tenant_id)
+        moved = 0
+        while (excess := int(await self._redis.xlen(key)) - self.keep) > 0:
+            batch = stream_entries(
+                await self._redis.xrange(key, min="-", max="+", count=min(excess, self.segment))
+            )
+            if not batch:
+                break
+            lines = [json.dumps({"id": entry_id, **fields}, ensure_ascii=False) for entry_id, fields in batch]
+            first, last = StreamId.parse(batch[0][0]), StreamId.parse(batch[-1][0])
+            await scope.put(
+                segment_name(first, last), ("\n".join(lines) + "\n").encode(), "application/jsonl"
+            )
+            await self._redis.xtrim(key, minid=str(StreamId(last.ms, last.seq + 1)), approximate=False)
+            moved += len(batch)
+        if moved:
+            log.info("audit of %s: archived %d entries to the blob store", tenant_id, moved)
+        return moved
+
+
+class ArchiveSweeper:
+    """Runs ``archive`` for every tenant now and then, for as long as the app runs."""
+
+    def __init__(self, archiver: AuditArchiver, tenants: TenantStore, interval_s: float = SWEEP_INTERVAL_S):
+        self._archiver = archiver
+        self._tenants = tenants
+        self._interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def sweep(self) -> int:
+        moved = 0
+        for tenant in await self._tenants.list_tenants():
+            moved += await self._archiver.archive(tenant.id)
+        return moved
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("audit archiving failed; will try again in %.0f s", self._interval_s)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="audit-archive-sweeper")
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
