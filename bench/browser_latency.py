@@ -77,7 +77,7 @@ from bench.voice_latency import (
 from core.redis import EmbeddedRedis, Redis, client_for
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions, PipelineDeps, TurnLatency
-from tenants import DEMO_TENANT_ID, Role, TenantStore, TurnStrategy, UsageMeter, VoiceSettings
+from tenants import DEMO_TENANT_ID, Role, TenantStore, TurnStrategy, VoiceSettings
 from tenants.widget_tokens import WidgetTokens
 from testkit.fakes.anthropic import FakeAnthropic, always
 from testkit.fakes.cartesia import FakeCartesia
@@ -135,15 +135,15 @@ async def _browser_call(
     deps: PipelineDeps, secret_keys: str, stt: FakeDeepgram, tts: FakeCartesia
 ) -> tuple[list[Turn], list[TurnLatency], HeardAtServer]:
     redis = deps.brain.redis
-    tokens = WidgetTokens(SecretBox(parse_keys([secret_keys])), redis, deps.brain.tenants)
+    tokens = WidgetTokens(SecretBox(parse_keys([secret_keys])), redis, deps.tenants)
     door = WebRTCDeps.build(
-        settings=deps.settings, redis=redis, tenants=deps.brain.tenants, usage=UsageMeter(redis),
+        settings=deps.settings, redis=redis, tenants=deps.tenants, usage=deps.usage,
         widget_tokens=tokens, pipeline=deps,
     )  # fmt: skip
     app = FastAPI()
     app.include_router(webrtc.router)
     app.state.webrtc = door
-    tenant = await deps.brain.tenants.get_tenant("bench")
+    tenant = await deps.tenants.get_tenant("bench")
     token, _claims = tokens.issue(tenant, role=Role.OWNER, user_id="u_dana")
     heard = HeardAtServer()
     turns: list[Turn] = []

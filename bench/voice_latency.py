@@ -49,7 +49,7 @@ from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
 from leap_sandbox import create_sandbox_app
 from memory import MemoryStore
-from pipeline import CallRecord, PipelineDeps, TurnLatency, run_call
+from pipeline import CallRecord, CallSessions, PipelineDeps, TurnLatency, run_call
 from pipeline.turns import VAD_STOP_SECS, speech_timeout_secs
 from tenants import (
     CrmMode,
@@ -119,7 +119,15 @@ async def _deps(redis_url: str, llm_url: str, stt_url: str, tts_url: str, blobs:
         cartesia_api_key="cartesia-bench",
         cartesia_url=tts_url.replace("http://", "ws://") + "/tts/websocket",
     )
-    return PipelineDeps(brain=brain, usage=UsageMeter(redis), blobs=LocalBlobStore(blobs), settings=settings)
+    return PipelineDeps(
+        brain=brain,
+        tenants=tenants,
+        claude=brain.claude,
+        sessions=CallSessions(redis),
+        usage=UsageMeter(redis),
+        blobs=LocalBlobStore(blobs),
+        settings=settings,
+    )
 
 
 def _fake_lateness(stt: FakeDeepgram, tts: FakeCartesia) -> float:

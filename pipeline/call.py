@@ -34,7 +34,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
-from brain import Brain, CallContext, ToolBox, ToolEvent, TurnContextService, TurnState
+from brain import Brain, CallContext, Claude, ToolBox, ToolEvent, TurnContextService, TurnState
 from core.blobs import BlobStore
 from core.settings import Settings
 from pipeline import phrases
@@ -50,7 +50,7 @@ from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
 from pipeline.turns import user_turn_params
 from pipeline.wrap_up import MemoryHook, wrap_up
-from tenants import Tenant, UsageMeter
+from tenants import Tenant, TenantStore, UsageMeter
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +78,15 @@ class CallTiming:
 
 @dataclass(frozen=True)
 class PipelineDeps:
-    """What every call needs from the process; built once at start-up."""
+    """What every call needs from the process; ``harde`` builds each part once at start-up.
+
+    ``brain`` is the agent (a caller's toolbox, what to recall, what to learn); the stores and the
+    LLM client a call uses directly are fields of their own."""
 
     brain: Brain
+    tenants: TenantStore
+    claude: Claude
+    sessions: CallSessions
     usage: UsageMeter
     blobs: BlobStore
     settings: Settings
@@ -137,7 +143,7 @@ class _Call:
         self._transferrer = transferrer
         self._on_update = on_update
         self._shows_proposals = shows_proposals and on_update is not None
-        self._sessions = CallSessions(deps.brain.redis)
+        self._sessions = deps.sessions
         self._state = TurnState()
         self._ending: Ending | None = None
         self._idle_prompts = 0
@@ -155,7 +161,7 @@ class _Call:
         await self._sessions.open(self.ctx, self.record.started_at)
         bridge: ToolBridge | None = None
         try:
-            tenant = await self.deps.brain.tenants.get_tenant(self.ctx.tenant_id)
+            tenant = await self.deps.tenants.get_tenant(self.ctx.tenant_id)
             refusal = await self._refusal(tenant)
             processors, bridge = await self._processors(transport, tenant, refusal)
             worker = PipelineWorker(
@@ -197,7 +203,7 @@ class _Call:
 
     async def _refusal(self, tenant: Tenant) -> str | None:
         """Why this call cannot be served (said once, then the call ends), or None."""
-        if not self.deps.brain.claude.configured:
+        if not self.deps.claude.configured:
             return phrases.NOT_CONFIGURED
         allowance = await self.deps.usage.voice_allowance(tenant)
         if not allowance.allowed:
@@ -228,9 +234,9 @@ class _Call:
             voice=tenant.voice.tts_voice,
         )
         llm = VoiceClaude(
-            api_key="",  # the brain's client carries the key
+            api_key="",  # the shared client carries the key
             # One SDK retry, then the fallback model: on a call, waiting out backoffs is dead air.
-            client=self.deps.brain.claude.client.with_options(max_retries=VOICE_LLM_RETRIES),
+            client=self.deps.claude.client.with_options(max_retries=VOICE_LLM_RETRIES),
             models=[tenant.models.voice_model, tenant.models.fallback_model],
             apology=phrases.APOLOGY,
             settings=VoiceClaude.Settings(
@@ -291,7 +297,7 @@ class _Call:
     async def _vocabulary(self, tenant: Tenant, toolbox: ToolBox) -> list[str]:
         """Words the STT should expect: the tenant's own list (customers, products), then the
         names of its people, in Hard-E and in Leap (crews, reps)."""
-        users = await self.deps.brain.tenants.list_users(tenant.id)
+        users = await self.deps.tenants.list_users(tenant.id)
         words = [*tenant.voice.vocabulary, *(user.name for user in users)]
         if toolbox.crm is not None:
             try:

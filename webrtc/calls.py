@@ -233,7 +233,7 @@ class BrowserCall:
     async def _user_name(self, pipeline: PipelineDeps) -> str | None:
         if self.grant.user_id is None:
             return None
-        user = await pipeline.brain.tenants.get_user(self.grant.tenant_id, self.grant.user_id)
+        user = await pipeline.tenants.get_user(self.grant.tenant_id, self.grant.user_id)
         return user.name
 
     async def _keep_slot(self) -> None:

@@ -139,9 +139,13 @@ async def phone_for(
         async def extract(ctx: CallContext, transcript: Sequence[Line]) -> None:
             memory_calls.append((ctx, transcript))
 
+        brain = brain_world.brain
         deps = PipelineDeps(
-            brain=brain_world.brain,
-            usage=UsageMeter(brain_world.brain.redis),
+            brain=brain,
+            tenants=brain.tenants,
+            claude=brain.claude,
+            sessions=CallSessions(brain.redis),
+            usage=UsageMeter(brain.redis),
             blobs=LocalBlobStore(tmp_path / "blobs"),
             settings=settings,
             extract_memories=extract,

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 import telephony
 from core.settings import Settings
 from telephony import TelephonyDeps, TwilioRest
-from tenants import Role, UsageMeter
+from tenants import Role
 from testkit.fakes.deepgram import load_whisper, transcribe_pcm16
 from testkit.fakes.twilio_caller import SimulatedCaller, mulaw_decode
 from testkit.fakes.twilio_rest import FakeTwilioRest
@@ -88,7 +88,7 @@ async def line(world: World, tmp_path: Path) -> AsyncIterator[PhoneLine]:  # noq
         app = FastAPI()
         app.include_router(telephony.router)
         app.state.telephony = TelephonyDeps(
-            settings=settings, redis=world.brain.redis, tenants=tenants, usage=UsageMeter(world.brain.redis),
+            settings=settings, redis=world.brain.redis, tenants=tenants, usage=phone.deps.usage,
             pipeline=phone.deps, rest=rest,
         )  # fmt: skip
         async with serve(app) as base, httpx.AsyncClient() as http:

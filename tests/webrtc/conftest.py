@@ -21,7 +21,7 @@ from fastapi import FastAPI
 import webrtc
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from core.settings import Settings
-from tenants import Role, UsageMeter
+from tenants import Role
 from tenants.models import Tenant, utcnow
 from tenants.widget_tokens import WidgetTokens
 from testkit.fakes.deepgram import load_whisper
@@ -98,7 +98,7 @@ async def door(world: World, tmp_path: Path) -> AsyncIterator[Door]:  # noqa: F8
         redis = world.brain.redis
         tokens = WidgetTokens(SecretBox(parse_keys([new_key_spec("w1")])), redis, world.brain.tenants)
         deps = WebRTCDeps.build(
-            settings=settings, redis=redis, tenants=world.brain.tenants, usage=UsageMeter(redis),
+            settings=settings, redis=redis, tenants=world.brain.tenants, usage=phone.deps.usage,
             widget_tokens=tokens, pipeline=phone.deps,
         )  # fmt: skip
         app = FastAPI()
