@@ -19,6 +19,7 @@ from core.blobs import BlobStore
 from core.redis import Redis
 from core.settings import Settings
 from kb import KnowledgeBase
+from memory import MemoryStore
 from pipeline import Dialer
 from tenants import TenantStore, UsageMeter
 from tenants.audit import AuditTrail
@@ -33,6 +34,7 @@ class AdminDeps:
     tenants: TenantStore
     brain: Brain
     knowledge: KnowledgeBase
+    memory: MemoryStore
     usage: UsageMeter
     keys: ApiKeyStore
     widget_tokens: WidgetTokens

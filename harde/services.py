@@ -103,6 +103,7 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
     blobs = blob_store_from_settings(settings)
     tenants = TenantStore(redis, secrets, blobs=blobs)
     knowledge = knowledge_base(settings, redis, blobs)
+    memory = MemoryStore(redis)
     api_key = settings.anthropic_api_key
     claude = Claude(api_key.get_secret_value() if api_key else None, base_url=settings.anthropic_base_url)
     brain = Brain(
@@ -110,7 +111,7 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         tenants=tenants,
         claude=claude,
         leap=LeapConnector(redis, tenants, leap_base_url=settings.leap_base_url, sandbox_app=sandbox),
-        memory=MemoryStore(redis),
+        memory=memory,
         knowledge=knowledge,
     )
     usage = UsageMeter(redis)
@@ -145,6 +146,7 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         tenants=tenants,
         brain=brain,
         knowledge=knowledge,
+        memory=memory,
         usage=usage,
         keys=ApiKeyStore(redis),
         widget_tokens=widget_tokens,

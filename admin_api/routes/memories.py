@@ -71,7 +71,7 @@ async def list_memories(
     q: Annotated[str | None, Query(max_length=200, description="Words to look for.")] = None,
 ) -> list[MemoryOut]:
     await admin.tenants.get_tenant(access.tenant_id)
-    memories = await admin.brain.memory.all(access.tenant_id)
+    memories = await admin.memory.all(access.tenant_id)
     if about:
         memories = [memory for memory in memories if memory.subject == about]
     if q:
@@ -88,7 +88,7 @@ async def list_memories(
 async def update_memory(
     memory_id: MemoryIdPath, body: MemoryPatch, admin: Admin, access: AdminAccess
 ) -> MemoryOut:
-    changed = await admin.brain.memory.update(access.tenant_id, memory_id, body.text)
+    changed = await admin.memory.update(access.tenant_id, memory_id, body.text)
     if changed is None:
         raise ApiProblem(MEMORY_NOT_FOUND, f"There is no memory {memory_id} in this tenant.")
     await admin.audit.record(access.tenant_id, actor=access.actor, event="memory.updated", detail=memory_id)
@@ -102,7 +102,7 @@ async def update_memory(
     responses=documented(*TENANT_AUTH_PROBLEMS, MEMORY_NOT_FOUND),
 )
 async def delete_memory(memory_id: MemoryIdPath, admin: Admin, access: AdminAccess) -> Response:
-    if not await admin.brain.memory.delete(access.tenant_id, memory_id):
+    if not await admin.memory.delete(access.tenant_id, memory_id):
         raise ApiProblem(MEMORY_NOT_FOUND, f"There is no memory {memory_id} in this tenant.")
     await admin.audit.record(access.tenant_id, actor=access.actor, event="memory.deleted", detail=memory_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -120,6 +120,6 @@ async def forget_user(
 ) -> Forgotten:
     if user_id != COMPANY:
         await admin.tenants.get_user(access.tenant_id, user_id)
-    removed = await admin.brain.memory.forget_user(access.tenant_id, user_id)
+    removed = await admin.memory.forget_user(access.tenant_id, user_id)
     await admin.audit.record(access.tenant_id, actor=access.actor, event="memory.forgot_user", detail=user_id)
     return Forgotten(memories_removed=removed)
