@@ -282,9 +282,7 @@ async def test_the_call_ends_when_the_trials_voice_minutes_run_out(phone: Phone)
 
 
 async def test_without_an_api_key_the_caller_hears_what_is_missing(phone: Phone) -> None:
-    brain = dataclasses.replace(phone.world.brain, claude=Claude(None))
-
-    async with phone.call(deps=dataclasses.replace(phone.deps, brain=brain)) as caller:
+    async with phone.call(deps=dataclasses.replace(phone.deps, claude=Claude(None))) as caller:
         await caller.wait_closed()
 
     heard = await asyncio.to_thread(caller.heard.text)
