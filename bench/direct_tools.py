@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from admin_api import new_operator_token
+from api import new_operator_token
 from bench._server import free_port, start_server, wait_until_ready
 
 RATE_PER_SECOND = 100

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from admin_api import new_operator_token
+from api import new_operator_token
 from bench._server import free_port, start_server, wait_until_ready
 from testkit.documents import make_long_docx
 from testkit.fakes.anthropic import FakeAnthropic, always, reply

@@ -15,7 +15,7 @@ from fastapi_offline import FastAPIOffline
 
 import telephony
 import webrtc
-from admin_api import install_admin_api
+from api import install_api
 from core.blobs import BlobError
 from core.logs import configure_logging
 from core.redis import open_redis
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.mount("/sandbox/leap", sandbox)
-    install_admin_api(app)
+    install_api(app)
     app.include_router(telephony.router)
     app.include_router(webrtc.router)
     app.include_router(widget_router)

@@ -113,7 +113,7 @@ def secret_key(key_id: Annotated[str | None, typer.Option(help="Id for the new k
 @app.command("operator-token")
 def operator_token() -> None:
     """Print a new operator token (shown once) and the hash to put in HARDE_OPERATOR_TOKEN_HASH."""
-    from admin_api.operator import new_operator_token
+    from api.operator import new_operator_token
 
     token, digest = new_operator_token()
     out.print(f"operator token (keep it secret; it is not stored anywhere): {token}", soft_wrap=True)
@@ -188,7 +188,7 @@ def tenant_delete(
         raise typer.Exit(1)
 
     async def erase(session: Session) -> int:
-        from admin_api.keys import ApiKeyStore
+        from tenants.api_keys import ApiKeyStore
 
         await ApiKeyStore(session.redis).forget_tenant(tenant_id)  # key lookups live outside the prefix
         return await session.tenants.erase_tenant(tenant_id)

@@ -18,13 +18,11 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from admin_api import AdminDeps
-from admin_api.auth_failures import FailedAuthentications
-from admin_api.conversations import ConversationOwners
-from admin_api.idempotency import IdempotencyStore
-from admin_api.invites import InviteStore
-from admin_api.keys import ApiKeyStore
-from admin_api.limits import RateLimits
+from api import AdminDeps
+from api.auth_failures import FailedAuthentications
+from api.conversations import ConversationOwners
+from api.idempotency import IdempotencyStore
+from api.limits import RateLimits
 from brain import Brain, CallContext, Claude, LeapConnector
 from core.blobs import BlobStore, blob_store_from_settings
 from core.redis import Redis
@@ -37,7 +35,9 @@ from pipeline import CallSessions, MemoryHook, PipelineDeps
 from telephony import TelephonyDeps, TwilioRest
 from telephony.outbound import TwilioDialer
 from tenants import TenantStore, UsageMeter
+from tenants.api_keys import ApiKeyStore
 from tenants.audit import ArchiveSweeper, AuditArchiver, AuditTrail
+from tenants.invites import InviteStore
 from tenants.widget_tokens import WidgetTokens
 from webrtc import WebRTCDeps
 

@@ -1,4 +1,6 @@
-"""Tenants (contracting companies), their users and roles, phone routing and encrypted secrets.
+"""Tenants (contracting companies), their users and roles, credentials (API keys in
+``tenants.api_keys``, widget tokens in ``tenants.widget_tokens``, invites in ``tenants.invites``),
+phone routing and encrypted secrets.
 
 Exports the models (``Tenant``, ``User``, ``Role``, API key ``Scope`` ...), ``TenantStore`` (the
 Redis repository), ``normalize_phone`` and the demo tenant bootstrap. ``tenants.audit`` owns each

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from admin_api.operator import new_operator_token
+from api.operator import new_operator_token
 from core.settings import Settings
 from harde.app import create_app
 from tenants import DEMO_TENANT_ID

@@ -131,7 +131,7 @@ def test_twilio_connect_points_the_number_here_and_routes_it(monkeypatch):
 
 
 def test_operator_token_prints_a_token_and_the_hash_that_accepts_it():
-    from admin_api.operator import is_operator_token
+    from api.operator import is_operator_token
 
     result = runner.invoke(app, ["operator-token"])
     assert result.exit_code == 0

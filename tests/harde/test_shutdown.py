@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from admin_api import new_operator_token
+from api import new_operator_token
 from harde.cli import SHUTDOWN_GRACE_S
 from testkit.documents import make_long_docx
 from testkit.servers import free_port, harde_serve

@@ -1,0 +1,49 @@
+"""The ``/v1`` surface as three routers: the admin API (operators and tenant admins manage
+tenants, users, numbers, credentials, knowledge and memory, and read usage, audit and calls), the
+text channel (typed conversations with Hard-E) and the Direct Tools API (the CRM tools without the
+LLM). In that order the OpenAPI document lists them."""
+
+from fastapi import APIRouter
+
+from api.routes import (
+    api_keys,
+    audit,
+    calls,
+    conversations,
+    invites,
+    knowledge,
+    leap,
+    memories,
+    numbers,
+    settings,
+    tenants,
+    tools,
+    usage,
+    users,
+    widget_tokens,
+)
+
+admin_router = APIRouter()
+for _part in (
+    tenants.router,
+    settings.router,
+    leap.router,
+    users.router,
+    numbers.router,
+    api_keys.router,
+    widget_tokens.router,
+    usage.router,
+    audit.router,
+    knowledge.router,
+    invites.router,
+    memories.router,
+    calls.router,
+):
+    admin_router.include_router(_part)
+
+text_router = conversations.router
+tools_router = tools.router
+
+ROUTERS: tuple[APIRouter, ...] = (admin_router, text_router, tools_router)
+
+__all__ = ["ROUTERS", "admin_router", "text_router", "tools_router"]

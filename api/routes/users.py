@@ -1,0 +1,147 @@
+"""The people of a tenant who may talk to Hard-E: their phones (caller ID), role and PIN."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import TenantAccess, tenant_access
+from api.deps import Admin
+from api.problems import PHONE_TAKEN, PIN_TAKEN, TENANT_NOT_FOUND, USER_NOT_FOUND, documented
+from api.routes.common import TENANT_AUTH_PROBLEMS, invalid
+from tenants import Role, Scope, User
+
+router = APIRouter(prefix="/v1/tenants/{tenant_id}/users", tags=["users"])
+
+AdminAccess = Annotated[TenantAccess, Depends(tenant_access(Scope.ADMIN))]
+UserIdPath = Annotated[str, Path(min_length=1, max_length=64, examples=["u_3f9a1c2b7d4e"])]
+Pin = Annotated[
+    str, Field(pattern=r"^[0-9]{4,8}$", description="4-8 digits, for callers from unknown numbers.")
+]
+
+
+class UserOut(BaseModel):
+    id: str
+    name: str
+    phones: list[str] = Field(description="E.164 numbers this user calls from.")
+    email: str | None
+    role: Role
+    has_pin: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            name=user.name,
+            phones=user.phones,
+            email=user.email,
+            role=user.role,
+            has_pin=user.pin_hash is not None,
+            created_at=user.created_at,
+        )
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Mike Alvarez", "phones": ["+1 512 555 0102"], "role": "sales_rep", "pin": "2468"}
+            ]
+        },
+    )
+
+    name: str = Field(min_length=1, max_length=120)
+    phones: list[str] = Field(default_factory=list, max_length=10, description="Any format; stored as E.164.")
+    email: str | None = Field(None, max_length=254)
+    role: Role = Role.SALES_REP
+    pin: Pin | None = None
+
+
+class UserPatch(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"role": "manager"}, {"pin": None}]}
+    )
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    phones: list[str] | None = Field(None, max_length=10)
+    email: str | None = Field(None, max_length=254)
+    role: Role | None = None
+    pin: Pin | None = Field(None, description="A new PIN; `null` removes it.")
+
+
+@router.get("", summary="List users", responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND))
+async def list_users(admin: Admin, access: AdminAccess) -> list[UserOut]:
+    await admin.tenants.get_tenant(access.tenant_id)
+    return [UserOut.of(user) for user in await admin.tenants.list_users(access.tenant_id)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a user",
+    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN),
+)
+async def add_user(body: UserCreate, admin: Admin, access: AdminAccess) -> UserOut:
+    try:
+        user = User(
+            tenant_id=access.tenant_id, name=body.name, phones=body.phones, email=body.email, role=body.role
+        )
+    except ValueError as error:
+        raise invalid(error) from None
+    user = await admin.tenants.add_user(user, pin=body.pin)
+    await admin.audit.record(access.tenant_id, actor=access.actor, event="user.added", detail=user.id)
+    return UserOut.of(user)
+
+
+@router.get("/{user_id}", summary="Get a user", responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND))
+async def get_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> UserOut:
+    return UserOut.of(await admin.tenants.get_user(access.tenant_id, user_id))
+
+
+@router.patch(
+    "/{user_id}",
+    summary="Change a user",
+    description="Only the fields sent change. `phones` replaces the whole list.",
+    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN),
+)
+async def update_user(user_id: UserIdPath, body: UserPatch, admin: Admin, access: AdminAccess) -> UserOut:
+    sent = body.model_fields_set
+    clearable = {"email"}  # null removes the email; null for the other fields means "no change"
+    changes = {
+        name: value
+        for name in sent - {"pin"}
+        if (value := getattr(body, name)) is not None or name in clearable
+    }
+    user = await admin.tenants.get_user(access.tenant_id, user_id)
+    if changes:
+        try:
+            user = await admin.tenants.update_user(access.tenant_id, user_id, **changes)
+        except ValueError as error:
+            raise invalid(error) from None
+    if "pin" in sent:
+        user = await admin.tenants.set_pin(access.tenant_id, user_id, body.pin)
+    if sent:
+        await admin.audit.record(
+            access.tenant_id,
+            actor=access.actor,
+            event="user.updated",
+            detail=f"{user_id}: {', '.join(sorted(sent))}",
+        )
+    return UserOut.of(user)
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a user",
+    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND),
+)
+async def remove_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> Response:
+    await admin.tenants.remove_user(access.tenant_id, user_id)
+    await admin.audit.record(access.tenant_id, actor=access.actor, event="user.removed", detail=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
