@@ -57,11 +57,6 @@ NOTHING_TO_REMEMBER = on(
     description="memory extraction after the call",
 )
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (scripts/test installs it)"),
-    pytest.mark.skipif(not BUNDLE.exists(), reason="needs the built widget (scripts/setup builds it)"),
-]
-
 
 @pytest.fixture(scope="module", autouse=True)
 def whisper() -> None:
@@ -116,6 +111,11 @@ class Site:
 
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
+    # Here rather than as a conftest ``pytestmark``, which would not reach the test modules.
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium (scripts/test installs it)")
+    if not BUNDLE.exists():
+        pytest.skip("needs the built widget (scripts/setup builds it)")
     llm, stt, tts = FakeAnthropic(), FakeDeepgram(), FakeCartesia()
     async with serve(llm.app) as llm_url, serve(stt.app) as stt_url, serve(tts.app) as tts_url:
         settings = Settings(  # type: ignore[call-arg]
