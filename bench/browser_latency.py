@@ -61,17 +61,14 @@ from bench.phone_concurrency.procfs import cpu_seconds
 from bench.phone_concurrency.server import hard_e
 from bench.phone_concurrency.world import PHRASE, serve_fakes, server_env
 from bench.voice_latency import (
-    LLM_FIRST_TOKEN_SECS,
     PHRASES,
-    STT_FINAL_SECS,
-    TTS_FIRST_AUDIO_SECS,
     TURNS,
     Figures,
     Turn,
-    _deps,
     _fake_lateness,
     _measure,
     _report,
+    fixed_latency_world,
     percentile,
 )
 from core.redis import EmbeddedRedis, Redis, client_for
@@ -79,7 +76,6 @@ from core.secretbox import SecretBox, new_key_spec, parse_keys
 from pipeline import CallSessions, PipelineDeps, TurnLatency
 from tenants import DEMO_TENANT_ID, Role, TenantStore, TurnStrategy, VoiceSettings
 from tenants.widget_tokens import WidgetTokens
-from testkit.fakes.anthropic import FakeAnthropic, always
 from testkit.fakes.cartesia import FakeCartesia
 from testkit.fakes.deepgram import FakeDeepgram, load_whisper
 from testkit.servers import serve
@@ -180,20 +176,8 @@ async def _browser_latency() -> Figures:
     for phrase in PHRASES:
         speech_pcm16(phrase, MIC_RATE)  # the browsers' clips, made (or found) once, here
     epoch_offset = time.time() - time.monotonic()
-    llm = FakeAnthropic(first_token_delay=LLM_FIRST_TOKEN_SECS)
-    llm.script(always("Sure, one moment."))
-    stt = FakeDeepgram(final_delay=STT_FINAL_SECS)
-    tts = FakeCartesia(first_audio_delay=TTS_FIRST_AUDIO_SECS)
-    with tempfile.TemporaryDirectory() as scratch:
-        server = EmbeddedRedis(Path(scratch))
-        server.start()
-        try:
-            async with serve(llm.app) as llm_url, serve(stt.app) as stt_url, serve(tts.app) as tts_url:
-                deps = await _deps(server.url, llm_url, stt_url, tts_url, Path(scratch) / "blobs")
-                turns, latency, heard = await _browser_call(deps, new_key_spec("k1"), stt, tts)
-                await deps.brain.aclose()
-        finally:
-            server.stop()
+    async with fixed_latency_world() as world:
+        turns, latency, heard = await _browser_call(world.deps, new_key_spec("k1"), world.stt, world.tts)
     return _report(turns, latency, epoch_offset, heard_until=heard.last_before)
 
 

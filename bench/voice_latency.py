@@ -32,10 +32,11 @@ formula assumes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,12 +174,18 @@ async def _call(deps: PipelineDeps, stt: FakeDeepgram, tts: FakeCartesia) -> tup
     return turns, await finished
 
 
-async def _measure() -> Figures:
-    """Measure the phone path's turns; prints the report and returns its figures."""
-    load_whisper()
-    epoch_offset = time.time() - time.monotonic()
-    for phrase in PHRASES:
-        speech_pcm16(phrase)
+@dataclass(frozen=True)
+class FixedLatencyWorld:
+    """Hard-E's pipeline on a fresh Redis, with the fixed-latency fakes behind it."""
+
+    deps: PipelineDeps
+    stt: FakeDeepgram
+    tts: FakeCartesia
+
+
+@contextlib.asynccontextmanager
+async def fixed_latency_world() -> AsyncIterator[FixedLatencyWorld]:
+    """The world both voice benchmarks measure in (``voice_latency`` and ``browser_latency``)."""
     llm = FakeAnthropic(first_token_delay=LLM_FIRST_TOKEN_SECS)
     llm.script(always("Sure, one moment."))
     stt = FakeDeepgram(final_delay=STT_FINAL_SECS)
@@ -189,10 +196,22 @@ async def _measure() -> Figures:
         try:
             async with serve(llm.app) as llm_url, serve(stt.app) as stt_url, serve(tts.app) as tts_url:
                 deps = await _deps(server.url, llm_url, stt_url, tts_url, Path(scratch) / "blobs")
-                turns, record = await _call(deps, stt, tts)
-                await deps.brain.aclose()
+                try:
+                    yield FixedLatencyWorld(deps, stt, tts)
+                finally:
+                    await deps.brain.aclose()
         finally:
             server.stop()
+
+
+async def _measure() -> Figures:
+    """Measure the phone path's turns; prints the report and returns its figures."""
+    load_whisper()
+    epoch_offset = time.time() - time.monotonic()
+    for phrase in PHRASES:
+        speech_pcm16(phrase)
+    async with fixed_latency_world() as world:
+        turns, record = await _call(world.deps, world.stt, world.tts)
     return _report(turns, record.latency, epoch_offset)
 
 
