@@ -98,10 +98,19 @@ def _index_key(version: str) -> str:
 
 
 def _next_version(current: str | None) -> str:
-    """``{counter}-{nonce}``: the counter is for people reading logs; the nonce keeps two writers
-    that race for the same counter from writing the same archive key."""
-    counter = int(current.split("-", 1)[0]) + 1 if current else 1
-    return f"{counter}-{secrets.token_hex(4)}"
+    """``{counter}-{nonce}``: the counter orders versions (tidying keeps everything not older than
+    the current one); the nonce keeps two writers that race for the same counter from writing the
+    same archive key."""
+    return f"{_counter(current) + 1 if current else 1}-{secrets.token_hex(4)}"
+
+
+def _counter(version: str) -> int:
+    return int(version.split("-", 1)[0])
+
+
+def _archive_counter(key: str) -> int:
+    """The counter of the version an index archive key holds (``kb/index/{counter}-{nonce}.zip``)."""
+    return _counter(key.rsplit("/", 1)[-1])
 
 
 class KnowledgeBase:
@@ -300,14 +309,19 @@ class KnowledgeBase:
         """Delete index archives older than the current version (a worker about to load one finds the
         newer version instead, see ``_index``) and the original of a deleted document.
 
+        Only archives with a lower counter go: one with the same or a higher counter may be another
+        writer's, put but not yet committed (its lock ran out while it worked), and deleting it would
+        leave that writer's committed version without its archive. A writer that loses the commit
+        deletes its own archive.
+
         The change is committed by now, so a failure here only leaves a stale blob taking space: it
         is logged rather than reported as a failed upload or deletion.
         """
         scope = self._scope(tenant_id)
         try:
             version = await self._version(tenant_id)
-            current = _index_key(version) if version else None
-            stale = [key for key in await scope.list_keys("kb/index/") if key != current]
+            current = _counter(version) if version else 0
+            stale = [key for key in await scope.list_keys("kb/index/") if _archive_counter(key) < current]
             for key in [*stale, *([removed] if removed else [])]:
                 await scope.delete(key)
         except Exception as error:  # any storage failure: the committed change stands either way

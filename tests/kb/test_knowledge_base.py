@@ -13,6 +13,7 @@ from kb import (
     KnowledgeBase,
     KnowledgeBaseFull,
     KnowledgeBusy,
+    ReadingLimits,
     Snippet,
     UnsupportedDocumentType,
     service,
@@ -249,3 +250,54 @@ async def test_writers_whose_locks_expire_still_lose_nothing(kb, other_worker, m
     for n, code in enumerate(codes):
         hits = await other_worker.search("acme", code)
         assert [hit.document for hit in hits] == ([f"memo-{n}.txt"] if f"memo-{n}.txt" in stored else [])
+
+
+class _PausingStore(LocalBlobStore):
+    """A worker's real blob store that stops at one point of a write, so a test can interleave two
+    writers exactly as an expired lock lets them interleave."""
+
+    def __init__(self, root, *, pause_on: str) -> None:
+        super().__init__(root)
+        self._pause_on = pause_on
+        self.reached = asyncio.Event()
+        self.resume = asyncio.Event()
+
+    async def _maybe_pause(self, method: str, key: str) -> None:
+        if method == self._pause_on and "/kb/index/" in f"/{key}" and not self.reached.is_set():
+            self.reached.set()
+            await self.resume.wait()
+
+    async def put(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        await super().put(key, data, content_type)
+        await self._maybe_pause("put", key)
+
+    async def list_keys(self, prefix: str = "") -> list[str]:
+        await self._maybe_pause("list_keys", prefix + "/")
+        return await super().list_keys(prefix)
+
+
+async def test_tidying_after_a_commit_keeps_the_archive_a_later_writer_is_about_to_commit(
+    redis: Redis, blob_root, monkeypatch
+):
+    """Writer B commits and is about to tidy; writer A (its lock expired meanwhile) has built the
+    next version on top of B's and put its archive. B's tidy must leave that archive alone, or A
+    commits a version no other worker can load."""
+    monkeypatch.setattr(service, "LOCK_TTL_S", 0.001)
+    b_store = _PausingStore(blob_root, pause_on="list_keys")
+    a_store = _PausingStore(blob_root, pause_on="put")
+    reading = ReadingLimits(workers=2, per_tenant=2)
+    writer_b = KnowledgeBase(redis, b_store, reading=reading)
+    writer_a = KnowledgeBase(redis, a_store, reading=reading)
+
+    b_upload = asyncio.create_task(writer_b.ingest("acme", "b.txt", b"Drip edge goes under the felt."))
+    await b_store.reached.wait()  # B has committed its version and is about to tidy
+    a_upload = asyncio.create_task(writer_a.ingest("acme", "a.txt", b"Starter strip goes along the eaves."))
+    await a_store.reached.wait()  # A has put the archive of the next version, not yet committed
+    b_store.resume.set()
+    await b_upload
+    a_store.resume.set()
+    await a_upload
+
+    fresh_worker = KnowledgeBase(redis, LocalBlobStore(blob_root), reading=reading)
+    assert [hit.document for hit in await fresh_worker.search("acme", "starter strip eaves")] == ["a.txt"]
+    assert [hit.document for hit in await fresh_worker.search("acme", "drip edge felt")] == ["b.txt"]
