@@ -73,8 +73,9 @@ def job_stage(job: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def now_local(ctx: ToolContext) -> datetime:
-    """The company's wall-clock time, without a zone (Leap's timestamps are company-local)."""
-    return datetime.now(ZoneInfo(ctx.timezone)).replace(tzinfo=None)
+    """The company's wall-clock time by the context's clock, without a zone (Leap's timestamps are
+    company-local)."""
+    return ctx.clock().astimezone(ZoneInfo(ctx.timezone)).replace(tzinfo=None)
 
 
 def today(ctx: ToolContext) -> date:
