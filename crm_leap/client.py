@@ -87,6 +87,20 @@ class NewCustomer:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """Job paperwork sent with an email or a text: Leap's ``{type, value}`` (*unconfirmed*, internal API).
+
+    ``type``: measurement, estimate, proposal, workorder, material_list, resource (a photo or other
+    file) or worksheet; ``value``: that record's id."""
+
+    type: str
+    value: int
+
+    def form(self) -> dict[str, FormValue]:
+        return {"type": self.type, "value": self.value}
+
+
+@dataclass(frozen=True)
 class NewJob:
     description: str
     trade_ids: Sequence[int]
@@ -515,7 +529,9 @@ class LeapClient:
         customer_id: int | None = None,
         job_id: int | None = None,
         reply_to: int | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> JSON:
+        """Send an email; ``attachments`` are job paperwork (Leap's internal ``attachments[]``)."""
         form: dict[str, FormValue] = {
             "to": list(to),
             "cc": list(cc),
@@ -524,6 +540,7 @@ class LeapClient:
             "customer_id": customer_id,
             "job_id": job_id,
             "reply_to": reply_to,
+            "attachments": [attachment.form() for attachment in attachments],
         }
         body = await self._t.write("POST", "/emails/send", form, operation="send email")
         return unwrap_record(body.get("email") or {})
@@ -531,13 +548,21 @@ class LeapClient:
     # Text messages (*unconfirmed*: Leap's internal SMS API) -----------------------------------
 
     async def send_text(
-        self, *, phone_number: str, message: str, customer_id: int | None = None, job_id: int | None = None
+        self,
+        *,
+        phone_number: str,
+        message: str,
+        customer_id: int | None = None,
+        job_id: int | None = None,
+        media: Attachment | None = None,
     ) -> JSON:
-        form = {
+        """Send an SMS; ``media``: one piece of job paperwork sent with it (Leap's ``media[0]``)."""
+        form: dict[str, FormValue] = {
             "phone_number": phone_number,
             "message": message,
             "customer_id": customer_id,
             "job_id": job_id,
+            "media": [media.form()] if media else [],
         }
         body = await self._t.write("POST", "/phone_messages", form, operation="send text message")
         return unwrap_record(body.get("data") or {})
@@ -576,6 +601,14 @@ class LeapClient:
         return await self._t.get_page(
             f"/jobs/{job_id}/documents", {"type": kind}, operation="list job documents", limit=limit
         )
+
+    async def all_job_documents(self, job_id: int) -> list[JSON]:
+        """Every file on a job (all pages), newest first (*unconfirmed*)."""
+        return await self._all(f"/jobs/{job_id}/documents", "list job documents")
+
+    async def all_worksheets(self, job_id: int) -> list[JSON]:
+        """Every worksheet of a job (all pages), newest first (*unconfirmed*)."""
+        return await self._all("/worksheets", "list worksheets", {"job_id": job_id})
 
     async def list_worksheets(self, job_id: int, *, kind: str | None = None, limit: int = 20) -> Page:
         """Priced worksheets of a job; ``kind``: profit_loss, selling_price, material_list, estimate,
@@ -622,6 +655,7 @@ class LeapClient:
 
 __all__ = [
     "Address",
+    "Attachment",
     "LeapClient",
     "NewCustomer",
     "NewJob",

@@ -71,6 +71,8 @@ _TOOLS: tuple[Tool[Any], ...] = (
     tasks.CompleteTask(),
     documents.ListDocuments(),
     documents.ListWorksheets(),
+    documents.FindDocuments(),
+    documents.SendDocument(),
     production.ProductionSchedule(),
     production.FindSubcontractors(),
     company.CompanyConfig(),

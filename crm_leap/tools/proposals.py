@@ -7,14 +7,13 @@ each job's proposals; a title search goes through the whole list.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 from pydantic import Field
 
 from crm_leap.names import normalise
 from crm_leap.tools.base import Args, ReadTool, ToolContext
-from crm_leap.tools.common import spoken_job_name
+from crm_leap.tools.common import gather_bounded, spoken_job_name
 from crm_leap.tools.views import compact, money, person_name
 from crm_leap.wire import JSON
 
@@ -68,8 +67,8 @@ class ListProposals(ReadTool[ListProposalsArgs]):
             jobs = {int(job["id"]): job for job in found if args.job_id in (None, job.get("id"))}
             if not jobs:
                 return {"total": 0, "proposals": [], "note": f"No jobs for a customer named {args.customer}."}
-            lists = await asyncio.gather(
-                *(ctx.leap.all_proposals(job_id=job_id, status=args.status) for job_id in jobs)
+            lists = await gather_bounded(
+                ctx.leap.all_proposals(job_id=job_id, status=args.status) for job_id in jobs
             )
             pool = sorted(
                 (item for items in lists for item in items),

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from crm_leap.tools.base import Args, ReadTool, ToolContext
-from crm_leap.tools.common import spoken_date, today
+from crm_leap.tools.common import gather_bounded, spoken_date, today
 from crm_leap.tools.views import names
 from crm_leap.wire import JSON
 
@@ -109,8 +109,8 @@ class CompanyFinancials(ReadTool[CompanyFinancialsArgs]):
             if _amount((job.get("financial_details") or {}).get("total_payment_received")) > 0
         ]
         invoices, payments = await asyncio.gather(
-            asyncio.gather(*(ctx.leap.all_invoices(int(job["id"]), open_only=True) for job in owing)),
-            asyncio.gather(*(ctx.leap.all_payments(int(job["id"])) for job in paid)),
+            gather_bounded(ctx.leap.all_invoices(int(job["id"]), open_only=True) for job in owing),
+            gather_bounded(ctx.leap.all_payments(int(job["id"])) for job in paid),
         )
         tallies: dict[str, _Tally] = defaultdict(_Tally)
         book = (lambda job: rep.full_name) if rep else rep_of  # asked for one rep: it is all theirs

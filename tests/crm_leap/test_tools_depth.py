@@ -295,3 +295,74 @@ async def test_texting_about_an_appointment_without_a_customer_is_refused_before
     with pytest.raises(ToolError, match="no customer"):
         await TOOLS["cancel_appointment"].prepare(ctx, {"appointment_id": lonely.id, "text_homeowner": True})
     assert lonely.id in ds.appointments
+
+
+async def test_a_document_is_found_by_name_and_emailed_to_the_homeowner(ctx, sandbox, token):
+    ds = sandbox.dataset(token)
+    report = next(
+        d
+        for d in ds.documents.values()
+        if d.kind == "measurement"
+        and ds.jobs[d.job_id].archived is None
+        and ds.customers[ds.jobs[d.job_id].customer_id].email
+    )
+    job = ds.jobs[report.job_id]
+    customer = ds.customers[job.customer_id]
+
+    found = await run(
+        ctx, "find_documents", search=report.title.split()[0].lower(), customer=customer.full_name
+    )
+
+    hit = next(item for item in found["found"] if item.get("document_id") == report.id)
+    send = TOOLS["send_document"]
+    prepared = await send.prepare(
+        ctx, {"job_id": hit["job_id"], "document_id": hit["document_id"], "via": "email"}
+    )
+    assert prepared.summary.startswith(f"Email the {report.title}")
+    assert f"to {customer.full_name} <{customer.email}>" in prepared.summary
+    assert sandbox.outbox(token)["emails"] == []
+
+    await send.execute(ctx, prepared.args)
+
+    [email] = sandbox.outbox(token)["emails"]
+    assert email["to"] == [customer.email] and email["job_ids"] == [job.id]
+    assert [(a["type"], a["value"], a["name"]) for a in email["attachments"]] == [
+        ("measurement", report.id, report.title)
+    ]
+
+
+async def test_a_worksheet_is_found_by_name_and_texted(ctx, sandbox, token):
+    ds = sandbox.dataset(token)
+    sheet = next(
+        w
+        for w in ds.worksheets.values()
+        if ds.jobs[w.job_id].archived is None
+        and any(p.label == "cell" for p in ds.customers[ds.jobs[w.job_id].customer_id].phones)
+        and ds.customers[ds.jobs[w.job_id].customer_id].phones[0].number not in ds.sms_opted_out
+    )
+    words = sheet.name.lower().replace("-", " ").split()[:2]
+
+    found = await run(ctx, "find_documents", search=" ".join(words), job_id=sheet.job_id)
+
+    assert sheet.id in [item.get("worksheet_id") for item in found["found"]]
+    send = TOOLS["send_document"]
+    await send.execute(
+        ctx, (await send.prepare(ctx, {"job_id": sheet.job_id, "worksheet_id": sheet.id, "via": "text"})).args
+    )
+    [text] = sandbox.outbox(token)["texts"]
+    assert [(m["type"], m["value"]) for m in text["media"]] == [("worksheet", sheet.id)]
+    first_name = ds.customers[ds.jobs[sheet.job_id].customer_id].first_name
+    assert text["content"].startswith(f"Hi {first_name}, here is the {sheet.name} for the ")
+
+
+async def test_a_document_from_another_job_is_not_sent(ctx, sandbox, token):
+    ds = sandbox.dataset(token)
+    report = next(
+        d for d in ds.documents.values() if d.kind == "measurement" and ds.jobs[d.job_id].archived is None
+    )
+    other = next(j for j in ds.jobs.values() if j.id != report.job_id and j.archived is None)
+
+    with pytest.raises(ToolError, match=f"no document {report.id}"):
+        await TOOLS["send_document"].prepare(
+            ctx, {"job_id": other.id, "document_id": report.id, "via": "email"}
+        )
