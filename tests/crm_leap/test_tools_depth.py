@@ -81,6 +81,28 @@ async def test_company_money_this_week_matches_the_sandboxs_records(ctx, sandbox
     )
 
 
+async def test_a_payments_question_reads_no_invoices_and_says_so(ctx, sandbox, token):
+    ds = sandbox.dataset(token)
+    day = last_payment_day(ds)
+    first, last = period_bounds("this_week", day)
+    sandbox.clear_requests()
+
+    report = await run(
+        clocked(ctx, local_noon(day)), "company_financials", period="this_week", about="payments"
+    )
+
+    assert report["received"] == money_in(ds, first, last, day)["received"]
+    assert "open_invoices" not in report and "overdue_invoices" not in report
+    assert all(set(row) == {"rep", "received"} for row in report["by_rep"])
+    paths = [record.path for record in sandbox.requests(token)]
+    assert not [path for path in paths if path.endswith("/invoices")]
+    assert len(paths) == 1 + sum(  # the job list, then one payment history per job that was paid
+        1
+        for j in ds.jobs.values()
+        if ds.is_awarded(j) and j.archived is None and ds.payments_received(j.id) > 0
+    )
+
+
 async def test_this_month_and_last_month_are_calendar_months(ctx, sandbox, token):
     ds = sandbox.dataset(token)
     day = last_payment_day(ds)
