@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from redis.exceptions import LockNotOwnedError
 
+from brain import meta
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
 from brain.summary import fold
 from brain.toolbox import ToolBox, ToolEvent, action_to_read_back
@@ -55,6 +56,25 @@ class ConversationBusy(Exception):
     """Another request of the same conversation is still running."""
 
 
+@dataclass(frozen=True)
+class Citation:
+    """A company document the answer drew on, and the heading of the passage (``A > B``)."""
+
+    document: str
+    heading: str
+
+
+def citations_of(snippets: Any) -> list[Citation]:
+    """Where knowledge snippets (as ``snippet_as_data`` gives them to Claude) came from."""
+    if not isinstance(snippets, list):
+        return []
+    return [
+        Citation(str(item["source"]), str(item.get("section") or ""))
+        for item in snippets
+        if isinstance(item, dict) and item.get("source")
+    ]
+
+
 @dataclass
 class TurnResult:
     reply: str
@@ -65,6 +85,9 @@ class TurnResult:
     output_tokens: int = 0
     read_back: list[str] = field(default_factory=list)
     """Pending changes (action ids) this reply puts to the user; empty when Claude never answered."""
+    citations: list[Citation] = field(default_factory=list)
+    """The document passages Claude was given for this answer (the turn's knowledge and every
+    ``search_knowledge`` result), each once; empty when no model answered."""
 
     @property
     def answered(self) -> bool:
@@ -159,6 +182,7 @@ class Conversation:
         models = [self._tenant.models.text_model, self._tenant.models.fallback_model]
         result = TurnResult(reply="")
         handed: list[str] = []  # pending changes whose summaries Claude has been given to read out
+        cited = citations_of(list(facts.knowledge))
         for _ in range(MAX_ROUNDS):
             try:
                 reply = await self._claude.reply(
@@ -175,9 +199,10 @@ class Conversation:
             if not reply.tool_uses:
                 result.reply = reply.text
                 result.read_back = handed
+                result.citations = list(dict.fromkeys(cited))
                 return result
             messages.append({"role": "assistant", "content": reply.content})
-            results = await self._run_tools(reply, result, handed, on_event)
+            results = await self._run_tools(reply, result, handed, cited, on_event)
             messages.append({"role": "user", "content": results})
         result.reply = TOO_MANY_ROUNDS
         return result
@@ -190,10 +215,16 @@ class Conversation:
         result.output_tokens += reply.output_tokens
 
     async def _run_tools(
-        self, reply: LLMReply, result: TurnResult, handed: list[str], on_event: EventSink | None
+        self,
+        reply: LLMReply,
+        result: TurnResult,
+        handed: list[str],
+        cited: list[Citation],
+        on_event: EventSink | None,
     ) -> list[dict[str, Any]]:
         """Every tool_use of the reply, concurrently; results in the order they were asked for.
-        ``handed`` collects the pending changes the results ask Claude to read to the user."""
+        ``handed`` collects the pending changes the results ask Claude to read to the user, ``cited``
+        where the knowledge it found came from."""
         uses = reply.tool_uses
         outcomes = await asyncio.gather(*(self._toolbox.call(use["name"], use["input"]) for use in uses))
         blocks = []
@@ -201,6 +232,8 @@ class Conversation:
             result.events.append(outcome.event)
             if (action_id := action_to_read_back(outcome.content)) is not None:
                 handed.append(action_id)
+            if use["name"] == meta.SEARCH_KNOWLEDGE:
+                cited.extend(citations_of(outcome.content.get("snippets")))
             if on_event is not None:
                 await on_event(outcome.event)
             block: dict[str, Any] = {

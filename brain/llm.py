@@ -1,9 +1,10 @@
 """Claude through the official SDK: streaming, prompt caching, bounded retries, a fallback model.
 
 The SDK already retries 429/529/5xx and timeouts with backoff (``max_retries``); when the primary
-model is still overloaded after that, or the API refuses the model (a retired one answers 404),
-the same request goes to the fallback model, and when that
-fails too the caller gets ``BrainUnavailable`` so it can apologise instead of going silent.
+model is still overloaded after that, or the API refuses the request outright (a retired model
+answers 404 ``not_found_error``, a request that model cannot take 400 ``invalid_request_error``),
+the same request goes to the fallback model, and when that fails too the caller gets
+``BrainUnavailable`` so it can apologise instead of going silent (never an HTTP 500).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import anthropic
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 1024
-_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 TextSink = Callable[[str], Awaitable[None]]
 
@@ -49,13 +49,16 @@ class LLMReply:
 
 
 def fails_over(error: Exception) -> bool:
-    """Whether another model might answer where this one failed: overload, outage, timeout, or the
-    API refusing the model itself (retired, or not served to this account)."""
-    if isinstance(error, anthropic.APIStatusError):
-        # 404 is how the API refuses a model it does not serve ("model: claude-..."); nothing else
-        # on the Messages endpoint answers 404.
-        return error.status_code in _RETRYABLE_STATUS or isinstance(error, anthropic.NotFoundError)
-    return isinstance(error, anthropic.APIConnectionError | anthropic.APITimeoutError)
+    """Whether to try the next model (then apologise) rather than fail the turn: any answer the API
+    gives with an error status, and no answer at all (connection lost, timeout).
+
+    Overload and outages may pass; a 404 is how the API refuses a model it does not serve (retired,
+    or not offered to this account); a 400 may be about this model (a parameter it does not take),
+    and when it is about the request itself the fallback fails the same way and the caller hears an
+    apology instead of an error page. Only the caller's own bugs (not API errors) propagate."""
+    return isinstance(
+        error, anthropic.APIStatusError | anthropic.APIConnectionError | anthropic.APITimeoutError
+    )
 
 
 def with_cache_breakpoint(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -87,6 +87,20 @@ class NewCustomer:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """Job paperwork sent with an email or a text: Leap's ``{type, value}`` (*unconfirmed*, internal API).
+
+    ``type``: measurement, estimate, proposal, workorder, material_list, resource (a photo or other
+    file) or worksheet; ``value``: that record's id."""
+
+    type: str
+    value: int
+
+    def form(self) -> dict[str, FormValue]:
+        return {"type": self.type, "value": self.value}
+
+
+@dataclass(frozen=True)
 class NewJob:
     description: str
     trade_ids: Sequence[int]
@@ -230,6 +244,26 @@ class LeapClient:
         }
         return await self._t.get_page("/jobs", params, operation="find jobs", limit=limit)
 
+    async def all_jobs(
+        self,
+        *,
+        customer_name: str | None = None,
+        rep_ids: Sequence[int] = (),
+        awarded: bool | None = None,
+        includes: Sequence[str] = ("customer",),
+    ) -> list[JSON]:
+        """Every job (all pages, 100 a page, oldest id first so paging is stable) matching the filters:
+        ``customer_name`` (partial), ``rep_ids``, ``awarded`` (contract awarded or not)."""
+        params: dict[str, FormValue] = {
+            "customer_name": customer_name,
+            "rep_ids": list(rep_ids),
+            "awarded_jobs": awarded,
+            "includes": list(includes),
+            "sort_by": "id",
+            "sort_order": "asc",
+        }
+        return await self._all("/jobs", "list jobs", params)
+
     async def get_job(self, job_id: int, includes: Sequence[str] = JOB_DETAIL_INCLUDES) -> JSON:
         """One job; an archived job raises ``LeapArchivedJob``, a missing one ``LeapNotFound``."""
         return await self._one(f"/jobs/{job_id}", {"includes": list(includes)}, "get job")
@@ -365,10 +399,19 @@ class LeapClient:
             f"/jobs/{job_id}/invoices", {"status": "all"}, operation="list invoices", limit=limit
         )
 
+    async def all_invoices(self, job_id: int, *, open_only: bool = False) -> list[JSON]:
+        """Every invoice of a job (all pages); ``open_only``: those with a balance still open."""
+        status = "open" if open_only else "all"
+        return await self._all(f"/jobs/{job_id}/invoices", "list invoices", {"status": status})
+
     async def payment_history(self, job_id: int, *, limit: int = 20) -> Page:
         return await self._t.get_page(
             f"/jobs/{job_id}/payment_history", operation="list payments", limit=limit
         )
+
+    async def all_payments(self, job_id: int) -> list[JSON]:
+        """Every payment recorded on a job (all pages), cancelled ones included."""
+        return await self._all(f"/jobs/{job_id}/payment_history", "list payments")
 
     async def payment_types(self) -> list[JSON]:
         """The payment methods the company accepts (``method`` is what a payment records)."""
@@ -449,6 +492,17 @@ class LeapClient:
     async def delete_task(self, task_id: int) -> None:
         await self._t.write("DELETE", f"/tasks/{task_id}", operation="delete task")
 
+    async def complete_task(self, task_id: int) -> JSON:
+        """Mark a task done (*unconfirmed*: the proposed v3 form of Leap's internal
+        ``tasks/completed/{id}``; Leap refuses a task already done with 412)."""
+        body = await self._t.write("PUT", f"/tasks/{task_id}/complete", operation="complete task")
+        return unwrap_record(body.get("data") or {})
+
+    async def reopen_task(self, task_id: int) -> JSON:
+        """Mark a completed task pending again (*unconfirmed*, no known Leap route; used to undo)."""
+        body = await self._t.write("PUT", f"/tasks/{task_id}/reopen", operation="reopen task")
+        return unwrap_record(body.get("data") or {})
+
     # Email (*unconfirmed*: Leap's internal email API) -------------------------------------------
 
     async def list_emails(
@@ -475,7 +529,9 @@ class LeapClient:
         customer_id: int | None = None,
         job_id: int | None = None,
         reply_to: int | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> JSON:
+        """Send an email; ``attachments`` are job paperwork (Leap's internal ``attachments[]``)."""
         form: dict[str, FormValue] = {
             "to": list(to),
             "cc": list(cc),
@@ -484,6 +540,7 @@ class LeapClient:
             "customer_id": customer_id,
             "job_id": job_id,
             "reply_to": reply_to,
+            "attachments": [attachment.form() for attachment in attachments],
         }
         body = await self._t.write("POST", "/emails/send", form, operation="send email")
         return unwrap_record(body.get("email") or {})
@@ -491,13 +548,21 @@ class LeapClient:
     # Text messages (*unconfirmed*: Leap's internal SMS API) -----------------------------------
 
     async def send_text(
-        self, *, phone_number: str, message: str, customer_id: int | None = None, job_id: int | None = None
+        self,
+        *,
+        phone_number: str,
+        message: str,
+        customer_id: int | None = None,
+        job_id: int | None = None,
+        media: Attachment | None = None,
     ) -> JSON:
-        form = {
+        """Send an SMS; ``media``: one piece of job paperwork sent with it (Leap's ``media[0]``)."""
+        form: dict[str, FormValue] = {
             "phone_number": phone_number,
             "message": message,
             "customer_id": customer_id,
             "job_id": job_id,
+            "media": [media.form()] if media else [],
         }
         body = await self._t.write("POST", "/phone_messages", form, operation="send text message")
         return unwrap_record(body.get("data") or {})
@@ -524,6 +589,10 @@ class LeapClient:
         params = {"job_id": job_id, "status": status}
         return await self._t.get_page("/proposals", params, operation="list proposals", limit=limit)
 
+    async def all_proposals(self, *, job_id: int | None = None, status: str | None = None) -> list[JSON]:
+        """Every proposal (all pages), newest first (*unconfirmed* listing)."""
+        return await self._all("/proposals", "list proposals", {"job_id": job_id, "status": status})
+
     async def list_job_documents(self, job_id: int, *, kind: str | None = None, limit: int = 20) -> Page:
         """Files on a job, newest first (*unconfirmed*).
 
@@ -532,6 +601,14 @@ class LeapClient:
         return await self._t.get_page(
             f"/jobs/{job_id}/documents", {"type": kind}, operation="list job documents", limit=limit
         )
+
+    async def all_job_documents(self, job_id: int) -> list[JSON]:
+        """Every file on a job (all pages), newest first (*unconfirmed*)."""
+        return await self._all(f"/jobs/{job_id}/documents", "list job documents")
+
+    async def all_worksheets(self, job_id: int) -> list[JSON]:
+        """Every worksheet of a job (all pages), newest first (*unconfirmed*)."""
+        return await self._all("/worksheets", "list worksheets", {"job_id": job_id})
 
     async def list_worksheets(self, job_id: int, *, kind: str | None = None, limit: int = 20) -> Page:
         """Priced worksheets of a job; ``kind``: profit_loss, selling_price, material_list, estimate,
@@ -578,6 +655,7 @@ class LeapClient:
 
 __all__ = [
     "Address",
+    "Attachment",
     "LeapClient",
     "NewCustomer",
     "NewJob",

@@ -388,6 +388,7 @@ class Email:
     is_read: int = 1
     reply_to: int | None = None
     created_by: int | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -409,6 +410,7 @@ class SmsMessage:
     job_id: int | None = None
     sender_id: int | None = None
     status: str = "delivered"
+    media: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

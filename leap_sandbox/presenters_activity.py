@@ -297,6 +297,7 @@ def email(value: Email) -> Wire:
         "status": value.status,
         "type": "email",
         "reply_to": value.reply_to,
+        "attachments": [dict(item) for item in value.attachments],
         "created_by": value.created_by,
         "created_at": format_timestamp(value.created_at),
         "updated_at": format_timestamp(value.created_at),
@@ -315,6 +316,7 @@ def sms_message(ds: Dataset, value: SmsMessage) -> Wire:
         "sender": {"id": sender.id, "full_name": sender.full_name} if sender else None,
         "direction": value.direction,
         "status": value.status,
+        "media": [dict(item) for item in value.media],
         "created_at": format_timestamp(value.created_at),
     }
 

@@ -90,6 +90,11 @@ class ToolEventOut(BaseModel):
         )
 
 
+class CitationOut(BaseModel):
+    document: str = Field(description="The knowledge document's name, as uploaded.")
+    heading: str = Field(description="The passage's heading path in that document ('Warranty > Labor').")
+
+
 class MessageOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -105,6 +110,7 @@ class MessageOut(BaseModel):
                             "action_id": None,
                         }
                     ],
+                    "citations": [],
                     "model": claude_models.TEXT_MODEL,
                     "input_tokens": 3120,
                     "output_tokens": 88,
@@ -116,6 +122,10 @@ class MessageOut(BaseModel):
 
     reply: str
     events: list[ToolEventOut] = Field(description="Every tool the assistant ran for this message.")
+    citations: list[CitationOut] = Field(
+        description="The company documents (and headings) the answer was given to draw on; empty "
+        "when it needed none."
+    )
     model: str | None
     input_tokens: int
     output_tokens: int
@@ -126,6 +136,7 @@ class MessageOut(BaseModel):
         return cls(
             reply=result.reply,
             events=[ToolEventOut.of(event) for event in result.events],
+            citations=[CitationOut(document=c.document, heading=c.heading) for c in result.citations],
             model=result.model,
             input_tokens=result.input_tokens,
             output_tokens=result.output_tokens,

@@ -1,7 +1,9 @@
 """Appointments: see the calendar, book, move or reassign, and take a booking or change back.
 
 Times are the company's wall-clock time (Leap stores them that way). The model may send an
-offset; it is converted to the company's zone, so "2 PM" means 2 PM where the roof is.
+offset; it is converted to the company's zone, so "2 PM" means 2 PM where the roof is. A move or a
+cancellation can also tell the homeowner by text, when the caller asks: the text is part of the
+same confirmed change (read back with it), sent through Leap's SMS after the calendar changed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from crm_leap.errors import ToolError
+from crm_leap.errors import LeapError, ToolError
 from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import (
     day_range,
@@ -24,12 +26,79 @@ from crm_leap.tools.common import (
     to_local,
     today,
 )
-from crm_leap.tools.views import appointment_view, flag
+from crm_leap.tools.texts import SMS_MAX_CHARS, ResolvedText, customer_mobile
+from crm_leap.tools.views import appointment_view, compact, flag
 from crm_leap.wire import JSON, FormValue
 
 AREA = "appointments"
 DEFAULT_DAYS = 7
 _CLEARABLE = ("location", "description")
+_RECREATED = (
+    "user_id",
+    "customer_id",
+    "job_ids",
+    "attendees_ids",
+    "location",
+    "location_type",
+    "description",
+)
+_TEXT_HOMEOWNER = Field(
+    False,
+    description="Also text the homeowner (the appointment's customer) about it. Only when the caller "
+    "asked for it; the text is read back with the change.",
+)
+_TEXT_MESSAGE = Field(
+    None,
+    min_length=1,
+    max_length=SMS_MAX_CHARS,
+    description="The homeowner's text in your own words (max 160 characters); default: a short "
+    "standard message with the new time or the cancellation.",
+)
+
+
+async def homeowner_text(
+    ctx: ToolContext, appointment: JSON, wording: str | None, standard: str
+) -> ResolvedText:
+    """The text to the appointment's customer: ``wording``, else ``standard`` after "Hi <first name>, "."""
+    customer_id = appointment.get("customer_id")
+    if not customer_id:
+        raise ToolError("That appointment has no customer in Leap, so I don't know which homeowner to text.")
+    mobile = await customer_mobile(ctx, int(customer_id))
+    message = wording or f"Hi {mobile.first_name}, {standard}"
+    if len(message) > SMS_MAX_CHARS:
+        message = message[: SMS_MAX_CHARS - 1].rstrip() + "…"
+    job_ids = appointment.get("job_ids") or []
+    return ResolvedText(
+        phone_number=mobile.digits,
+        recipient=mobile.said,
+        message=message,
+        customer_id=int(customer_id),
+        job_id=int(job_ids[0]) if job_ids else None,
+    )
+
+
+async def send_homeowner_text(ctx: ToolContext, text: ResolvedText | None) -> str | None:
+    """Send it; the calendar change already happened, so a refused text is reported, not raised."""
+    if text is None:
+        return None
+    try:
+        await ctx.leap.send_text(
+            phone_number=text.phone_number,
+            message=text.message,
+            customer_id=text.customer_id,
+            job_id=text.job_id,
+        )
+    except (LeapError, ToolError) as error:
+        return f"not sent to {text.recipient}: {error}"
+    return f"sent to {text.recipient}"
+
+
+def and_text(text: ResolvedText | None) -> str:
+    return f"; and text {text.recipient}: '{text.message}'" if text else ""
+
+
+def short_title(appointment: JSON) -> str:
+    return str(appointment.get("title") or "appointment")[:60]
 
 
 class ListAppointmentsArgs(Args):
@@ -145,10 +214,12 @@ class UpdateAppointmentArgs(Args):
     assigned_to: str | None = Field(None, description="Give it to this company user (name).")
     location: str | None = None
     description: str | None = None
+    text_homeowner: bool = _TEXT_HOMEOWNER
+    text_message: str | None = _TEXT_MESSAGE
 
     @model_validator(mode="after")
     def _something(self) -> UpdateAppointmentArgs:
-        if not self.model_fields_set - {"appointment_id"}:
+        if not self.model_fields_set - {"appointment_id", "text_homeowner", "text_message"}:
             raise ValueError("say what to change: start, duration_minutes, title, assigned_to, location...")
         return self
 
@@ -160,6 +231,7 @@ class ResolvedAppointmentChange(BaseModel):
     """What to send: the changes, plus the title and times Leap requires on every update."""
     previous: dict[str, Any]
     """The same fields as they were, to put back."""
+    text: ResolvedText | None = None
 
 
 def required_on_update(appointment: JSON) -> dict[str, Any]:
@@ -179,7 +251,8 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
     area = AREA
     description = (
         "Reschedule or change an appointment: new time, length, title, owner, location or description. "
-        "Only what is given changes."
+        "Only what is given changes. With text_homeowner, also texts the customer the new time "
+        "(only if the caller asked). Undo puts the appointment back; a sent text stays sent."
     )
     args_model = UpdateAppointmentArgs
     resolved_model = ResolvedAppointmentChange
@@ -214,6 +287,12 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
         title = str(current.get("title") or f"#{args.appointment_id}")
         when = f" ({spoken_time(old_start)})" if old_start else ""
         required = required_on_update(current)
+        text = None
+        if args.text_homeowner:
+            new_start = parse_leap_time(changes.get("start_date_time")) or old_start
+            at = f"is now on {spoken_time(new_start)}" if new_start else "has changed"
+            standard = f"your {short_title(current)} appointment {at}. Reply here with any questions."
+            text = await homeowner_text(ctx, current, args.text_message, standard)
         resolved = ResolvedAppointmentChange(
             appointment_id=args.appointment_id,
             title=title,
@@ -222,11 +301,13 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
                 **required,
                 **{field: current.get(field) for field in changes if field not in required},
             },
+            text=text,
         )
-        return f"Change appointment '{title}'{when}: {'; '.join(said)}.", resolved
+        return f"Change appointment '{title}'{when}: {'; '.join(said)}{and_text(text)}.", resolved
 
     async def apply(self, ctx: ToolContext, resolved: ResolvedAppointmentChange) -> WriteResult:
         updated = await ctx.leap.update_appointment(resolved.appointment_id, resolved.fields)
+        texted = await send_homeowner_text(ctx, resolved.text)
         undo = Undo(
             op=self.name,
             args={
@@ -236,7 +317,7 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
             },
             summary=f"Put appointment '{resolved.title}' back as it was.",
         )
-        return WriteResult(result=appointment_view(updated), undo=undo)
+        return WriteResult(result={**appointment_view(updated), **compact({"text": texted})}, undo=undo)
 
     async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         restore: JSON = {
@@ -245,3 +326,66 @@ class UpdateAppointment(WriteTool[UpdateAppointmentArgs, ResolvedAppointmentChan
         }
         await ctx.leap.update_appointment(int(args["appointment_id"]), restore)
         return f"Put appointment '{args['title']}' back as it was."
+
+
+class CancelAppointmentArgs(Args):
+    appointment_id: int = Field(description="The appointment's id (from list_appointments).")
+    text_homeowner: bool = _TEXT_HOMEOWNER
+    text_message: str | None = _TEXT_MESSAGE
+
+
+class ResolvedCancellation(BaseModel):
+    appointment_id: int
+    title: str
+    fields: dict[str, Any]
+    """The appointment as Leap would take it again, to book it back on undo."""
+    text: ResolvedText | None = None
+
+
+class CancelAppointment(WriteTool[CancelAppointmentArgs, ResolvedCancellation]):
+    name = "cancel_appointment"
+    area = AREA
+    description = (
+        "Cancel an appointment (removes it from Leap's calendar). With text_homeowner, also texts the "
+        "customer that it is cancelled (only if the caller asked). Undo books it again; a sent text "
+        "stays sent."
+    )
+    args_model = CancelAppointmentArgs
+    resolved_model = ResolvedCancellation
+
+    async def plan(self, ctx: ToolContext, args: CancelAppointmentArgs) -> tuple[str, ResolvedCancellation]:
+        current = await ctx.leap.get_appointment(args.appointment_id)
+        title = str(current.get("title") or f"#{args.appointment_id}")
+        start = parse_leap_time(current.get("start_date_time"))
+        when = f" on {spoken_time(start)}" if start and not flag(current.get("full_day")) else ""
+        text = None
+        if args.text_homeowner:
+            standard = (
+                f"your {short_title(current)} appointment{when} is cancelled. We'll be in touch to "
+                "find a new time."
+            )
+            text = await homeowner_text(ctx, current, args.text_message, standard)
+        fields = {**required_on_update(current), **{key: current.get(key) for key in _RECREATED}}
+        fields["attendees"] = fields.pop("attendees_ids")
+        resolved = ResolvedCancellation(
+            appointment_id=args.appointment_id,
+            title=title,
+            fields={key: value for key, value in fields.items() if value not in (None, [], "")},
+            text=text,
+        )
+        return f"Cancel appointment '{title}'{when}{and_text(text)}.", resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedCancellation) -> WriteResult:
+        await ctx.leap.delete_appointment(resolved.appointment_id)
+        texted = await send_homeowner_text(ctx, resolved.text)
+        undo = Undo(
+            op=self.name,
+            args={"title": resolved.title, "fields": resolved.fields},
+            summary=f"Book appointment '{resolved.title}' again.",
+        )
+        result = compact({"cancelled": resolved.appointment_id, "title": resolved.title, "text": texted})
+        return WriteResult(result=result, undo=undo)
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        booked = await ctx.leap.create_appointment(dict(args["fields"]))
+        return f"Booked appointment '{args['title']}' again (now id {booked.get('id')})."

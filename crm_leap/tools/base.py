@@ -17,8 +17,9 @@ import contextlib
 import copy
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -58,14 +59,20 @@ class Tier(StrEnum):
     RESTRICTED = "restricted"
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class ToolContext:
-    """Everything a handler may use: one tenant's Leap client and company directory, and its time zone."""
+    """Everything a handler may use: one tenant's Leap client and company directory, its time zone,
+    and the clock that says what "today" and "this week" are (tests fix it; it returns aware times)."""
 
     tenant_id: str
     leap: LeapClient
     company: CompanyDirectory
     timezone: str
+    clock: Callable[[], datetime] = field(default=utc_now)
 
 
 @dataclass(frozen=True)

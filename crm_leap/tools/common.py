@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
@@ -17,7 +18,12 @@ from crm_leap.tools.base import ToolContext
 from crm_leap.tools.views import person_name, stage_name
 from crm_leap.wire import JSON
 
+T = TypeVar("T")
 LEAP_DATETIME = "%Y-%m-%d %H:%M:%S"
+FAN_OUT = 4
+"""Leap requests one tool keeps in flight at once when it reads many records (a report over every
+job): Leap's budget is about one a second anyway, and each waiting request holds a Redis connection
+for the rate limiter, so an unbounded fan-out over a big company would exhaust the pool."""
 _NOT_DIGIT = re.compile(r"\D")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -73,8 +79,9 @@ def job_stage(job: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 
 def now_local(ctx: ToolContext) -> datetime:
-    """The company's wall-clock time, without a zone (Leap's timestamps are company-local)."""
-    return datetime.now(ZoneInfo(ctx.timezone)).replace(tzinfo=None)
+    """The company's wall-clock time by the context's clock, without a zone (Leap's timestamps are
+    company-local)."""
+    return ctx.clock().astimezone(ZoneInfo(ctx.timezone)).replace(tzinfo=None)
 
 
 def today(ctx: ToolContext) -> date:
@@ -154,3 +161,14 @@ def quoted(text: str, limit: int = 80) -> str:
     """A short quotation of free text for a one-line summary."""
     flat = " ".join(text.split())
     return f"'{flat}'" if len(flat) <= limit else f"'{flat[: limit - 1].rstrip()}…'"
+
+
+async def gather_bounded(awaitables: Iterable[Awaitable[T]], limit: int = FAN_OUT) -> list[T]:
+    """``asyncio.gather`` with at most ``limit`` of them running at once; results in order."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(awaitable: Awaitable[T]) -> T:
+        async with gate:
+            return await awaitable
+
+    return list(await asyncio.gather(*(one(awaitable) for awaitable in awaitables)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from crm_leap.errors import ToolError
 from crm_leap.tools.base import Args, ReadTool, ToolContext, WriteResult, WriteTool
@@ -15,6 +15,7 @@ from crm_leap.wire import JSON
 
 AREA = "email"
 SNIPPET_CHARS = 140
+_EMAIL_ADAPTER: TypeAdapter[str] = TypeAdapter(EmailAddress)
 
 
 def _addresses(value: Any) -> list[str]:
@@ -36,6 +37,14 @@ def email_brief(email: JSON) -> dict[str, Any]:
             "snippet": trim(plain_text(email.get("content")), SNIPPET_CHARS),
         }
     )
+
+
+def valid_email(text: str) -> str:
+    """``text`` as an email address, or a ``ToolError`` saying it is not one."""
+    try:
+        return _EMAIL_ADAPTER.validate_python(text)
+    except ValidationError:
+        raise ToolError(f"{text!r} is not an email address.") from None
 
 
 def as_html(text: str) -> str:

@@ -108,6 +108,46 @@ class CreateTask(WriteTool[CreateTaskArgs, ResolvedTask]):
         return f"Deleted the task {quoted(str(args['title']))}."
 
 
+class CompleteTaskArgs(Args):
+    task_id: int = Field(description="The task's id (from list_tasks).")
+
+
+class ResolvedCompletion(BaseModel):
+    task_id: int
+    title: str
+
+
+class CompleteTask(WriteTool[CompleteTaskArgs, ResolvedCompletion]):
+    name = "complete_task"
+    area = AREA
+    description = "Mark a task (to-do) as done. Find its id with list_tasks first. Undo marks it open again."
+    args_model = CompleteTaskArgs
+    resolved_model = ResolvedCompletion
+
+    async def plan(self, ctx: ToolContext, args: CompleteTaskArgs) -> tuple[str, ResolvedCompletion]:
+        task = await ctx.leap.get_task(args.task_id)
+        title = str(task.get("title") or f"#{args.task_id}")
+        if task.get("completed"):
+            raise ToolError(f"Task {quoted(title)} is already done (since {task['completed']}).")
+        who = names(task.get("participants"))
+        of = f" ({', '.join(who)})" if who else ""
+        resolved = ResolvedCompletion(task_id=args.task_id, title=title)
+        return f"Mark task {quoted(title)}{of} as done.", resolved
+
+    async def apply(self, ctx: ToolContext, resolved: ResolvedCompletion) -> WriteResult:
+        task = await ctx.leap.complete_task(resolved.task_id)
+        undo = Undo(
+            op=self.name,
+            args={"task_id": resolved.task_id, "title": resolved.title},
+            summary=f"Mark task {quoted(resolved.title)} as not done again.",
+        )
+        return WriteResult(result=task_view(task), undo=undo)
+
+    async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
+        await ctx.leap.reopen_task(int(args["task_id"]))
+        return f"Task {quoted(str(args['title']))} is open again."
+
+
 class AssignTaskArgs(Args):
     task_id: int = Field(description="The task's id (from list_tasks).")
     assign_to: list[str] = Field(min_length=1, description="Company users who should do it instead (names).")
@@ -125,7 +165,10 @@ class ResolvedAssignment(BaseModel):
 class AssignTask(WriteTool[AssignTaskArgs, ResolvedAssignment]):
     name = "assign_task"
     area = AREA
-    description = "Give an existing task to other company users (replaces who it is assigned to)."
+    description = (
+        "Re-assign an existing task: give it to other company users (replaces who it is assigned to). "
+        "Find its id with list_tasks first."
+    )
     args_model = AssignTaskArgs
     resolved_model = ResolvedAssignment
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -32,10 +33,28 @@ class _Recipient(Args):
 
 async def recipient(ctx: ToolContext, who: _Recipient) -> tuple[str, str]:
     """The number to text and how to name the recipient back: a given phone wins over the customer's."""
-    customer_id = who.customer_id
-    if who.phone or customer_id is None:
+    if who.phone or who.customer_id is None:
         digits = phone_digits(who.phone or "")
         return digits, spoken_phone(digits)
+    mobile = await customer_mobile(ctx, who.customer_id)
+    return mobile.digits, mobile.said
+
+
+@dataclass(frozen=True)
+class Mobile:
+    """A customer's best number for a text, and how to name them."""
+
+    digits: str
+    first_name: str
+    name: str
+
+    @property
+    def said(self) -> str:
+        return f"{self.name} at {spoken_phone(self.digits)}"
+
+
+async def customer_mobile(ctx: ToolContext, customer_id: int) -> Mobile:
+    """The customer's mobile (else their first other number), or a ``ToolError`` saying they have none."""
     customer = await ctx.leap.get_customer(customer_id, includes=("phones",))
     name = person_name(customer) or f"customer {customer_id}"
     phones = customer.get("phones") or []
@@ -49,8 +68,8 @@ async def recipient(ctx: ToolContext, who: _Recipient) -> tuple[str, str]:
     )
     if not ranked or not ranked[0].get("number"):
         raise ToolError(f"{name} has no phone number in Leap.")
-    digits = phone_digits(str(ranked[0]["number"]))
-    return digits, f"{name} at {spoken_phone(digits)}"
+    first = str(customer.get("first_name") or "").strip() or name
+    return Mobile(digits=phone_digits(str(ranked[0]["number"])), first_name=first, name=name)
 
 
 def message_view(message: JSON) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from leap_sandbox import presenters_activity as activity
+from leap_sandbox.attachments import read_attachments
 from leap_sandbox.clock import company_now
 from leap_sandbox.dataset import API_USER
 from leap_sandbox.deps import FORM_BODY_DOC, Body, Data, Page
@@ -59,6 +60,7 @@ async def send_email(ds: Data, body: Body) -> dict[str, Any]:
     customer_id = v.integer("customer_id", among=ds.customers)
     job_id = v.integer("job_id", among=ds.jobs)
     reply_to = v.integer("reply_to", among=ds.emails)
+    attachments = read_attachments(v, ds, "attachments")
     v.check()
     assert subject is not None and content is not None
     email_id = ds.next_id("email")
@@ -77,6 +79,7 @@ async def send_email(ds: Data, body: Body) -> dict[str, Any]:
         job_ids=[job_id] if job_id else [],
         reply_to=reply_to,
         created_by=API_USER.id,
+        attachments=attachments,
     )
     ds.emails[email.id] = email
     ds.outbox_email_ids.append(email.id)

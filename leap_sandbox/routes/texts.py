@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from leap_sandbox import presenters_activity as activity
+from leap_sandbox.attachments import read_attachments
 from leap_sandbox.clock import company_now
 from leap_sandbox.dataset import API_USER, Dataset
 from leap_sandbox.deps import FORM_BODY_DOC, Body, Data, Page
@@ -34,6 +35,9 @@ async def send_text(ds: Data, body: Body) -> dict[str, Any]:
     customer_id = v.integer("customer_id", among=ds.customers)
     job_id = v.integer("job_id", among=ds.jobs)
     thread_id = v.integer("thread_id", among=ds.sms_threads)
+    media = read_attachments(v, ds, "media")
+    if len(media) > 1:
+        v.fail("media", "The media may not have more than 1 items.")
     v.check()
     assert number is not None and content is not None
     local = number[-10:]
@@ -51,6 +55,7 @@ async def send_text(ds: Data, body: Body) -> dict[str, Any]:
         job_id=job_id,
         sender_id=API_USER.id,
         status="sent",
+        media=media,
     )
     ds.sms_messages[message.id] = message
     ds.outbox_sms_ids.append(message.id)

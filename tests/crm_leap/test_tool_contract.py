@@ -138,9 +138,11 @@ async def _largest_read_requests(ctx):
         "list_proposals": {"limit": 50},
         "list_appointments": {"limit": 50},
         "job_financials": {"job_id": billed_job, "limit": 50},
+        "company_financials": {"period": "this_month"},
         "list_tasks": {"limit": 50, "include_done": True},
         "list_documents": {"job_id": busy_job, "limit": 50},
         "list_worksheets": {"job_id": busy_job, "limit": 50},
+        "find_documents": {"search": "e", "customer": "a"},  # a wide net: most customers, most files
         "production_schedule": {},
         "find_subcontractors": {"limit": 50},
         "company_config": {},

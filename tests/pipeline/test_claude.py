@@ -25,7 +25,7 @@ from pipeline.claude import VoiceClaude, regroup_parallel_calls
 from pipeline.phrases import APOLOGY
 from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
-from testkit.fakes.anthropic import on_tool_result, on_user, overloaded, reply, tool_use
+from testkit.fakes.anthropic import invalid_request, on_tool_result, on_user, overloaded, reply, tool_use
 from tests.brain.conftest import FALLBACK, PRIMARY, World, world  # noqa: F401 (the world fixture)
 
 WAIT_SECONDS = 30.0
@@ -149,6 +149,20 @@ async def test_the_caller_hears_an_apology_when_no_model_answers_and_can_go_on(w
 
     assert first == APOLOGY
     assert second == "Now I can help."
+
+
+async def test_a_request_anthropic_refuses_on_a_call_is_an_apology_not_silence(world: World) -> None:  # noqa: F811
+    """400 invalid_request_error is not retried by the SDK; the call tries the fallback, then apologises."""
+    world.fake.fail(invalid_request("messages: bad shape"), times=2)
+    world.fake.script(on_user("again", "Now I can help."))
+
+    async with conversation(world) as talk:
+        first = await talk.user_says("hello")
+        second = await talk.user_says("again please")
+
+    assert first == APOLOGY
+    assert second == "Now I can help."
+    assert [request.model for request in world.fake.requests][:2] == [PRIMARY, FALLBACK]
 
 
 def _tool_uses(request: object) -> list[dict[str, object]]:

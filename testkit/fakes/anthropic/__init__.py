@@ -8,11 +8,20 @@ Writing a scenario:
     )
     fake.script(reply("First."), reply("Second."))   # bare replies answer any request, in order
     fake.fail(overloaded(), model="claude-sonnet-4-6", times=None)   # that model is always 529
+    fake.fail(model_not_found("claude-x"), model="claude-x", times=None)  # retired: always 404
+    fake.fail(invalid_request("messages: ..."), times=None)          # every model answers 400
     ...; assert fake.requests[0].tool_names == ["find_jobs"] and not fake.problems
 A request no step matches gets a 400 naming it and the pending steps, and lands in fake.problems.
 """
 
-from testkit.fakes.anthropic.errors import ApiError, model_not_found, overloaded, rate_limited, server_error
+from testkit.fakes.anthropic.errors import (
+    ApiError,
+    invalid_request,
+    model_not_found,
+    overloaded,
+    rate_limited,
+    server_error,
+)
 from testkit.fakes.anthropic.request import RecordedRequest, ToolResult
 from testkit.fakes.anthropic.script import (
     Reply,
@@ -39,6 +48,7 @@ __all__ = [
     "ToolResult",
     "ToolUse",
     "always",
+    "invalid_request",
     "model_not_found",
     "on",
     "on_tool_result",
