@@ -171,6 +171,17 @@ class LeapClient:
         params = {"name": name, "phone": phone, "email": email, "keyword": keyword, "includes": ["phones"]}
         return await self._t.get_page("/customers", params, operation="find customers", limit=limit)
 
+    async def all_customers(self, *, max_items: int) -> list[JSON]:
+        """Customers with phones and addresses, 100 a page, at most ``max_items`` (for name lookups)."""
+        found: list[JSON] = []
+        async for customer in self._t.iterate(
+            "/customers", {"includes": ["address", "phones"]}, operation="list customers"
+        ):
+            found.append(customer)
+            if len(found) >= max_items:
+                break
+        return found
+
     async def get_customer(
         self, customer_id: int, includes: Sequence[str] = CUSTOMER_DETAIL_INCLUDES
     ) -> JSON:

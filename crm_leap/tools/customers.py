@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from crm_leap import heard
 from crm_leap.client import Address, NewCustomer, NewJob, Phone
-from crm_leap.names import best_matches
+from crm_leap.customer_names import names_of
 from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import EmailAddress, phone_digits, quoted, spoken_phone
 from crm_leap.tools.views import (
@@ -39,8 +40,10 @@ class FindCustomer(ReadTool[FindCustomerArgs]):
     name = "find_customer"
     area = AREA
     description = (
-        "Look up customers by name, phone number or email. Forgiving: partial names, misspellings and "
-        "any phone format work. Returns up to 5 matches with ids; use get_customer for details."
+        "Look up customers by name, phone number or email. Names are matched as they sound, so a "
+        "misheard or misspelt name ('Smyth', 'Jonse', 'Klark') still finds them. Returns up to 5 "
+        "matches, best first, with ids and streets; when the result has 'ask_back', put that question "
+        "to the caller before going on. Use get_customer for details."
     )
     args_model = FindCustomerArgs
 
@@ -52,34 +55,52 @@ class FindCustomer(ReadTool[FindCustomerArgs]):
         elif len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) // 2:
             found = (await ctx.leap.find_customers(phone=digits, limit=_MATCH_LIMIT)).items
         else:
-            found = await self._by_name(ctx, query)
+            return await self._by_name(ctx, query)
         return {
             "query": query,
-            "matches": [customer_brief(customer) for customer in found[:_MATCH_LIMIT]],
+            "matches": [customer_match(customer) for customer in found[:_MATCH_LIMIT]],
             "note": None if found else "No customer matches. Try another spelling, a phone number or email.",
         }
 
     @staticmethod
-    async def _by_name(ctx: ToolContext, query: str) -> list[JSON]:
-        """Leap's name search, widened word by word for misspellings, ranked by how close each name is."""
-        found = (await ctx.leap.find_customers(name=query, limit=_MATCH_LIMIT)).items
-        if found:
-            return found
-        pool: dict[int, JSON] = {}
-        for word in sorted(query.split(), key=len, reverse=True):
-            if len(word) < 3:
-                continue
-            for customer in (await ctx.leap.find_customers(name=word[:4], limit=25)).items:
-                pool[int(customer["id"])] = customer
-        return best_matches(
-            query,
-            list(pool.values()),
-            lambda customer: [
-                person_name(customer) or "",
-                str(customer.get("last_name") or ""),
-                str(customer.get("company_name") or ""),
-            ],
-        )
+    async def _by_name(ctx: ToolContext, query: str) -> dict[str, Any]:
+        """Every customer's name ranked by how it sounds and is spelt against what was heard, plus
+        Leap's own search for customers beyond the cached list."""
+        pool = {int(customer["id"]): customer for customer in await ctx.company.customers.all()}
+        for customer in (await ctx.leap.find_customers(name=query, limit=_MATCH_LIMIT)).items:
+            pool.setdefault(int(customer["id"]), customer)
+        ranked = heard.rank(query, pool.values(), names_of, limit=_MATCH_LIMIT)
+        close = heard.too_close(ranked)
+        answer: dict[str, Any] = {
+            "query": query,
+            "matches": [{**customer_match(entry.item), "score": entry.score} for entry in ranked],
+        }
+        if close:
+            answer["ask_back"] = heard.ask_back(query, [spoken_customer(customer) for customer in close])
+        if not ranked:
+            answer["note"] = "No customer sounds like that. Ask them to spell the last name, or for a phone."
+        return answer
+
+
+def customer_match(customer: JSON) -> dict[str, Any]:
+    """A lookup's answer about one customer: who, how to reach them, and their street."""
+    address = customer.get("address")
+    street = address.get("address") if isinstance(address, Mapping) else None
+    return compact({**customer_brief(customer), "street": street})
+
+
+def spoken_customer(customer: JSON) -> str:
+    """ "Daniel Smith on Sable Blvd": enough for the caller to tell two similar names apart."""
+    name = person_name(customer) or f"customer {customer['id']}"
+    address = customer.get("address")
+    street = address.get("address") if isinstance(address, Mapping) else None
+    return f"{name} on {_street_name(str(street))}" if street else name
+
+
+def _street_name(street: str) -> str:
+    """The street without its house number ("7920 Sable Blvd" -> "Sable Blvd")."""
+    parts = street.split(maxsplit=1)
+    return parts[1] if len(parts) == 2 and parts[0].isdigit() else street
 
 
 class GetCustomerArgs(Args):
@@ -229,6 +250,7 @@ class CreateCustomer(WriteTool[CustomerFields, ResolvedCustomer]):
 
     async def apply(self, ctx: ToolContext, resolved: ResolvedCustomer) -> WriteResult:
         customer = await ctx.leap.create_customer(resolved.new_customer())
+        await ctx.company.customers.forget()
         return WriteResult(result=customer_brief(customer), undo=delete_customer_undo(self.name, customer))
 
     async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
@@ -304,6 +326,7 @@ class CreateProspect(WriteTool[ProspectArgs, ResolvedProspect]):
             rep_ids=[resolved.rep_id] if resolved.rep_id else [],
         )
         created = await ctx.leap.create_prospect(resolved.new_customer(), job)
+        await ctx.company.customers.forget()
         stage = (
             await ctx.company.stage_by_code(created.first_stage_code) if created.first_stage_code else None
         )
