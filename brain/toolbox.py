@@ -27,7 +27,7 @@ from brain import meta
 from brain.access import may_use, may_write_anything
 from brain.actions import ActionStore, ConfirmOutcome
 from brain.context import CallContext
-from crm_leap import LeapError
+from crm_leap import LeapError, NeedsCaller
 from crm_leap.tools import ReadTool, Tool, ToolContext, ToolError, WriteTool, registry
 from kb import Snippet
 from memory import COMPANY, MemoryStore, MemoryTier
@@ -160,6 +160,8 @@ class ToolBox:
             return await self._propose(tool, crm, args)
         except Refusal as refusal:
             return _refused(name, str(refusal))
+        except NeedsCaller as question:  # not an error: Claude asks, then calls again
+            return _ok(name, {"ask": question.message, **question.details}, summary=question.message)
         except ToolError as error:
             return _error(name, str(error))
         except LeapError as error:

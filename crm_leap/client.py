@@ -59,7 +59,8 @@ class Address:
 
 @dataclass(frozen=True)
 class NewCustomer:
-    """A person or business to create; ``company_name`` alone is enough for a commercial customer."""
+    """A person (Leap requires first and last name) or a business (``company_name`` is enough: it is
+    sent as a commercial customer, whose names are optional)."""
 
     first_name: str | None
     last_name: str | None
@@ -75,7 +76,7 @@ class NewCustomer:
         return {
             "first_name": self.first_name,
             "last_name": self.last_name,
-            "is_commercial": bool(self.company_name) and not self.last_name,
+            "is_commercial": bool(self.company_name) and not (self.first_name and self.last_name),
             "company_name": self.company_name,
             "email": self.email,
             "phones": [{"label": phone.label, "number": phone.number} for phone in self.phones],
@@ -166,9 +167,16 @@ class LeapClient:
         email: str | None = None,
         keyword: str | None = None,
         limit: int = 10,
+        includes: Sequence[str] = ("phones",),
     ) -> Page:
         """Customers by name (partial), phone digits or email (exact), or a name/address keyword."""
-        params = {"name": name, "phone": phone, "email": email, "keyword": keyword, "includes": ["phones"]}
+        params = {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "keyword": keyword,
+            "includes": list(includes),
+        }
         return await self._t.get_page("/customers", params, operation="find customers", limit=limit)
 
     async def all_customers(self, *, max_items: int) -> list[JSON]:

@@ -158,3 +158,15 @@ async def test_three_wrong_pins_end_the_call(world):
     assert [o.event.status for o in outcomes] == ["refused"] * 3
     assert "Too many wrong PINs" in outcomes[-1].content["refused"]
     assert toolbox.ctx.needs_pin and toolbox.ctx.user_id is None
+
+
+async def test_a_customer_leap_would_refuse_becomes_a_question_for_the_caller_not_an_error(world):
+    toolbox = await world.brain.toolbox(world.ctx(Role.OWNER))
+    customers_before = len(world.data.customers)
+
+    outcome = await toolbox.call("create_customer", {"last_name": "Ng", "phone": "9705550142"})
+
+    assert not outcome.is_error and outcome.event.status == "ok"
+    assert outcome.content["missing"] == ["first_name"]
+    assert "Ask the caller" in outcome.content["ask"]
+    assert len(world.data.customers) == customers_before
