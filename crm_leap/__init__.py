@@ -9,10 +9,12 @@ sandbox (``LeapConnector``). The Leap emulator with demo data is its own package
 Knows a tenant only by its id and the Leap token handed in; never imports ``tenants`` or above.
 """
 
+from crm_leap.capabilities import Capability, CapabilityReport, CapabilityStore, not_available
 from crm_leap.client import Address, LeapClient, NewCustomer, NewJob, Phone, ProspectCreated
 from crm_leap.company import CompanyDirectory, CompanyUser, Division, Stage, State, Trade
 from crm_leap.connector import LeapConnector, LeapNotConnected, LeapTokens
 from crm_leap.errors import (
+    ActionNotAvailable,
     AmbiguousName,
     LeapArchivedJob,
     LeapAuthError,
@@ -43,8 +45,12 @@ from crm_leap.transport import Page, RetryPolicy
 
 __all__ = [
     "ALL_TOOLS",
+    "ActionNotAvailable",
     "Address",
     "AmbiguousName",
+    "Capability",
+    "CapabilityReport",
+    "CapabilityStore",
     "CompanyDirectory",
     "CompanyUser",
     "Division",
@@ -81,6 +87,7 @@ __all__ = [
     "UnknownName",
     "WriteResult",
     "leap_rate_limiter",
+    "not_available",
     "registry",
     "run_undo",
 ]

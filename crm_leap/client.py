@@ -18,6 +18,13 @@ import httpx
 
 from core.ratelimit import TokenBucket
 from core.settings import LEAP_PRODUCTION_URL
+from crm_leap.errors import (
+    LeapAuthError,
+    LeapEndpointMissing,
+    LeapError,
+    LeapRateLimited,
+    LeapUnavailable,
+)
 from crm_leap.transport import DEFAULT_TIMEOUT, LeapTransport, Page, RetryPolicy, list_of
 from crm_leap.wire import JSON, FormValue, unwrap, unwrap_record
 
@@ -590,6 +597,29 @@ class LeapClient:
         return await self._t.get_page(
             "/sub_contractors", params, operation="find sub-contractors", limit=limit
         )
+
+    # Discovery -------------------------------------------------------------------------------
+
+    async def has_endpoint(self, path: str) -> bool | None:
+        """Whether this account's Leap has the route ``path``, asked with one GET (never a write).
+
+        True when Leap answers, or refuses the request itself (a 412, a record it cannot find, a 405
+        because the route takes only writes); False for its router's 404 or a 403 for this token;
+        None when Leap could not say (down, rate limited). A refused token raises ``LeapAuthError``.
+        """
+        try:
+            await self._t.get(path, {"limit": 1}, operation=f"check {path}")
+        except LeapEndpointMissing as missing:
+            return missing.status == 405
+        except LeapAuthError as refused:
+            if refused.status == 403:
+                return False
+            raise
+        except (LeapUnavailable, LeapRateLimited):
+            return None
+        except LeapError:
+            return True
+        return True
 
     def __repr__(self) -> str:  # never show the token
         return f"<LeapClient {self.base_url}>"

@@ -87,6 +87,15 @@ class NeedsCaller(ToolError):
         self.details = dict(details or {})
 
 
+class ActionNotAvailable(ToolError):
+    """The tool's endpoint is missing from this company's Leap account; the message says so plainly
+    and what Hard-E can do instead."""
+
+    def __init__(self, message: str, *, tool: str) -> None:
+        super().__init__(message)
+        self.tool = tool
+
+
 class AmbiguousName(ToolError):
     """A spoken name fits several records equally well; the message asks which one."""
 

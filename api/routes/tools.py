@@ -28,6 +28,7 @@ from api.problems import (
     IDEMPOTENCY_IN_PROGRESS,
     IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_SCOPE,
+    LEAP_BUSY,
     LEAP_NOT_CONNECTED,
     LEAP_UNAVAILABLE,
     TOOL_FAILED,
@@ -76,6 +77,7 @@ _RUN_PROBLEMS = (
     LEAP_NOT_CONNECTED,
     TOOL_FAILED,
     LEAP_UNAVAILABLE,
+    LEAP_BUSY,
 )
 
 
@@ -176,6 +178,9 @@ def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[
     content, status = outcome.content, outcome.event.status
     if status is ToolStatus.REFUSED:
         raise ApiProblem(TOOL_REFUSED, str(content.get("refused")))
+    if status is ToolStatus.BUSY:  # the tenant's Leap budget is queued full: come back, not broken
+        retry_after = str(content.get("retry_after", 1))
+        raise ApiProblem(LEAP_BUSY, str(content.get("error")), headers={"Retry-After": retry_after})
     if status is ToolStatus.UNAVAILABLE:
         raise ApiProblem(LEAP_UNAVAILABLE, str(content.get("error")))
     if outcome.is_error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from crm_leap import leap_rate_limiter
 from tests.api.conftest import Api
 
 PROBLEMS = "https://hard-e.dev/problems/"
@@ -236,3 +237,33 @@ async def test_leap_refusing_the_request_reads_as_a_sentence(api: Api):
     assert response.status_code == 422
     assert response.json()["type"] == PROBLEMS + "tool-failed"
     assert response.json()["detail"] == "Leap has no such record (Customer Not Found)."
+
+
+async def test_a_full_leap_queue_answers_leap_is_busy_with_retry_after(api: Api):
+    await api.tenant("acme")
+    key = await api.key("acme", "tools:read")
+    customer = next(iter((await api.leap_data("acme")).customers.values()))
+    token = await api.admin.tenants.get_leap_token("acme")
+    assert token is not None
+    bucket = leap_rate_limiter(api.admin.redis, token)  # the budget every worker shares for this key
+    # Other requests of this company hold every slot for the next half minute and more.
+    queued = [asyncio.create_task(bucket.acquire(3600)) for _ in range(45)]
+    try:
+        for _ in range(1000):  # each check is a Redis round trip, which lets the queued tasks reserve
+            if (await bucket.try_acquire()).retry_after > 31:
+                break
+        else:
+            raise AssertionError("the queue never filled")
+
+        response = await api.http.post(
+            "/v1/tools/get_customer", json={"customer_id": customer.id}, headers=key["headers"]
+        )
+    finally:
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
+
+    assert response.status_code == 429, response.text
+    assert response.json()["type"] == PROBLEMS + "leap-busy"
+    assert "Leap is busy" in response.json()["detail"]
+    assert int(response.headers["retry-after"]) >= 30
