@@ -2,9 +2,11 @@
 
 Owns the async Leap v3 client (``LeapClient``: one method per endpoint, retries, typed errors),
 the per-token rate limit shared by all workers (``leap_rate_limiter``), the cached company
-vocabulary with forgiving name resolution (``CompanyDirectory``), the CRM tools
-(``crm_leap.tools``), and the connector that gives a tenant's tools the real Leap or the built-in
-sandbox (``LeapConnector``). The Leap emulator with demo data is its own package, ``leap_sandbox``.
+vocabulary and customer names with forgiving name resolution by spelling and sound
+(``CompanyDirectory``, ``crm_leap.heard``), which endpoints each company's Leap answers
+(``CapabilityStore``, ``crm_leap.capabilities``), the CRM tools (``crm_leap.tools``), and the
+connector that gives a tenant's tools the real Leap or the built-in sandbox (``LeapConnector``).
+The Leap emulator with demo data is its own package, ``leap_sandbox``.
 
 Knows a tenant only by its id and the Leap token handed in; never imports ``tenants`` or above.
 """

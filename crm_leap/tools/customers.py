@@ -261,19 +261,20 @@ async def resolve_customer(ctx: ToolContext, fields: CustomerFields) -> Resolved
 
 async def _offer_existing(ctx: ToolContext, digits: str, email: str | None) -> None:
     """Raise ``NeedsCaller`` offering the customer Leap already has with this phone or email."""
-    for what, value in (("phone number", digits), ("email", email)):
-        if not value:
-            continue
-        key = "phone" if what == "phone number" else "email"
-        found = (await ctx.leap.find_customers(**{key: value}, limit=1, includes=("phones", "address"))).items
-        if found:
-            existing = found[0]
-            raise NeedsCaller(
-                f"Leap already has {spoken_customer(existing)} (customer {existing['id']}) with this "
-                f"{what}. Offer that customer to the caller instead of adding a second one; only if they "
-                "say it is someone else, call again with create_anyway. Nothing was created.",
-                {"existing_customer": customer_match(existing)},
-            )
+    includes = ("phones", "address")
+    found = (await ctx.leap.find_customers(phone=digits, limit=1, includes=includes)).items
+    what = "phone number"
+    if not found and email:
+        found = (await ctx.leap.find_customers(email=email, limit=1, includes=includes)).items
+        what = "email"
+    if found:
+        existing = found[0]
+        raise NeedsCaller(
+            f"Leap already has {spoken_customer(existing)} (customer {existing['id']}) with this {what}. "
+            "Offer that customer to the caller instead of adding a second one; only if they say it is "
+            "someone else, call again with create_anyway. Nothing was created.",
+            {"existing_customer": customer_match(existing)},
+        )
 
 
 class CreateCustomer(WriteTool[CustomerFields, ResolvedCustomer]):
