@@ -47,6 +47,7 @@ from api.trials import ensure_trial_active
 from brain import CallContext, Channel, ToolOutcome, ToolStatus
 from brain.access import may_use
 from core.keys import SessionKind, new_session_id
+from crm_leap import CapabilityStore
 from crm_leap.tools import Tier, Tool, registry
 from tenants import Scope
 
@@ -125,8 +126,10 @@ def _usable(tool: Tool[Any]) -> bool:
 @router.get(
     "", summary="The tools this key may run", responses=documented(*AUTH_PROBLEMS, INSUFFICIENT_SCOPE)
 )
-async def list_tools(caller: ToolsCaller) -> list[ToolInfo]:
+async def list_tools(caller: ToolsCaller, admin: Admin) -> list[ToolInfo]:
+    """Every tool the key may run, less those whose endpoint this company's Leap was found to lack."""
     ctx = _context(caller)
+    account = await CapabilityStore(admin.redis).get(caller.tenant_id)
     return [
         ToolInfo(
             name=tool.name,
@@ -136,7 +139,9 @@ async def list_tools(caller: ToolsCaller) -> list[ToolInfo]:
             input_schema=tool.json_schema(),
         )
         for tool in registry().values()
-        if _usable(tool) and may_use(ctx, tool.tier, tool.area).allowed
+        if _usable(tool)
+        and may_use(ctx, tool.tier, tool.area).allowed
+        and (account is None or account.offers_tool(tool.name))
     ]
 
 

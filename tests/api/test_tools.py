@@ -267,3 +267,26 @@ async def test_a_full_leap_queue_answers_leap_is_busy_with_retry_after(api: Api)
     assert response.json()["type"] == PROBLEMS + "leap-busy"
     assert "Leap is busy" in response.json()["detail"]
     assert int(response.headers["retry-after"]) >= 30
+
+
+async def test_the_list_leaves_out_what_the_companys_leap_lacks(api: Api):
+    await api.tenant("acme")
+    key = await api.key("acme", "tools:read", "tools:write")
+    token = await api.admin.tenants.get_leap_token("acme")
+    assert token is not None
+    api.sandbox.set_unpublished(token, enabled=False)
+    before = {tool["name"] for tool in (await api.http.get("/v1/tools", headers=key["headers"])).json()}
+
+    await api.admin.brain.check_leap("acme")
+    after = {tool["name"] for tool in (await api.http.get("/v1/tools", headers=key["headers"])).json()}
+    refused = await api.http.post(
+        "/v1/tools/send_text", json={"customer_id": 1, "message": "Hi"}, headers=key["headers"]
+    )
+
+    assert {"send_text", "list_tasks"} <= before
+    assert before - after == {
+        "change_job_stage", "send_email", "send_text", "text_history", "list_emails", "read_email",
+        "list_proposals", "list_tasks", "create_task", "assign_task", "list_documents", "list_worksheets",
+    }  # fmt: skip
+    assert refused.status_code == 403
+    assert "Sending text messages is not available through" in refused.json()["detail"]
