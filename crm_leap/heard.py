@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import jellyfish
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 T = TypeVar("T")
 
@@ -50,40 +50,68 @@ def _keys(word: str) -> tuple[str, str]:
     return jellyfish.metaphone(word), jellyfish.nysiis(word)
 
 
-def word_similarity(heard: str, name: str) -> float:
-    """0-100: how close one heard word is to one word of a name, by spelling or by sound."""
+def _combine(
+    heard: str, name: str, spelled: float, heard_keys: tuple[str, str], name_keys: tuple[str, str],
+    sounded: float,
+) -> float:  # fmt: skip
+    """One word pair's score from its spelling similarity and its phonetic keys."""
     if heard == name:
         return 100.0
-    spelled = fuzz.ratio(heard, name)
     if len(heard) < 2 or len(name) < 2 or heard.isdigit() or name.isdigit():
         return spelled
-    heard_keys, name_keys = _keys(heard), _keys(name)
     if any(a and a == b for a, b in zip(heard_keys, name_keys, strict=True)):
         return max(spelled, SAME_SOUND)
     # Sounds alike without sharing a key: lifts a near spelling, never carries a far one alone.
-    sounded = fuzz.ratio(heard_keys[0], name_keys[0])
     return max(spelled, (spelled + sounded) / 2)
 
 
-def similarity(heard: str, names: Iterable[str]) -> float:
-    """0-100: how well the heard words fit a record known by ``names`` (full name, company, ...).
+def word_similarity(heard: str, name: str) -> float:
+    """0-100: how close one heard word is to one word of a name, by spelling or by sound."""
+    heard_keys, name_keys = _keys(heard), _keys(name)
+    sounded = fuzz.ratio(heard_keys[0], name_keys[0])
+    return _combine(heard, name, fuzz.ratio(heard, name), heard_keys, name_keys, sounded)
 
-    Each heard word takes the closest word of the record (each record word at most once); the
-    score is the mean over heard words, so "Kimberly" fits every Kimberly equally and "Kimberly
-    Davis" fits one best.
-    """
-    heard_words = words(heard)
-    record_words = [word for name in names if name for word in words(name)]
+
+def _fit(
+    heard_words: Sequence[str], record_words: Sequence[str], score: Callable[[str, str], float]
+) -> float:
+    """Each heard word takes the closest word of the record (each record word at most once); the
+    mean over heard words, so "Kimberly" fits every Kimberly equally and "Kimberly Davis" one best."""
     if not heard_words or not record_words:
         return 0.0
     total, free = 0.0, list(record_words)
     for word in sorted(heard_words, key=len, reverse=True):
         if not free:
             break
-        best = max(free, key=lambda candidate: word_similarity(word, candidate))
-        total += word_similarity(word, best)
+        best = max(free, key=lambda candidate: score(word, candidate))
+        total += score(word, best)
         free.remove(best)
     return total / len(heard_words)
+
+
+def similarity(heard: str, names: Iterable[str]) -> float:
+    """0-100: how well the heard words fit a record known by ``names`` (full name, company, ...)."""
+    return _fit(words(heard), [word for name in names if name for word in words(name)], word_similarity)
+
+
+def _score_table(heard_words: Iterable[str], vocabulary: Iterable[str]) -> dict[str, dict[str, float]]:
+    """Every heard word against every distinct word of the candidates, in a few vectorised calls
+    (rapidfuzz's cdist) rather than one Python call per pair: a company's few thousand customers."""
+    vocab = sorted(set(vocabulary))
+    if not vocab:
+        return {}
+    vocab_keys = [_keys(word) for word in vocab]
+    metaphones = [keys[0] for keys in vocab_keys]
+    table: dict[str, dict[str, float]] = {}
+    for heard in set(heard_words):
+        heard_keys = _keys(heard)
+        spelled = process.cdist([heard], vocab, scorer=fuzz.ratio)[0]
+        sounded = process.cdist([heard_keys[0]], metaphones, scorer=fuzz.ratio)[0]
+        table[heard] = {
+            word: _combine(heard, word, float(spell), heard_keys, keys, float(sound))
+            for word, spell, keys, sound in zip(vocab, spelled, vocab_keys, sounded, strict=True)
+        }
+    return table
 
 
 @dataclass(frozen=True)
@@ -96,7 +124,13 @@ def rank(
     heard: str, items: Iterable[T], names_of: Callable[[T], Sequence[str]], *, limit: int = 5
 ) -> list[Ranked[T]]:
     """The items that fit what was heard, best first, at most ``limit``."""
-    scored = [Ranked(item, round(similarity(heard, names_of(item)), 1)) for item in items]
+    heard_words = words(heard)
+    records = [(item, [word for name in names_of(item) if name for word in words(name)]) for item in items]
+    table = _score_table(heard_words, (word for _, record_words in records for word in record_words))
+    scored = [
+        Ranked(item, round(_fit(heard_words, record_words, lambda h, w: table[h][w]), 1))
+        for item, record_words in records
+    ]
     fitting = [entry for entry in scored if entry.score >= MATCH_THRESHOLD]
     fitting.sort(key=lambda entry: entry.score, reverse=True)
     return fitting[:limit]
