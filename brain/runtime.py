@@ -6,7 +6,10 @@ tenant works (the real one or the built-in sandbox) and gets back the CRM tools'
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from brain.actions import ActionStore
 from brain.context import CallContext
@@ -17,7 +20,9 @@ from brain.prompt import Style
 from brain.toolbox import KnowledgeSearch, ToolBox, TurnState
 from brain.turn_context import TurnContextService
 from core.redis import Redis
-from crm_leap import LeapConnector, LeapNotConnected
+from crm_leap import CapabilityReport, CapabilityStore, LeapConnector, LeapNotConnected
+from crm_leap.capabilities import check as check_capabilities
+from crm_leap.capabilities import refresh as refresh_capabilities
 from crm_leap.tools import ToolContext
 from memory import ExtractionResult, Line, MemoryExtractor, MemoryStore, Speaker
 from tenants import CrmMode, Role, Tenant, TenantStore
@@ -36,6 +41,8 @@ class Brain:
     def __post_init__(self) -> None:
         self.actions = ActionStore(self.redis)
         self.audit = AuditLog(self.redis)
+        self.capabilities = CapabilityStore(self.redis)
+        self._checks: set[asyncio.Task[Any]] = set()
 
     async def toolbox(
         self,
@@ -51,6 +58,10 @@ class Brain:
             )
         except LeapNotConnected:
             crm = None
+        account = await self.capabilities.get(tenant.id) if crm is not None else None
+        if crm is not None and tenant.crm is CrmMode.LEAP and self.capabilities.is_stale(account):
+            # A company's own Leap; the built-in sandbox has every endpoint unless a check said otherwise.
+            self._in_background(refresh_capabilities(self.capabilities, tenant.id, crm.leap))
         return ToolBox(
             ctx=ctx,
             crm=crm,
@@ -61,7 +72,27 @@ class Brain:
             control=control or NoCallControl(),
             state=state or TurnState(),
             identify=lambda pin: self.tenants.find_user_by_pin(ctx.tenant_id, pin),
+            leap_account=account,
+            capabilities=self.capabilities,
         )
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """The daily Leap capability check runs beside the conversation, never in its way: until
+        it answers, the last answers (or every tool) stay offered."""
+        task = asyncio.create_task(work)
+        self._checks.add(task)
+        task.add_done_callback(self._checks.discard)
+
+    async def check_leap(self, tenant_id: str) -> CapabilityReport:
+        """Check now which endpoints the tenant's Leap answers (``harde leap check``, tests); stored.
+        Raises ``LeapNotConnected`` without a key and ``LeapError`` when Leap cannot be checked."""
+        tenant = await self.tenants.get_tenant(tenant_id)
+        crm = await self.leap.tool_context(
+            tenant.id, name=tenant.name, timezone=tenant.timezone, sandbox=tenant.crm is CrmMode.SANDBOX
+        )
+        report = await check_capabilities(crm.leap)
+        await self.capabilities.save(tenant.id, report)
+        return report
 
     async def recall(self, ctx: CallContext) -> list[str]:
         """What to remember about this caller and the company at the start of a session."""
@@ -110,5 +141,8 @@ class Brain:
         return await self.learn_from(ctx, await transcript(self.redis, ctx.tenant_id, ctx.session_id))
 
     async def aclose(self) -> None:
+        for task in list(self._checks):
+            task.cancel()
+        await asyncio.gather(*self._checks, return_exceptions=True)
         await self.leap.aclose()
         await self.claude.aclose()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -27,7 +28,15 @@ from brain import meta
 from brain.access import may_use, may_write_anything
 from brain.actions import ActionStore, ConfirmOutcome
 from brain.context import CallContext
-from crm_leap import LeapError
+from crm_leap import (
+    ActionNotAvailable,
+    CapabilityReport,
+    CapabilityStore,
+    LeapError,
+    LeapRateLimited,
+    NeedsCaller,
+    not_available,
+)
 from crm_leap.tools import ReadTool, Tool, ToolContext, ToolError, WriteTool, registry
 from kb import Snippet
 from memory import COMPANY, MemoryStore, MemoryTier
@@ -86,6 +95,7 @@ class ToolStatus(StrEnum):
     REFUSED = "refused"  # the policy said no (tier, role, scope, or a yes not heard)
     ERROR = "error"
     UNAVAILABLE = "unavailable"  # the CRM could not be reached or is not connected
+    BUSY = "busy"  # the tenant's Leap request budget is spent for now: try again after retry_after
     DRY_RUN = "dry_run"  # a write checked and summarised, nothing changed (Direct Tools API)
 
 
@@ -122,12 +132,16 @@ class ToolBox:
     state: TurnState = field(default_factory=TurnState)
     identify: Identify | None = None  # PIN -> user, for callers who must verify themselves
     pin_attempts: int = 0
+    leap_account: CapabilityReport | None = None  # what this tenant's Leap answers; None: not checked
+    capabilities: CapabilityStore | None = None  # where a tool found missing is remembered
 
     def specs(self) -> list[dict[str, Any]]:
-        """Every CRM tool (refusals explain themselves) and the meta tools of this channel."""
+        """The CRM tools this tenant's Leap offers (refusals explain themselves) and the meta tools of
+        this channel. A tool whose endpoint the account lacks is left out."""
         crm = [
             {"name": tool.name, "description": tool.description, "input_schema": tool.json_schema()}
             for tool in registry().values()
+            if self.leap_account is None or self.leap_account.offers_tool(tool.name)
         ]
         return crm + meta.meta_specs(on_call=self.ctx.is_voice, needs_pin=self.ctx.needs_pin)
 
@@ -160,6 +174,10 @@ class ToolBox:
             return await self._propose(tool, crm, args)
         except Refusal as refusal:
             return _refused(name, str(refusal))
+        except NeedsCaller as question:  # not an error: Claude asks, then calls again
+            return _ok(name, {"ask": question.message, **question.details}, summary=question.message)
+        except ActionNotAvailable as missing:
+            return await self._not_available(missing)
         except ToolError as error:
             return _error(name, str(error))
         except LeapError as error:
@@ -176,7 +194,16 @@ class ToolBox:
             raise Refusal(decision.reason)
         if self.crm is None:
             raise Refusal(NO_LEAP)
+        if self.leap_account is not None and not self.leap_account.offers_tool(name):
+            raise Refusal(not_available(name))
         return tool, self.crm
+
+    async def _not_available(self, missing: ActionNotAvailable) -> ToolOutcome:
+        """A tool failed for want of its endpoint: say so plainly and stop offering it to this tenant."""
+        log.info("tenant %s: Leap lacks the endpoint of %s", self.ctx.tenant_id, missing.tool)
+        if self.capabilities is not None:
+            await self.capabilities.mark_missing(self.ctx.tenant_id, [missing.tool])
+        return _error(missing.tool, missing.message)
 
     async def _propose(self, tool: Tool[Any], crm: ToolContext, args: dict[str, Any]) -> ToolOutcome:
         assert isinstance(tool, WriteTool)
@@ -345,6 +372,8 @@ class ToolBox:
             return _ok(name, {"summary": prepared.summary, "result": result.result}, summary=prepared.summary)
         except Refusal as refusal:
             return _refused(name, str(refusal))
+        except ActionNotAvailable as missing:
+            return await self._not_available(missing)
         except ToolError as error:
             return _error(name, str(error))
         except LeapError as error:
@@ -394,8 +423,19 @@ def _refused(name: str, reason: str) -> ToolOutcome:
     return ToolOutcome({"refused": reason}, True, ToolEvent(name, ToolStatus.REFUSED, reason))
 
 
+BUSY_RETRY_AFTER_S = 5.0
+"""When Leap's 429 or our own queue gives no time, how long to suggest waiting."""
+
+
 def _unavailable(name: str, error: LeapError) -> ToolOutcome:
     """Leap itself failed (down, slow, rate limited, bad token): worth a retry, not the input's fault."""
+    if isinstance(error, LeapRateLimited):
+        wait = max(1, math.ceil(error.retry_after or BUSY_RETRY_AFTER_S))
+        busy = (
+            f"Leap is busy: this company's Leap requests are queued to its limit of 60 a minute. "
+            f"Nothing was done; try again in about {wait} seconds."
+        )
+        return ToolOutcome({"error": busy, "retry_after": wait}, True, ToolEvent(name, ToolStatus.BUSY, busy))
     message = f"Leap is not answering properly right now ({error}). Try again shortly."
     return ToolOutcome({"error": message}, True, ToolEvent(name, ToolStatus.UNAVAILABLE, message))
 

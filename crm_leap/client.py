@@ -18,6 +18,13 @@ import httpx
 
 from core.ratelimit import TokenBucket
 from core.settings import LEAP_PRODUCTION_URL
+from crm_leap.errors import (
+    LeapAuthError,
+    LeapEndpointMissing,
+    LeapError,
+    LeapRateLimited,
+    LeapUnavailable,
+)
 from crm_leap.transport import DEFAULT_TIMEOUT, LeapTransport, Page, RetryPolicy, list_of
 from crm_leap.wire import JSON, FormValue, unwrap, unwrap_record
 
@@ -59,7 +66,8 @@ class Address:
 
 @dataclass(frozen=True)
 class NewCustomer:
-    """A person or business to create; ``company_name`` alone is enough for a commercial customer."""
+    """A person (Leap requires first and last name) or a business (``company_name`` is enough: it is
+    sent as a commercial customer, whose names are optional)."""
 
     first_name: str | None
     last_name: str | None
@@ -75,7 +83,7 @@ class NewCustomer:
         return {
             "first_name": self.first_name,
             "last_name": self.last_name,
-            "is_commercial": bool(self.company_name) and not self.last_name,
+            "is_commercial": bool(self.company_name) and not (self.first_name and self.last_name),
             "company_name": self.company_name,
             "email": self.email,
             "phones": [{"label": phone.label, "number": phone.number} for phone in self.phones],
@@ -180,10 +188,28 @@ class LeapClient:
         email: str | None = None,
         keyword: str | None = None,
         limit: int = 10,
+        includes: Sequence[str] = ("phones",),
     ) -> Page:
         """Customers by name (partial), phone digits or email (exact), or a name/address keyword."""
-        params = {"name": name, "phone": phone, "email": email, "keyword": keyword, "includes": ["phones"]}
+        params = {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "keyword": keyword,
+            "includes": list(includes),
+        }
         return await self._t.get_page("/customers", params, operation="find customers", limit=limit)
+
+    async def all_customers(self, *, max_items: int) -> list[JSON]:
+        """Customers with phones and addresses, 100 a page, at most ``max_items`` (for name lookups)."""
+        found: list[JSON] = []
+        async for customer in self._t.iterate(
+            "/customers", {"includes": ["address", "phones"]}, operation="list customers"
+        ):
+            found.append(customer)
+            if len(found) >= max_items:
+                break
+        return found
 
     async def get_customer(
         self, customer_id: int, includes: Sequence[str] = CUSTOMER_DETAIL_INCLUDES
@@ -648,6 +674,29 @@ class LeapClient:
         return await self._t.get_page(
             "/sub_contractors", params, operation="find sub-contractors", limit=limit
         )
+
+    # Discovery -------------------------------------------------------------------------------
+
+    async def has_endpoint(self, path: str) -> bool | None:
+        """Whether this account's Leap has the route ``path``, asked with one GET (never a write).
+
+        True when Leap answers, or refuses the request itself (a 412, a record it cannot find, a 405
+        because the route takes only writes); False for its router's 404 or a 403 for this token;
+        None when Leap could not say (down, rate limited). A refused token raises ``LeapAuthError``.
+        """
+        try:
+            await self._t.get(path, {"limit": 1}, operation=f"check {path}")
+        except LeapEndpointMissing as missing:
+            return missing.status == 405
+        except LeapAuthError as refused:
+            if refused.status == 403:
+                return False
+            raise
+        except (LeapUnavailable, LeapRateLimited):
+            return None
+        except LeapError:
+            return True
+        return True
 
     def __repr__(self) -> str:  # never show the token
         return f"<LeapClient {self.base_url}>"

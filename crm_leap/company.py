@@ -1,4 +1,4 @@
-"""A company's own vocabulary in Leap: its workflow stages, trades, divisions and users.
+"""A company's own vocabulary in Leap: its workflow stages, trades, divisions, users and customers' names.
 
 Every company names its stages and people differently, so nothing here is hard-coded: the lists
 are read from Leap, cached in Redis per tenant for a while (they change rarely and every worker
@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from core.keys import tenant_key
 from core.redis import Redis
 from crm_leap.client import LeapClient
+from crm_leap.customer_names import CustomerNames
 from crm_leap.errors import AmbiguousName, UnknownName
 from crm_leap.names import best_matches
 from crm_leap.wire import JSON
@@ -187,6 +188,8 @@ class CompanyDirectory:
         self._redis = redis
         self._ttl = ttl_seconds
         self._min_refresh_interval = min_refresh_interval
+        self.customers = CustomerNames(tenant_id, leap, redis)
+        """Every customer's name, for lookups by a misheard name."""
 
     async def stages(self) -> list[Stage]:
         """Workflow stages in pipeline order."""
@@ -227,6 +230,7 @@ class CompanyDirectory:
     async def refresh(self) -> None:
         """Forget everything cached for this tenant; the next question re-reads Leap."""
         await self._redis.delete(*(self._key(catalog) for catalog in _CATALOGS))
+        await self.customers.forget()
 
     async def _resolve(self, catalog: _Catalog[ItemT], name: str) -> ItemT:
         matches = await self._select(

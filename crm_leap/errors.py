@@ -77,6 +77,25 @@ class ToolError(Exception):
         self.message = message
 
 
+class NeedsCaller(ToolError):
+    """Not a failure: the tool needs something only the caller can give before it can go on (a
+    detail Leap requires, or a choice between a record Leap already has and a new one). The message
+    is the question to put to them; ``details`` says what is missing or what was found."""
+
+    def __init__(self, message: str, details: Mapping[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.details = dict(details or {})
+
+
+class ActionNotAvailable(ToolError):
+    """The tool's endpoint is missing from this company's Leap account; the message says so plainly
+    and what Hard-E can do instead."""
+
+    def __init__(self, message: str, *, tool: str) -> None:
+        super().__init__(message)
+        self.tool = tool
+
+
 class AmbiguousName(ToolError):
     """A spoken name fits several records equally well; the message asks which one."""
 

@@ -1,17 +1,19 @@
 """Forgiving name matching: what a person says against the names a company actually uses.
 
 Callers say "prop sent" for "Proposal Sent", "Mike" for "Mike Alvarez", "contract" for "Contract
-Signed", or mistype a letter. Matching runs in tiers, strictest first, and stops at the first
-tier that matches anything, so an exact name always beats a loose one, and two equally good
-matches come back together for the caller to ask which one was meant.
+Signed", or speech recognition writes a name as it sounds ("Shen" for Chen). Matching runs in
+tiers, strictest first, and stops at the first tier that matches anything, so an exact name always
+beats a loose one, and two equally good matches come back together for the caller to ask which one
+was meant. The loose tier scores closeness by spelling and by sound (``crm_leap.heard``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from difflib import SequenceMatcher
 from typing import TypeVar
+
+from crm_leap import heard
 
 T = TypeVar("T")
 
@@ -40,7 +42,7 @@ def _prefixes_cover(query_words: Sequence[str], name_words: Sequence[str]) -> bo
 
 def _tier(query: str, names: Sequence[str]) -> tuple[int, float]:
     """How well ``query`` matches an item known by ``names`` (its full name first): (tier, closeness)."""
-    closeness = max((SequenceMatcher(None, query, name).ratio() for name in names), default=0.0)
+    closeness = max((heard.similarity(query, [name]) / 100 for name in names), default=0.0)
     if query == names[0]:
         return 5, closeness
     if query in names[1:]:

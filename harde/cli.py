@@ -20,6 +20,7 @@ from core.secretbox import new_key_spec
 from core.validation import readable_errors
 from harde.cli_common import Session, cli_settings, fail, out, run
 from harde.cli_kb import kb_app
+from harde.cli_leap import leap_app
 from harde.doctor import Status, run_checks
 from tenants import Role, Tenant, TenantStore, User, normalize_phone
 
@@ -37,6 +38,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(twilio_app, name="twilio")
 app.add_typer(kb_app, name="kb")
+app.add_typer(leap_app, name="leap")
 
 
 def _run(action: Callable[[TenantStore], Awaitable[T]]) -> T:

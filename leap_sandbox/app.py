@@ -11,13 +11,15 @@ from starlette.exceptions import HTTPException
 from leap_sandbox.controller import Sandbox
 from leap_sandbox.errors import LeapError, ValidationFailed
 from leap_sandbox.gateway import API_PREFIX, Gateway
+from leap_sandbox.published import RouteCatalog
 from leap_sandbox.routes import V3_ROUTERS, control
 
 _DESCRIPTION = """\
 A Leap CRM (JobProgress) v3 emulator with seeded "Demo Roofing" data. Each Bearer token
 (`sandbox_` + 8 or more of `[A-Za-z0-9_-]`) gets its own copy of the company. Endpoints tagged
 **(proposed)** are not in Leap's public v3 API; their shapes mirror Leap's internal API.
-Routes under `/_sandbox` control the emulator (reset, faults, request log)."""
+Routes under `/_sandbox` control the emulator (reset, faults, request log, and
+`PUT /_sandbox/unpublished` to make one token's company lack the proposed endpoints)."""
 
 
 def create_sandbox_app(
@@ -41,7 +43,7 @@ def create_sandbox_app(
     app.add_exception_handler(LeapError, _leap_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_middleware(Gateway, sandbox=sandbox)
+    app.add_middleware(Gateway, sandbox=sandbox, routes=RouteCatalog(V3_ROUTERS))
     return app
 
 

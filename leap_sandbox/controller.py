@@ -51,6 +51,7 @@ class Sandbox:
         """Set False where the control routes must not be reachable (e.g. a public deployment)."""
         self.max_datasets = MAX_DATASETS
         self._datasets: OrderedDict[str, Dataset] = OrderedDict()
+        self._without_unpublished: set[str] = set()
 
     # -- data ---------------------------------------------------------------------------------------
 
@@ -64,6 +65,17 @@ class Sandbox:
                 self._datasets.popitem(last=False)
         self._datasets.move_to_end(key)
         return found
+
+    def set_unpublished(self, token: str, *, enabled: bool) -> None:
+        """Switch the routes Leap does not publish on or off for one token (on by default): off, the
+        token's company behaves like a Leap account whose API lacks them (404 Not found)."""
+        if enabled:
+            self._without_unpublished.discard(token_id(token))
+        else:
+            self._without_unpublished.add(token_id(token))
+
+    def has_unpublished(self, token: str) -> bool:
+        return token_id(token) not in self._without_unpublished
 
     def reset(self, token: str | None = None) -> None:
         """Reseed one token's data (and refill its request budget), or everyone's."""

@@ -25,6 +25,7 @@ from leap_sandbox.errors import (
     unauthenticated_body,
 )
 from leap_sandbox.faults import FaultKind, FaultOutcome
+from leap_sandbox.published import RouteCatalog
 from leap_sandbox.ratelimit import Decision
 from leap_sandbox.request_log import BODY_PREVIEW_LIMIT, RequestRecord
 
@@ -51,9 +52,10 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 class Gateway:
-    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+    def __init__(self, app: ASGIApp, sandbox: Sandbox, routes: RouteCatalog) -> None:
         self.app = app
         self.sandbox = sandbox
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,6 +83,11 @@ class Gateway:
             await exchange.respond(429, too_many_attempts_body(), _throttled_headers(decision))
             return
         exchange.extra_headers = _budget_headers(decision)
+        if not self.sandbox.has_unpublished(token) and self.routes.is_unpublished(
+            exchange.scope["method"], api_path
+        ):
+            await exchange.respond(404, {"message": "Not found"})
+            return
         outcome = self.sandbox.faults.consult(exchange.scope["method"], api_path)
         if outcome is not None and await self._apply_fault(exchange, outcome):
             return

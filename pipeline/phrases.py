@@ -17,6 +17,7 @@ IDLE_PROMPT = "Are you still there?"
 IDLE_GOODBYE = "I'll let you go for now. Call back anytime. Bye."
 GOODBYE = "Alright, talk soon. Bye."
 TIME_LIMIT = "We've reached the time limit for this call. Call back anytime. Goodbye."
+LEAP_BUSY = "One moment, Leap is busy."
 APOLOGY = "Sorry, I'm having trouble thinking right now. Give me a moment and ask me again."
 NOT_CONFIGURED = (
     "Hard-E can't think yet: this installation has no Anthropic API key. "

@@ -25,9 +25,9 @@ from pipecat.adapters.llm.schemas.tools_schema import ToolsSchema
 from pipecat.frames.frames import FunctionCallFromLLM, FunctionCallResultProperties
 from pipecat.services.llm_service import FunctionCallParams, LLMService
 
-from brain import ToolBox, ToolEvent, ToolOutcome
+from brain import ToolBox, ToolEvent, ToolOutcome, ToolStatus, meta
 from pipeline.claude import VoiceClaude
-from pipeline.phrases import filler
+from pipeline.phrases import LEAP_BUSY, filler
 
 Say = Callable[[str], Awaitable[None]]
 EventSink = Callable[[ToolEvent], Awaitable[None]]
@@ -75,6 +75,11 @@ class ToolBridge:
 
     async def _run(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
         outcome = await self._toolbox.call(name, args)
+        if outcome.event.status is ToolStatus.BUSY and name not in meta.NAMES and not self._call_ending():
+            # The company's Leap budget is queued full: say so, then try once more. Only CRM tools:
+            # a read, or the read-only preparing of a write; a confirmation or undo is not repeated.
+            await self._say(LEAP_BUSY)
+            outcome = await self._toolbox.call(name, args)
         await self._on_event(outcome.event)
         return outcome
 

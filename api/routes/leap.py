@@ -22,7 +22,15 @@ from api.problems import (
 from api.routes.common import TENANT_AUTH_PROBLEMS
 from api.views import LeapConnection
 from core.logs import register_secret
-from crm_leap import CompanyDirectory, LeapAuthError, LeapClient, LeapError, RetryPolicy, leap_rate_limiter
+from crm_leap import (
+    CapabilityStore,
+    CompanyDirectory,
+    LeapAuthError,
+    LeapClient,
+    LeapError,
+    RetryPolicy,
+    leap_rate_limiter,
+)
 from tenants import CrmMode, Scope
 from tenants.models import utcnow
 
@@ -74,6 +82,7 @@ async def _verify(admin: AdminDeps, tenant_id: str, token: str) -> None:
                 "was changed. Try again in a few minutes.",
             ) from None
         await CompanyDirectory(tenant_id, leap, admin.redis).refresh()
+    await CapabilityStore(admin.redis).forget(tenant_id)  # the next conversation checks this account
 
 
 @router.get(

@@ -28,6 +28,7 @@ from api.problems import (
     IDEMPOTENCY_IN_PROGRESS,
     IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_SCOPE,
+    LEAP_BUSY,
     LEAP_NOT_CONNECTED,
     LEAP_UNAVAILABLE,
     TOOL_FAILED,
@@ -46,6 +47,7 @@ from api.trials import ensure_trial_active
 from brain import CallContext, Channel, ToolOutcome, ToolStatus
 from brain.access import may_use
 from core.keys import SessionKind, new_session_id
+from crm_leap import CapabilityStore
 from crm_leap.tools import Tier, Tool, registry
 from tenants import Scope
 
@@ -76,6 +78,7 @@ _RUN_PROBLEMS = (
     LEAP_NOT_CONNECTED,
     TOOL_FAILED,
     LEAP_UNAVAILABLE,
+    LEAP_BUSY,
 )
 
 
@@ -123,8 +126,10 @@ def _usable(tool: Tool[Any]) -> bool:
 @router.get(
     "", summary="The tools this key may run", responses=documented(*AUTH_PROBLEMS, INSUFFICIENT_SCOPE)
 )
-async def list_tools(caller: ToolsCaller) -> list[ToolInfo]:
+async def list_tools(caller: ToolsCaller, admin: Admin) -> list[ToolInfo]:
+    """Every tool the key may run, less those whose endpoint this company's Leap was found to lack."""
     ctx = _context(caller)
+    account = await CapabilityStore(admin.redis).get(caller.tenant_id)
     return [
         ToolInfo(
             name=tool.name,
@@ -134,7 +139,9 @@ async def list_tools(caller: ToolsCaller) -> list[ToolInfo]:
             input_schema=tool.json_schema(),
         )
         for tool in registry().values()
-        if _usable(tool) and may_use(ctx, tool.tier, tool.area).allowed
+        if _usable(tool)
+        and may_use(ctx, tool.tier, tool.area).allowed
+        and (account is None or account.offers_tool(tool.name))
     ]
 
 
@@ -176,6 +183,9 @@ def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[
     content, status = outcome.content, outcome.event.status
     if status is ToolStatus.REFUSED:
         raise ApiProblem(TOOL_REFUSED, str(content.get("refused")))
+    if status is ToolStatus.BUSY:  # the tenant's Leap budget is queued full: come back, not broken
+        retry_after = str(content.get("retry_after", 1))
+        raise ApiProblem(LEAP_BUSY, str(content.get("error")), headers={"Retry-After": retry_after})
     if status is ToolStatus.UNAVAILABLE:
         raise ApiProblem(LEAP_UNAVAILABLE, str(content.get("error")))
     if outcome.is_error:

@@ -26,9 +26,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from core.validation import readable_errors
+from crm_leap.capabilities import CAPABILITY_OF_TOOL, PROBE_OF, not_available
 from crm_leap.client import LeapClient
 from crm_leap.company import CompanyDirectory
 from crm_leap.errors import (
+    ActionNotAvailable,
     LeapArchivedJob,
     LeapEndpointMissing,
     LeapNotFound,
@@ -167,7 +169,7 @@ class ReadTool(Tool[ArgsT]):
     async def run(self, ctx: ToolContext, args: Mapping[str, Any] | ArgsT) -> dict[str, Any]:
         """Check the arguments and answer with compact JSON."""
         parsed = self.parse(args)
-        with leap_refusals_as_tool_errors():
+        with leap_refusals_as_tool_errors(self.name):
             return await self.handle(ctx, parsed)
 
     @abstractmethod
@@ -181,7 +183,7 @@ class WriteTool(Tool[ArgsT], Generic[ArgsT, ResolvedT]):
     async def prepare(self, ctx: ToolContext, args: Mapping[str, Any] | ArgsT) -> PreparedWrite:
         """Resolve and check; describe the exact change. Reads Leap at most, never changes it."""
         parsed = self.parse(args)
-        with leap_refusals_as_tool_errors():
+        with leap_refusals_as_tool_errors(self.name):
             summary, resolved = await self.plan(ctx, parsed)
         return PreparedWrite(summary=summary, args=resolved.model_dump(mode="json"))
 
@@ -191,12 +193,12 @@ class WriteTool(Tool[ArgsT], Generic[ArgsT, ResolvedT]):
             resolved = self.resolved_model.model_validate(dict(resolved_args))
         except ValidationError as error:
             raise ToolInputError(describe_invalid(self.name, error)) from None
-        with leap_refusals_as_tool_errors():
+        with leap_refusals_as_tool_errors(self.name):
             return await self.apply(ctx, resolved)
 
     async def undo(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
         """Revert a change this tool made (``Undo.args``); returns what was done, for the user."""
-        with leap_refusals_as_tool_errors():
+        with leap_refusals_as_tool_errors(None):  # an undo's endpoint is not the tool's own
             return await self.revert(ctx, args)
 
     async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
@@ -217,8 +219,9 @@ class RestrictedTool(WriteTool[ArgsT, ResolvedT]):
 
 
 @contextlib.contextmanager
-def leap_refusals_as_tool_errors() -> Iterator[None]:
-    """Turn Leap's refusals of this request into sentences for the user."""
+def leap_refusals_as_tool_errors(tool: str | None) -> Iterator[None]:
+    """Turn Leap's refusals of this request into sentences for the user. ``tool``: the tool whose
+    own endpoint is being called, so a missing unpublished one is said plainly (``ActionNotAvailable``)."""
     try:
         yield
     except LeapArchivedJob:
@@ -230,6 +233,9 @@ def leap_refusals_as_tool_errors() -> Iterator[None]:
     except LeapValidationError as error:
         raise ToolError(f"Leap refused that: {error}") from None
     except LeapEndpointMissing as error:
+        probe = PROBE_OF.get(CAPABILITY_OF_TOOL[tool]) if tool in CAPABILITY_OF_TOOL else None
+        if tool is not None and probe is not None and not probe.published:
+            raise ActionNotAvailable(not_available(tool), tool=tool) from None
         raise ToolError(f"This Leap account cannot do that through its API: {error.message}.") from None
 
 

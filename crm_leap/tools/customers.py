@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from crm_leap import heard
 from crm_leap.client import Address, NewCustomer, NewJob, Phone
-from crm_leap.names import best_matches
+from crm_leap.customer_names import names_of
+from crm_leap.errors import NeedsCaller
 from crm_leap.tools.base import Args, ReadTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import EmailAddress, phone_digits, quoted, spoken_phone
 from crm_leap.tools.views import (
@@ -39,8 +41,10 @@ class FindCustomer(ReadTool[FindCustomerArgs]):
     name = "find_customer"
     area = AREA
     description = (
-        "Look up customers by name, phone number or email. Forgiving: partial names, misspellings and "
-        "any phone format work. Returns up to 5 matches with ids; use get_customer for details."
+        "Look up customers by name, phone number or email. Names are matched as they sound, so a "
+        "misheard or misspelt name ('Smyth', 'Jonse', 'Klark') still finds them. Returns up to 5 "
+        "matches, best first, with ids and streets; when the result has 'ask_back', put that question "
+        "to the caller before going on. Use get_customer for details."
     )
     args_model = FindCustomerArgs
 
@@ -52,34 +56,52 @@ class FindCustomer(ReadTool[FindCustomerArgs]):
         elif len(digits) >= 7 and len(digits) >= len(query.replace(" ", "")) // 2:
             found = (await ctx.leap.find_customers(phone=digits, limit=_MATCH_LIMIT)).items
         else:
-            found = await self._by_name(ctx, query)
+            return await self._by_name(ctx, query)
         return {
             "query": query,
-            "matches": [customer_brief(customer) for customer in found[:_MATCH_LIMIT]],
+            "matches": [customer_match(customer) for customer in found[:_MATCH_LIMIT]],
             "note": None if found else "No customer matches. Try another spelling, a phone number or email.",
         }
 
     @staticmethod
-    async def _by_name(ctx: ToolContext, query: str) -> list[JSON]:
-        """Leap's name search, widened word by word for misspellings, ranked by how close each name is."""
-        found = (await ctx.leap.find_customers(name=query, limit=_MATCH_LIMIT)).items
-        if found:
-            return found
-        pool: dict[int, JSON] = {}
-        for word in sorted(query.split(), key=len, reverse=True):
-            if len(word) < 3:
-                continue
-            for customer in (await ctx.leap.find_customers(name=word[:4], limit=25)).items:
-                pool[int(customer["id"])] = customer
-        return best_matches(
-            query,
-            list(pool.values()),
-            lambda customer: [
-                person_name(customer) or "",
-                str(customer.get("last_name") or ""),
-                str(customer.get("company_name") or ""),
-            ],
-        )
+    async def _by_name(ctx: ToolContext, query: str) -> dict[str, Any]:
+        """Every customer's name ranked by how it sounds and is spelt against what was heard, plus
+        Leap's own search for customers beyond the cached list."""
+        pool = {int(customer["id"]): customer for customer in await ctx.company.customers.all()}
+        for customer in (await ctx.leap.find_customers(name=query, limit=_MATCH_LIMIT)).items:
+            pool.setdefault(int(customer["id"]), customer)
+        ranked = heard.rank(query, pool.values(), names_of, limit=_MATCH_LIMIT)
+        close = heard.too_close(ranked)
+        answer: dict[str, Any] = {
+            "query": query,
+            "matches": [{**customer_match(entry.item), "score": entry.score} for entry in ranked],
+        }
+        if close:
+            answer["ask_back"] = heard.ask_back(query, [spoken_customer(customer) for customer in close])
+        if not ranked:
+            answer["note"] = "No customer sounds like that. Ask them to spell the last name, or for a phone."
+        return answer
+
+
+def customer_match(customer: JSON) -> dict[str, Any]:
+    """A lookup's answer about one customer: who, how to reach them, and their street."""
+    address = customer.get("address")
+    street = address.get("address") if isinstance(address, Mapping) else None
+    return compact({**customer_brief(customer), "street": street})
+
+
+def spoken_customer(customer: JSON) -> str:
+    """ "Daniel Smith on Sable Blvd": enough for the caller to tell two similar names apart."""
+    name = person_name(customer) or f"customer {customer['id']}"
+    address = customer.get("address")
+    street = address.get("address") if isinstance(address, Mapping) else None
+    return f"{name} on {_street_name(str(street))}" if street else name
+
+
+def _street_name(street: str) -> str:
+    """The street without its house number ("7920 Sable Blvd" -> "Sable Blvd")."""
+    parts = street.split(maxsplit=1)
+    return parts[1] if len(parts) == 2 and parts[0].isdigit() else street
 
 
 class GetCustomerArgs(Args):
@@ -108,13 +130,23 @@ class GetCustomer(ReadTool[GetCustomerArgs]):
         )
 
 
+_WHO_LEAP_NEEDS = "Leap requires a first and a last name for a person, or a company name for a business"
+
+
 class CustomerFields(Args):
-    first_name: str | None = Field(None, description="First name (optional for a business customer).")
-    last_name: str | None = Field(None, description="Last name (optional for a business customer).")
-    company_name: str | None = Field(
-        None, description="Business name, for a commercial customer or where the person works."
+    first_name: str | None = Field(
+        None,
+        description=f"First name. {_WHO_LEAP_NEEDS}: ask the caller rather than leave it out.",
     )
-    phone: str = Field(description="Main phone number, any format.")
+    last_name: str | None = Field(
+        None, description=f"Last name. {_WHO_LEAP_NEEDS}: ask the caller rather than leave it out."
+    )
+    company_name: str | None = Field(
+        None,
+        description="Business name: for a commercial customer (then the names are optional) or where "
+        "the person works.",
+    )
+    phone: str = Field(description="Main phone number, any format (Leap requires one).")
     phone_label: PhoneLabel = Field("cell", description="What kind of phone it is.")
     email: EmailAddress | None = Field(None, description="Email address.")
     street: str | None = Field(None, description="Street address, e.g. '1420 Elm St'.")
@@ -126,11 +158,20 @@ class CustomerFields(Args):
     source: Literal["referral", "customer", "website", "other"] | None = Field(
         None, description="How they heard of the company."
     )
+    create_anyway: bool = Field(
+        False,
+        description="Add the customer even though Leap has one with this phone or email: only after the "
+        "caller said it is a different person (a spouse sharing a phone, say).",
+    )
+
+    def missing_names(self) -> list[str]:
+        """What Leap would refuse the customer without: both names for a person."""
+        if self.company_name and not (self.first_name and self.last_name):
+            return []  # a business: Leap takes the company name alone
+        return [field for field in ("first_name", "last_name") if not getattr(self, field)]
 
     @model_validator(mode="after")
-    def _who(self) -> CustomerFields:
-        if not self.last_name and not self.company_name:
-            raise ValueError("give a last name (or a company name for a business customer)")
+    def _reachable(self) -> CustomerFields:
         digits = phone_digits(self.phone)
         if not 8 <= len(digits) <= 12:
             raise ValueError(f"phone {self.phone!r} should have 10 digits")
@@ -183,8 +224,19 @@ class ResolvedCustomer(BaseModel):
         return ", ".join(parts)
 
 
-async def resolve_customer(ctx: ToolContext, fields: CustomerFields) -> tuple[ResolvedCustomer, str]:
-    """The customer with names turned into ids, and a warning when the phone is already on file."""
+async def resolve_customer(ctx: ToolContext, fields: CustomerFields) -> ResolvedCustomer:
+    """The customer with names turned into ids. Asks the caller (``NeedsCaller``) for a name Leap
+    requires, and offers the customer Leap already has with this phone or email instead of a second."""
+    missing = fields.missing_names()
+    if missing:
+        wanted = " and ".join(field.replace("_", " ") for field in missing)
+        raise NeedsCaller(
+            f"Leap needs the customer's {wanted} before it can add them ({_WHO_LEAP_NEEDS}). Ask the "
+            "caller for it, then call again. Nothing was created.",
+            {"missing": missing},
+        )
+    if not fields.create_anyway:
+        await _offer_existing(ctx, phone_digits(fields.phone), str(fields.email) if fields.email else None)
     state = await ctx.company.resolve_state(fields.state) if fields.state else None
     rep = await ctx.company.resolve_user(fields.sales_rep) if fields.sales_rep else None
     digits = phone_digits(fields.phone)
@@ -204,31 +256,46 @@ async def resolve_customer(ctx: ToolContext, fields: CustomerFields) -> tuple[Re
         rep_id=rep.id if rep else None,
         source=fields.source,
     )
-    existing = (await ctx.leap.find_customers(phone=digits, limit=1)).items
-    warning = ""
-    if existing:
-        warning = (
-            f" Note: {person_name(existing[0])} (customer {existing[0]['id']}) already has this phone number."
+    return resolved
+
+
+async def _offer_existing(ctx: ToolContext, digits: str, email: str | None) -> None:
+    """Raise ``NeedsCaller`` offering the customer Leap already has with this phone or email."""
+    includes = ("phones", "address")
+    found = (await ctx.leap.find_customers(phone=digits, limit=1, includes=includes)).items
+    what = "phone number"
+    if not found and email:
+        found = (await ctx.leap.find_customers(email=email, limit=1, includes=includes)).items
+        what = "email"
+    if found:
+        existing = found[0]
+        raise NeedsCaller(
+            f"Leap already has {spoken_customer(existing)} (customer {existing['id']}) with this {what}. "
+            "Offer that customer to the caller instead of adding a second one; only if they say it is "
+            "someone else, call again with create_anyway. Nothing was created.",
+            {"existing_customer": customer_match(existing)},
         )
-    return resolved, warning
 
 
 class CreateCustomer(WriteTool[CustomerFields, ResolvedCustomer]):
     name = "create_customer"
     area = AREA
     description = (
-        "Add a new customer to Leap (no job). Needs a last name or company name and a phone number. "
+        "Add a new customer to Leap (no job). Leap needs a first and last name (or a company name for a "
+        "business) and a phone number; ask the caller for any that is missing. When Leap already has a "
+        "customer with that phone or email, the result offers them instead: put that to the caller. "
         "To add a customer together with their first job, use create_prospect instead."
     )
     args_model = CustomerFields
     resolved_model = ResolvedCustomer
 
     async def plan(self, ctx: ToolContext, args: CustomerFields) -> tuple[str, ResolvedCustomer]:
-        resolved, warning = await resolve_customer(ctx, args)
-        return f"Create customer {resolved.describe()}.{warning}", resolved
+        resolved = await resolve_customer(ctx, args)
+        return f"Create customer {resolved.describe()}.", resolved
 
     async def apply(self, ctx: ToolContext, resolved: ResolvedCustomer) -> WriteResult:
         customer = await ctx.leap.create_customer(resolved.new_customer())
+        await ctx.company.customers.forget()
         return WriteResult(result=customer_brief(customer), undo=delete_customer_undo(self.name, customer))
 
     async def revert(self, ctx: ToolContext, args: Mapping[str, Any]) -> str:
@@ -272,13 +339,15 @@ class CreateProspect(WriteTool[ProspectArgs, ResolvedProspect]):
     area = AREA
     description = (
         "Add a new lead: a customer and their first job in one step. The job starts in the company's "
-        "first workflow stage. Needs name, phone, what the job is and its trade."
+        "first workflow stage. Leap needs a first and last name (or a company name), a phone, what the "
+        "job is and its trade; ask the caller for any that is missing. An existing customer with that "
+        "phone or email is offered instead of a second one."
     )
     args_model = ProspectArgs
     resolved_model = ResolvedProspect
 
     async def plan(self, ctx: ToolContext, args: ProspectArgs) -> tuple[str, ResolvedProspect]:
-        customer, warning = await resolve_customer(ctx, args)
+        customer = await resolve_customer(ctx, args)
         trade = await ctx.company.resolve_trade(args.trade)
         division = await ctx.company.resolve_division(args.division) if args.division else None
         resolved = ResolvedProspect(
@@ -290,8 +359,7 @@ class CreateProspect(WriteTool[ProspectArgs, ResolvedProspect]):
             division_id=division.id if division else None,
         )
         summary = (
-            f"Create lead {customer.describe()} with a {trade.name} job: "
-            f"{quoted(args.job_description)}.{warning}"
+            f"Create lead {customer.describe()} with a {trade.name} job: {quoted(args.job_description)}."
         )
         return summary, resolved
 
@@ -304,6 +372,7 @@ class CreateProspect(WriteTool[ProspectArgs, ResolvedProspect]):
             rep_ids=[resolved.rep_id] if resolved.rep_id else [],
         )
         created = await ctx.leap.create_prospect(resolved.new_customer(), job)
+        await ctx.company.customers.forget()
         stage = (
             await ctx.company.stage_by_code(created.first_stage_code) if created.first_stage_code else None
         )

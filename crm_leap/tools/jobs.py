@@ -8,10 +8,20 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from crm_leap import heard
+from crm_leap.customer_names import names_of
 from crm_leap.errors import LeapValidationError, ToolError
 from crm_leap.tools.base import Args, ReadTool, RestrictedTool, ToolContext, Undo, WriteResult, WriteTool
 from crm_leap.tools.common import fetch_job, job_label, job_stage, sentence
-from crm_leap.tools.views import appointment_view, job_brief, job_detail, money, note_view, schedule_view
+from crm_leap.tools.views import (
+    appointment_view,
+    job_brief,
+    job_detail,
+    money,
+    note_view,
+    person_name,
+    schedule_view,
+)
 
 AREA = "jobs"
 OVERVIEW_NOTES = 5
@@ -36,7 +46,9 @@ class FindJobs(ReadTool[FindJobsArgs]):
     area = AREA
     description = (
         "Search jobs by keyword, job number, customer, stage or sales rep; most recently updated first. "
-        "Returns job ids, numbers, names, stages and customers."
+        "A keyword that finds nothing is tried as a customer's name as it sounds ('Rodrigues roof'). "
+        "Returns job ids, numbers, names, stages and customers; when the result has 'ask_back', put "
+        "that question to the caller."
     )
     args_model = FindJobsArgs
 
@@ -52,7 +64,32 @@ class FindJobs(ReadTool[FindJobsArgs]):
             include_archived=args.include_archived,
             limit=args.limit,
         )
-        return {"total": page.total, "jobs": [job_brief(job) for job in page.items]}
+        answer: dict[str, Any] = {"total": page.total, "jobs": [job_brief(job) for job in page.items]}
+        if args.keyword and not page.items:
+            answer.update(await self._by_customer_heard_as(ctx, args))
+        return answer
+
+    @staticmethod
+    async def _by_customer_heard_as(ctx: ToolContext, args: FindJobsArgs) -> dict[str, Any]:
+        """Leap's keyword search needs the letters right; jobs are named after their customer, so a
+        misheard keyword is tried as a customer's name, by sound, and their jobs are listed."""
+        assert args.keyword
+        ranked = heard.rank(args.keyword, await ctx.company.customers.all(), names_of, limit=3)
+        if not ranked:
+            return {}
+        close = heard.too_close(ranked)
+        customers = close or [ranked[0].item]
+        pages = await asyncio.gather(
+            *(
+                ctx.leap.find_jobs(customer_id=int(customer["id"]), include_archived=args.include_archived)
+                for customer in customers
+            )
+        )
+        jobs = [job_brief(job) for page in pages for job in page.items][: args.limit]
+        answer: dict[str, Any] = {"total": len(jobs), "jobs": jobs, "matched_customer_name": True}
+        if close:
+            answer["ask_back"] = heard.ask_back(args.keyword, [person_name(c) or "" for c in close])
+        return answer
 
 
 class JobOverviewArgs(Args):

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from crm_leap.errors import UnknownName
+from crm_leap import heard
+from crm_leap.errors import AmbiguousName, UnknownName
 from crm_leap.tools.base import Args, ReadTool, ToolContext
 from crm_leap.tools.common import today
 from crm_leap.tools.views import compact, person_name, schedule_view
@@ -83,10 +84,13 @@ class ProductionSchedule(ReadTool[ProductionScheduleArgs]):
         try:
             return [(await ctx.company.resolve_user(name)).id], []
         except UnknownName:
-            subs = (await ctx.leap.find_subcontractors(query=name, limit=5)).items
+            subs = await subcontractors_heard_as(ctx, name, kind=None, limit=5)
             if not subs:
                 raise UnknownName(f"No crew member or sub-contractor matches '{name}'.") from None
-            return [], [int(sub["id"]) for sub in subs]
+            close = heard.too_close(subs)
+            if close:
+                raise AmbiguousName(heard.ask_back(name, [_spoken_sub(sub) for sub in close])) from None
+            return [], [int(subs[0].item["id"])]
 
 
 class FindSubcontractorsArgs(Args):
@@ -100,9 +104,41 @@ class FindSubcontractorsArgs(Args):
 class FindSubcontractors(ReadTool[FindSubcontractorsArgs]):
     name = "find_subcontractors"
     area = "subcontractors"
-    description = "Look up sub-contractors and labour crews by name or company: trades, phone, email, rating."
+    description = (
+        "Look up sub-contractors and labour crews by name or company, matched as the name sounds "
+        "('Kovalsky' finds Kowalski): trades, phone, email, rating. When the result has 'ask_back', "
+        "put that question to the caller."
+    )
     args_model = FindSubcontractorsArgs
 
     async def handle(self, ctx: ToolContext, args: FindSubcontractorsArgs) -> dict[str, Any]:
-        page = await ctx.leap.find_subcontractors(query=args.query, kind=args.kind, limit=args.limit)
-        return {"total": page.total, "subcontractors": [sub_view(sub) for sub in page.items]}
+        if not args.query:
+            page = await ctx.leap.find_subcontractors(kind=args.kind, limit=args.limit)
+            return {"total": page.total, "subcontractors": [sub_view(sub) for sub in page.items]}
+        ranked = await subcontractors_heard_as(ctx, args.query, kind=args.kind, limit=args.limit)
+        answer: dict[str, Any] = {
+            "total": len(ranked),
+            "subcontractors": [{**sub_view(entry.item), "score": entry.score} for entry in ranked],
+        }
+        close = heard.too_close(ranked)
+        if close:
+            answer["ask_back"] = heard.ask_back(args.query, [_spoken_sub(sub) for sub in close])
+        return answer
+
+
+async def subcontractors_heard_as(
+    ctx: ToolContext, name: str, *, kind: str | None, limit: int
+) -> list[heard.Ranked[JSON]]:
+    """Sub-contractors whose name or company sounds like ``name``, best first. A company has tens of
+    them, so all are read (one request) and ranked; Leap's own search needs the first letters right."""
+    everyone = (await ctx.leap.find_subcontractors(kind=kind, limit=100)).items
+    return heard.rank(name, everyone, _sub_names, limit=limit)
+
+
+def _sub_names(sub: JSON) -> list[str]:
+    return [person_name(sub) or "", str(sub.get("company_name") or "")]
+
+
+def _spoken_sub(sub: JSON) -> str:
+    name, company = person_name(sub), sub.get("company_name")
+    return f"{name} of {company}" if name and company else str(name or company or f"sub {sub['id']}")

@@ -106,6 +106,28 @@ async def notifications(sandbox: SandboxDep, token: RequiredToken) -> list[dict[
     return sandbox.notifications(token)
 
 
+class UnpublishedSetting(BaseModel):
+    enabled: bool = Field(
+        description="false: the caller's token gets 404 Not found from every endpoint Leap does not "
+        "publish (tagged proposed), like a Leap account whose API lacks them."
+    )
+
+
+@router.get("/unpublished", summary="Whether the caller's token reaches the endpoints Leap does not publish")
+async def get_unpublished(sandbox: SandboxDep, token: RequiredToken) -> UnpublishedSetting:
+    return UnpublishedSetting(enabled=sandbox.has_unpublished(token))
+
+
+@router.put(
+    "/unpublished", summary="Switch the endpoints Leap does not publish on or off for the caller's token"
+)
+async def set_unpublished(
+    setting: UnpublishedSetting, sandbox: SandboxDep, token: RequiredToken
+) -> UnpublishedSetting:
+    sandbox.set_unpublished(token, enabled=setting.enabled)
+    return await get_unpublished(sandbox, token)
+
+
 @router.get("/rate_limit", summary="The per-token request budget")
 async def get_rate_limit(sandbox: SandboxDep) -> RateLimitSetting:
     return RateLimitSetting(

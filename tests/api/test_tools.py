@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from crm_leap import leap_rate_limiter
 from tests.api.conftest import Api
 
 PROBLEMS = "https://hard-e.dev/problems/"
@@ -236,3 +237,57 @@ async def test_leap_refusing_the_request_reads_as_a_sentence(api: Api):
     assert response.status_code == 422
     assert response.json()["type"] == PROBLEMS + "tool-failed"
     assert response.json()["detail"] == "Leap has no such record (Customer Not Found)."
+
+
+async def test_a_full_leap_queue_answers_leap_is_busy_with_retry_after(api: Api):
+    await api.tenant("acme")
+    key = await api.key("acme", "tools:read")
+    customer = next(iter((await api.leap_data("acme")).customers.values()))
+    token = await api.admin.tenants.get_leap_token("acme")
+    assert token is not None
+    bucket = leap_rate_limiter(api.admin.redis, token)  # the budget every worker shares for this key
+    # Other requests of this company hold every slot for the next half minute and more.
+    queued = [asyncio.create_task(bucket.acquire(3600)) for _ in range(45)]
+    try:
+        for _ in range(1000):  # each check is a Redis round trip, which lets the queued tasks reserve
+            if (await bucket.try_acquire()).retry_after > 31:
+                break
+        else:
+            raise AssertionError("the queue never filled")
+
+        response = await api.http.post(
+            "/v1/tools/get_customer", json={"customer_id": customer.id}, headers=key["headers"]
+        )
+    finally:
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
+
+    assert response.status_code == 429, response.text
+    assert response.json()["type"] == PROBLEMS + "leap-busy"
+    assert "Leap is busy" in response.json()["detail"]
+    assert int(response.headers["retry-after"]) >= 30
+
+
+async def test_the_list_leaves_out_what_the_companys_leap_lacks(api: Api):
+    await api.tenant("acme")
+    key = await api.key("acme", "tools:read", "tools:write")
+    token = await api.admin.tenants.get_leap_token("acme")
+    assert token is not None
+    api.sandbox.set_unpublished(token, enabled=False)
+    before = {tool["name"] for tool in (await api.http.get("/v1/tools", headers=key["headers"])).json()}
+
+    await api.admin.brain.check_leap("acme")
+    after = {tool["name"] for tool in (await api.http.get("/v1/tools", headers=key["headers"])).json()}
+    refused = await api.http.post(
+        "/v1/tools/send_text", json={"customer_id": 1, "message": "Hi"}, headers=key["headers"]
+    )
+
+    assert {"send_text", "list_tasks"} <= before
+    assert before - after == {
+        "change_job_stage", "send_email", "send_text", "text_history", "list_emails", "read_email",
+        "list_proposals", "list_tasks", "create_task", "assign_task", "complete_task", "list_documents",
+        "find_documents", "send_document", "list_worksheets",
+    }  # fmt: skip
+    assert refused.status_code == 403
+    assert "Sending text messages is not available through" in refused.json()["detail"]

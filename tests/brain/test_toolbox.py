@@ -158,3 +158,47 @@ async def test_three_wrong_pins_end_the_call(world):
     assert [o.event.status for o in outcomes] == ["refused"] * 3
     assert "Too many wrong PINs" in outcomes[-1].content["refused"]
     assert toolbox.ctx.needs_pin and toolbox.ctx.user_id is None
+
+
+async def test_a_customer_leap_would_refuse_becomes_a_question_for_the_caller_not_an_error(world):
+    toolbox = await world.brain.toolbox(world.ctx(Role.OWNER))
+    customers_before = len(world.data.customers)
+
+    outcome = await toolbox.call("create_customer", {"last_name": "Ng", "phone": "9705550142"})
+
+    assert not outcome.is_error and outcome.event.status == "ok"
+    assert outcome.content["missing"] == ["first_name"]
+    assert "Ask the caller" in outcome.content["ask"]
+    assert len(world.data.customers) == customers_before
+
+
+async def test_a_tenant_whose_leap_lacks_sms_is_never_offered_send_text_and_is_told_why(world):
+    job = world.job_in_stage("Contract Signed")
+    world.sandbox.set_unpublished(world.token, enabled=False)  # an account whose API lacks them
+
+    report = await world.brain.check_leap("acme")
+    toolbox = await world.brain.toolbox(world.ctx(Role.OWNER))
+    offered = {spec["name"] for spec in toolbox.specs()}
+    asked = await toolbox.call("send_text", {"customer_id": job.customer_id, "message": "See you Tuesday."})
+
+    assert report.answers["text_send"] == "no" and report.answers["notes"] == "yes"
+    assert "send_text" not in offered and "change_job_stage" not in offered
+    assert {"add_job_note", "find_customer", "job_overview"} <= offered
+    assert asked.event.status == "refused"
+    assert "Sending text messages is not available through" in asked.content["refused"]
+    assert "@mention" in asked.content["refused"]  # and what Hard-E can do instead
+    assert world.sandbox.outbox(world.token)["texts"] == []
+
+
+async def test_a_tool_that_fails_for_want_of_its_endpoint_says_so_and_is_not_offered_again(world):
+    job = world.job_in_stage("Contract Signed")
+    toolbox = await world.brain.toolbox(world.ctx(Role.OWNER))  # never checked: everything offered
+    assert "text_history" in {spec["name"] for spec in toolbox.specs()}
+    world.sandbox.set_unpublished(world.token, enabled=False)
+
+    failed = await toolbox.call("text_history", {"customer_id": job.customer_id})
+    later = await world.brain.toolbox(world.ctx(Role.OWNER))
+
+    assert failed.event.status == "error"
+    assert "Reading text messages is not available through" in failed.content["error"]
+    assert "text_history" not in {spec["name"] for spec in later.specs()}

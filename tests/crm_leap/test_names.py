@@ -83,3 +83,16 @@ def test_a_shared_first_name_is_ambiguous():
 )
 def test_users_resolve_by_full_name_surname_or_a_start(said, meant):
     assert user(said) == [meant]
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("Shen", "Mike Chen"),  # sounds the same, first letter wrong
+        ("Jonsen", "Sarah Johnson"),
+        ("Sera Jonson", "Sarah Johnson"),
+        ("Mike Alvares", "Mike Alvarez"),
+    ],
+)
+def test_users_resolve_when_misheard(said, meant):
+    assert user(said) == [meant]

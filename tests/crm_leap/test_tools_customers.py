@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from crm_leap import ToolError, ToolInputError, registry, run_undo
+from crm_leap import NeedsCaller, ToolError, ToolInputError, registry, run_undo
 from crm_leap.tools import Undo
 from tests.crm_leap.conftest import run
 
@@ -33,14 +33,15 @@ async def test_find_customer_by_name_phone_and_email(ctx, leap):
 async def test_find_customer_forgives_misspellings(ctx):
     found = await run(ctx, "find_customer", query="Danial Alen")
 
-    assert [match["name"] for match in found["matches"]] == ["Daniel Allen"]
+    assert found["matches"][0]["name"] == "Daniel Allen"  # other Daniels rank below it
+    assert "ask_back" not in found
 
 
 async def test_find_customer_says_when_nobody_matches(ctx):
     found = await run(ctx, "find_customer", query="Zebulon Quartermaine")
 
     assert found["matches"] == []
-    assert "No customer matches" in found["note"]
+    assert "No customer sounds like that" in found["note"]
 
 
 async def test_customer_details_include_phones_address_rep_and_jobs(ctx, leap):
@@ -91,27 +92,58 @@ async def test_create_customer_is_prepared_then_executed_then_undone(ctx, leap):
     assert (await leap.find_customers(phone="3035550188")).items == []
 
 
-async def test_create_customer_warns_when_the_phone_is_already_on_file(ctx, leap):
+async def test_a_duplicate_phone_or_email_offers_the_existing_customer_instead(ctx, leap):
     customer = await a_customer(leap)
+    tool = TOOLS["create_customer"]
+    same_phone = {"first_name": "Sam", "last_name": "Other", "phone": customer["phones"][0]["number"]}
+    same_email = {
+        "first_name": "Sam",
+        "last_name": "Other",
+        "phone": "9705550166",
+        "email": customer["email"],
+    }
 
-    prepared = await TOOLS["create_customer"].prepare(
-        ctx, {"first_name": "Sam", "last_name": "Other", "phone": customer["phones"][0]["number"]}
-    )
+    for args in (same_phone, same_email):
+        with pytest.raises(NeedsCaller) as asked:
+            await tool.prepare(ctx, args)
+        assert f"Leap already has {customer['full_name']} on " in asked.value.message
+        assert asked.value.details["existing_customer"]["id"] == customer["id"]
 
-    assert (
-        f"{customer['full_name']} (customer {customer['id']}) already has this phone number"
-        in prepared.summary
+    prepared = await tool.prepare(ctx, {**same_phone, "create_anyway": True})  # a spouse sharing the phone
+    assert prepared.summary.startswith("Create customer Sam Other")
+
+
+async def test_a_missing_first_name_is_asked_for_not_sent_to_leap_to_be_refused(ctx, leap, sandbox, token):
+    asked = []
+    for args in ({"last_name": "Ng", "phone": "7195550123"}, {"first_name": "Sam", "phone": "7195550123"}):
+        with pytest.raises(NeedsCaller) as question:
+            await TOOLS["create_customer"].prepare(ctx, args)
+        asked.append(question.value.details["missing"])
+        assert "Ask the caller" in question.value.message
+
+    assert asked == [["first_name"], ["last_name"]]
+    business = await TOOLS["create_customer"].prepare(
+        ctx, {"company_name": "Pearl St Lofts", "phone": "7195550123"}
     )
+    result = await TOOLS["create_customer"].execute(ctx, business.args)
+    assert result.result["name"] == "Pearl St Lofts"
+
+
+def test_the_schema_tells_claude_what_leap_needs():
+    schema = TOOLS["create_customer"].json_schema()
+
+    assert schema["required"] == ["phone"]
+    for name in ("first_name", "last_name"):
+        assert "Leap requires a first and a last name" in schema["properties"][name]["description"]
 
 
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        ({"first_name": "Sam", "phone": "3035550100"}, "give a last name"),
         ({"last_name": "Ng", "phone": "555-01"}, "should have 10 digits"),
-        ({"last_name": "Ng", "phone": "3035550100", "email": "not-an-email"}, "not an email address"),
-        ({"last_name": "Ng", "phone": "3035550100", "phone_label": "pager"}, "phone_label"),
-        ({"last_name": "Ng", "phone": "3035550100", "nickname": "Sammy"}, "nickname"),
+        ({"last_name": "Ng", "phone": "7195550123", "email": "not-an-email"}, "not an email address"),
+        ({"last_name": "Ng", "phone": "7195550123", "phone_label": "pager"}, "phone_label"),
+        ({"last_name": "Ng", "phone": "7195550123", "nickname": "Sammy"}, "nickname"),
     ],
 )
 async def test_bad_customer_input_is_explained(ctx, args, complaint):
@@ -123,7 +155,14 @@ async def test_an_unknown_state_is_explained(ctx):
     with pytest.raises(ToolError, match="No state in Leap matches 'Atlantis'"):
         await TOOLS["create_customer"].prepare(
             ctx,
-            {"last_name": "Ng", "phone": "3035550100", "street": "1 Main", "city": "X", "state": "Atlantis"},
+            {
+                "first_name": "Al",
+                "last_name": "Ng",
+                "phone": "7195550123",
+                "street": "1 Main",
+                "city": "X",
+                "state": "Atlantis",
+            },
         )
 
 
@@ -164,5 +203,11 @@ async def test_create_prospect_with_an_unknown_trade_lists_the_real_ones(ctx):
     with pytest.raises(ToolError, match=r"No trade in Leap matches 'plumbing'\. The trades are: Roofing, "):
         await TOOLS["create_prospect"].prepare(
             ctx,
-            {"last_name": "Ng", "phone": "3035550100", "job_description": "Leaky pipe", "trade": "plumbing"},
+            {
+                "first_name": "Al",
+                "last_name": "Ng",
+                "phone": "7195550123",
+                "job_description": "Leaky pipe",
+                "trade": "plumbing",
+            },
         )

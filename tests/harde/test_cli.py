@@ -138,3 +138,35 @@ def test_operator_token_prints_a_token_and_the_hash_that_accepts_it():
     token = result.output.split("stored anywhere): ")[1].split()[0]
     digest = result.output.split("HARDE_OPERATOR_TOKEN_HASH=")[1].split()[0]
     assert token.startswith("hdo_") and is_operator_token(token, digest)
+
+
+def test_leap_check_prints_what_the_tenants_leap_answers_and_the_tools_it_loses(monkeypatch):
+    from harde.cli_common import run
+    from leap_sandbox import create_sandbox_app
+    from testkit.servers import serve_in_thread
+
+    leap = create_sandbox_app(rate_limit_per_minute=10_000)  # plays the company's real Leap
+    token = "sandbox_company_without_unpublished"
+    leap.state.sandbox.set_unpublished(token, enabled=False)
+    with serve_in_thread(leap) as base:
+        monkeypatch.setenv("LEAP_BASE_URL", f"{base}/api/v3")
+        assert runner.invoke(app, ["tenant", "create", "acme", "--name", "Acme"]).exit_code == 0
+        unplugged = runner.invoke(app, ["leap", "check", "--tenant", "acme"])
+        run(lambda session: session.tenants.set_leap_token("acme", token, verified_at=None))
+
+        result = runner.invoke(app, ["leap", "check", "--tenant", "acme"], terminal_width=200)
+
+    assert unplugged.exit_code == 1 and "has not connected Leap" in unplugged.output
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 4}
+    assert "published" in rows["customers"] and "yes" in rows["customers"]
+    assert (
+        "unpublished" in rows["text_send"]
+        and " no " in rows["text_send"]
+        and "send_text" in rows["text_send"]
+    )
+    assert "Not offered for acme:" in result.output and "send_text" in result.output.split("Not offered")[1]
+    writes = [r for r in leap.state.sandbox.requests(token) if r.method != "GET"]
+    assert writes == []  # the check only reads
+    assert runner.invoke(app, ["leap", "check", "--tenant", "nobody"]).exit_code == 1
+    assert "read-only" in runner.invoke(app, ["leap", "check", "--help"]).output.lower()

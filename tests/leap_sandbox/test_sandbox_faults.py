@@ -269,3 +269,26 @@ async def test_rate_limit_is_adjustable_over_http_and_reset_refills_it() -> None
         assert changed.json() == {"per_minute": 3, "window_seconds": 30.0}
         assert [(await client.get("/api/v3/referrals")).status_code for _ in range(3)] == [200, 200, 429]
         assert (await client.get("/api/v3/referrals")).headers["X-RateLimit-Limit"] == "3"
+
+
+async def test_a_token_can_lack_the_endpoints_leap_does_not_publish(app, api, control, base_url):
+    other = "sandbox_other_company"
+    switched = await control.put("/unpublished", json={"enabled": False}, headers=bearer(TOKEN))
+    assert switched.json() == {"enabled": False}
+
+    # Unpublished routes answer like Leap's router for an unknown path, whatever the method.
+    assert (await api.get("/messages/thread_list")).status_code == 404
+    assert (await api.get("/phone_messages")).json() == {"message": "Not found"}
+    sent = await api.post("/phone_messages", data={"phone_number": "3035550101", "message": "Hi"})
+    assert sent.status_code == 404
+    assert app.state.sandbox.outbox(TOKEN)["texts"] == []
+    assert (await api.get("/tasks")).status_code == 404
+    # Published ones, and other tokens, are untouched.
+    assert (await api.get("/customers")).status_code == 200
+    assert (await api.get("/jobs/5002/notes")).status_code == 200
+    async with httpx.AsyncClient(base_url=f"{base_url}/api/v3", headers=bearer(other)) as theirs:
+        assert (await theirs.get("/messages/thread_list")).status_code == 200
+        assert (await theirs.get("/phone_messages")).status_code == 405  # the route exists (POST)
+
+    await control.put("/unpublished", json={"enabled": True}, headers=bearer(TOKEN))
+    assert (await api.get("/messages/thread_list")).status_code == 200

@@ -102,6 +102,14 @@ async def test_customer_create_reports_every_problem_with_leaps_field_names(api)
     }
 
 
+async def test_a_person_with_a_last_name_alone_is_refused_first_name_required(api):
+    phone = {"phones[0][label]": "cell", "phones[0][number]": "3035550188"}
+    response = await api.post("/customers", data={"last_name": "Ng", **phone})
+
+    assert response.status_code == 412
+    assert validation(response) == {"first_name": ["The first name field is required."]}
+
+
 async def test_customer_needs_at_least_one_phone(api):
     errors = validation(await api.post("/customers", data={"first_name": "Ann", "last_name": "Lee"}))
     assert errors == {"phones": ["The phones field is required."]}

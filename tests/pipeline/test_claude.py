@@ -21,6 +21,8 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.workers.runner import WorkerRunner
 
 from brain import ToolEvent, TurnState
+from leap_sandbox.faults import FaultKind, FaultRule
+from pipeline import phrases
 from pipeline.claude import VoiceClaude, regroup_parallel_calls
 from pipeline.phrases import APOLOGY
 from pipeline.tools import ToolBridge, tools_schema
@@ -36,6 +38,7 @@ class Conversation:
     worker: PipelineWorker
     replies: list[str] = field(default_factory=list)
     events: list[ToolEvent] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)  # lines spoken without Claude (fillers)
     replied: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def user_says(self, text: str, *, replies: int = 1) -> str:
@@ -72,8 +75,9 @@ async def conversation(brain_world: World) -> AsyncIterator[Conversation]:
     async def spoken(event: ToolEvent) -> None:
         talk.events.append(event)
 
-    async def quiet(_text: str) -> None:
-        """No TTS here: fillers would go nowhere."""
+    async def quiet(text: str) -> None:
+        """No TTS here: what would be spoken is only recorded."""
+        talk.said.append(text)
 
     bridge = ToolBridge(
         llm, toolbox, say=quiet, on_event=spoken, call_ending=lambda: False, filler_after=10.0
@@ -195,3 +199,24 @@ def test_calls_of_one_reply_are_regrouped_and_later_rounds_are_not() -> None:
 
     assert regrouped == [question, calls("a", "b"), results("a", "b"), calls("c"), results("c")]
     assert history[1] == calls("a")  # the input is left alone
+
+
+async def test_a_full_leap_queue_on_a_call_says_one_moment_and_retries_once(world: World) -> None:  # noqa: F811
+    customer = next(iter(world.data.customers.values()))
+    # Leap answers the first lookup 429 with a wait longer than the client will hold the call for.
+    world.sandbox.add_fault(FaultRule(method="GET", path="/customers/*", kind=FaultKind.RATE_LIMITED,
+                                      retry_after=120, count=1))  # fmt: skip
+    world.fake.script(
+        on_user("who", reply(tool_use("get_customer", {"customer_id": customer.id}))),
+        on_tool_result("get_customer", "Found them."),
+    )
+
+    async with conversation(world) as talk:
+        answer = await talk.user_says("Who is that customer?")
+
+    assert answer == "Found them."
+    assert talk.said == ["One moment, Leap is busy."]
+    assert getattr(phrases, "LEAP_BUSY", None) == talk.said[0]
+    [result] = world.fake.requests[-1].tool_results
+    assert not result.is_error and result.json()["id"] == customer.id
+    assert [(event.tool, event.status) for event in talk.events] == [("get_customer", "ok")]
