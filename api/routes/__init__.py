@@ -10,6 +10,7 @@ from api.routes import (
     audit,
     calls,
     conversations,
+    history,
     invites,
     knowledge,
     leap,
@@ -37,6 +38,7 @@ for _part in (
     knowledge.router,
     invites.router,
     memories.router,
+    history.router,
     calls.router,
 ):
     admin_router.include_router(_part)
