@@ -16,6 +16,7 @@ from api.routes import (
     leap,
     memories,
     numbers,
+    onboarding,
     settings,
     tenants,
     tools,
@@ -27,6 +28,7 @@ from api.routes import (
 admin_router = APIRouter()
 for _part in (
     tenants.router,
+    onboarding.router,
     settings.router,
     leap.router,
     users.router,
@@ -34,6 +36,7 @@ for _part in (
     api_keys.router,
     widget_tokens.router,
     usage.router,
+    usage.operator_router,
     audit.router,
     knowledge.router,
     invites.router,

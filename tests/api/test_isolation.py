@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/invites"): {},
     ("PATCH", "/v1/tenants/{tenant_id}/memories/{memory_id}"): {"text": "hijacked"},
     ("POST", "/v1/tenants/{tenant_id}/calls"): "user",
+    ("PUT", "/v1/tenants/{tenant_id}/onboarding/{step}"): {"status": "done"},
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }
@@ -101,6 +102,7 @@ async def seed_bravo(api: Api) -> dict[str, Any]:
         "document_id": document.json()["document"]["id"],
         "conversation_id": conversation,
         "session_id": history["items"][0]["id"],  # the Direct Tools request that wrote the note
+        "step": "company",
         "number": B_NUMBER,
         "invite_id": invite["id"],
     }
