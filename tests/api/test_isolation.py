@@ -51,6 +51,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/tenants/{tenant_id}/calls"): "user",
     ("PUT", "/v1/tenants/{tenant_id}/onboarding/{step}"): {"status": "done"},
     ("POST", "/v1/tenants/{tenant_id}/greeting-preview"): {},
+    ("PUT", "/v1/tenants/{tenant_id}/knowledge/starter"): {"enabled": False},
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }
