@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from brain.actions import ActionStore
 from brain.context import CallContext
 from brain.conversation import Conversation, transcript
+from brain.history import SessionLog
 from brain.llm import Claude
 from brain.meta import CallControl, NoCallControl
 from brain.prompt import Style
@@ -43,6 +45,7 @@ class Brain:
         self.audit = AuditLog(self.redis)
         self.capabilities = CapabilityStore(self.redis)
         self._checks: set[asyncio.Task[Any]] = set()
+        self.history = SessionLog(self.redis)
 
     async def toolbox(
         self,
@@ -74,6 +77,7 @@ class Brain:
             identify=lambda pin: self.tenants.find_user_by_pin(ctx.tenant_id, pin),
             leap_account=account,
             capabilities=self.capabilities,
+            history=self.history,
         )
 
     def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
@@ -121,10 +125,12 @@ class Brain:
             toolbox=await self.toolbox(ctx),
             # The system prompt is rebuilt every turn, so every turn carries all the facts.
             context=self.turn_context(ctx, tenant, keeps_earlier_turns=False),
+            history=self.history,
         )
 
     async def learn_from(self, ctx: CallContext, transcript: list[Line]) -> ExtractionResult | None:
-        """After a session ends: extract what is worth remembering (once per session)."""
+        """After a session ends: extract what is worth remembering (once per session), and keep
+        the session's short summary beside its record."""
         if not self.claude.configured or ctx.user_id is None:
             return None
         tenant = await self.tenants.get_tenant(ctx.tenant_id)
@@ -134,10 +140,14 @@ class Brain:
             is_leader=ctx.role in (Role.OWNER, Role.MANAGER),
         )
         extractor = MemoryExtractor(self.redis, self.memory, self.claude.client, tenant.models.voice_model)
-        return await extractor.extract(ctx.tenant_id, ctx.session_id, speaker, transcript)
+        result = await extractor.extract(ctx.tenant_id, ctx.session_id, speaker, transcript)
+        await self.history.summarized(ctx.tenant_id, ctx.session_id, result.summary)
+        return result
 
     async def end_conversation(self, ctx: CallContext) -> ExtractionResult | None:
         """A typed conversation is over: learn from it once, as a call does when it hangs up."""
+        if (await self.history.fields(ctx.tenant_id, ctx.session_id)).get("status") == "live":
+            await self.history.finish(ctx, datetime.now(UTC))
         return await self.learn_from(ctx, await transcript(self.redis, ctx.tenant_id, ctx.session_id))
 
     async def aclose(self) -> None:
