@@ -31,7 +31,7 @@ from core.settings import Settings
 from harde.knowledge import knowledge_base
 from kb import KnowledgeBase
 from memory import Line, MemoryStore
-from pipeline import CallSessions, MemoryHook, PipelineDeps
+from pipeline import CallSessions, MemoryHook, PipelineDeps, SpeechVocabulary
 from telephony import TelephonyDeps, TwilioRest
 from telephony.outbound import TwilioDialer
 from tenants import TenantStore, UsageMeter
@@ -72,6 +72,8 @@ class Services:
     async def aclose(self) -> None:
         """Stop in order: browser calls wrap up first (transcript, usage, memory), then the rest."""
         await self.webrtc.calls.aclose()
+        if self.pipeline.vocabulary is not None:
+            await self.pipeline.vocabulary.aclose()
         self.knowledge.close()  # uploads still being read are refused, their workers killed
         await self.audit_sweeper.aclose()
         if self.twilio is not None:
@@ -131,6 +133,7 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         blobs=blobs,
         settings=settings,
         extract_memories=_learning(brain),
+        vocabulary=SpeechVocabulary(redis, knowledge=knowledge),
     )
     telephony = TelephonyDeps(
         settings=settings, redis=redis, tenants=tenants, usage=usage, pipeline=pipeline, rest=twilio

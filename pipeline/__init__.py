@@ -10,6 +10,7 @@ Exports ``run_call`` (telephony and webrtc call it with their transport), ``Pipe
 ``CallTiming`` (what a call needs from the process), ``Transferrer``/``TransferRefused``/
 ``NoTransfers`` (the one thing a transport implements), ``CallRecord`` and ``EndReason`` (what
 happened), ``CallSessions`` (session records in Redis), ``SpeechNotConfigured``, and
+``SpeechVocabulary`` (the company's words for the STT, cached per tenant), and
 ``load_models`` (opens the VAD and turn models every call shares, at start-up).
 """
 
@@ -19,6 +20,7 @@ from pipeline.ml_models import load_models
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
 from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
 from pipeline.speech import SpeechNotConfigured
+from pipeline.vocabulary import SpeechVocabulary
 from pipeline.wrap_up import MemoryHook
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "PipelineDeps",
     "SessionRecord",
     "SpeechNotConfigured",
+    "SpeechVocabulary",
     "SpokenLine",
     "ToolLogEntry",
     "TransferRefused",

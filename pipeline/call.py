@@ -49,6 +49,7 @@ from pipeline.speech import speech_services
 from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
 from pipeline.turns import user_turn_params
+from pipeline.vocabulary import SpeechVocabulary
 from pipeline.wrap_up import MemoryHook, wrap_up
 from tenants import Tenant, TenantStore, UsageMeter
 
@@ -59,7 +60,6 @@ TURN_FACTS_WAIT_SECS = 1.0
 """The longest a turn waits for its memory and document look-ups (``TurnContextService``)."""
 MAX_REPLY_TOKENS = 1024
 VOICE_LLM_RETRIES = 1
-LEAP_NAMES_WAIT_SECS = 1.0
 KEYPAD_PREFIX = "DTMF: "
 
 CallUpdate = SpokenLine | ToolLogEntry
@@ -74,6 +74,8 @@ class CallTiming:
     """How long tools may run before the caller hears a filler line."""
     goodbye_grace_secs: float = 20.0
     """The longest a goodbye may take to be heard before the call is cut regardless."""
+    vocabulary_wait_secs: float = 0.3
+    """When a tenant has no company words cached yet, how long a call waits for the first gathering."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class PipelineDeps:
     blobs: BlobStore
     settings: Settings
     extract_memories: MemoryHook | None = None
+    vocabulary: SpeechVocabulary | None = None  # None: the STT hears only the tenant's own list
     timing: CallTiming = field(default_factory=CallTiming)
 
 
@@ -295,17 +298,18 @@ class _Call:
         return processors, bridge
 
     async def _vocabulary(self, tenant: Tenant, toolbox: ToolBox) -> list[str]:
-        """Words the STT should expect: the tenant's own list (customers, products), then the
-        names of its people, in Hard-E and in Leap (crews, reps)."""
+        """Words the STT should expect: the tenant's own list first, then the names of its people
+        in Hard-E, then the company's words from Leap and its documents (``pipeline.vocabulary``:
+        cached, so the call does not wait on Leap)."""
         users = await self.deps.tenants.list_users(tenant.id)
         words = [*tenant.voice.vocabulary, *(user.name for user in users)]
-        if toolbox.crm is not None:
+        if self.deps.vocabulary is not None:
             try:
-                leap_users = await asyncio.wait_for(toolbox.crm.company.users(), LEAP_NAMES_WAIT_SECS)
-            except Exception as error:  # a slow or failing Leap must not hold up the call
-                log.warning("call %s: no Leap names for the STT (%s)", self.ctx.session_id, error)
-            else:
-                words += [user.full_name for user in leap_users]
+                words += await self.deps.vocabulary.words(
+                    tenant.id, toolbox.crm, wait_s=self.deps.timing.vocabulary_wait_secs
+                )
+            except Exception as error:  # Redis trouble must not hold up the call either
+                log.warning("call %s: no company words for the STT (%s)", self.ctx.session_id, error)
         return words
 
     async def _call_facts(self, know: TurnContextService) -> str:
