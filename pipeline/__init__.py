@@ -11,9 +11,18 @@ Exports ``run_call`` (telephony and webrtc call it with their transport), ``Pipe
 ``NoTransfers`` (the one thing a transport implements), ``CallRecord`` and ``EndReason`` (what
 happened), ``CallSessions`` (session records in Redis), ``SpeechNotConfigured``, and
 ``SpeechVocabulary`` (the company's words for the STT, cached per tenant), and
+``CallPurpose`` with ``morning_briefing`` (what an outbound call opens with) and
+``BriefingSchedules``/``BriefingScheduler``/``place_due_briefings`` (daily briefings, placed once),
 ``load_models`` (opens the VAD and turn models every call shares, at start-up).
 """
 
+from pipeline.briefing import Briefing, CallPurpose, morning_briefing
+from pipeline.briefing_schedule import (
+    BriefingScheduler,
+    BriefingSchedules,
+    PlacedBriefing,
+    place_due_briefings,
+)
 from pipeline.call import CallTiming, CallUpdate, PipelineDeps, UpdateSink, run_call
 from pipeline.control import CallNotPlaced, Dialer, NoTransfers, TransferRefused, Transferrer
 from pipeline.ml_models import load_models
@@ -24,7 +33,11 @@ from pipeline.vocabulary import SpeechVocabulary
 from pipeline.wrap_up import MemoryHook
 
 __all__ = [
+    "Briefing",
+    "BriefingScheduler",
+    "BriefingSchedules",
     "CallNotPlaced",
+    "CallPurpose",
     "CallRecord",
     "CallSessions",
     "CallTiming",
@@ -34,6 +47,7 @@ __all__ = [
     "MemoryHook",
     "NoTransfers",
     "PipelineDeps",
+    "PlacedBriefing",
     "SessionRecord",
     "SpeechNotConfigured",
     "SpeechVocabulary",
@@ -44,6 +58,8 @@ __all__ = [
     "TurnLatency",
     "UpdateSink",
     "load_models",
+    "morning_briefing",
+    "place_due_briefings",
     "run_call",
     "transcript_blob_key",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +107,7 @@ async def run_call(
     on_update: UpdateSink | None = None,
     shows_proposals: bool = False,
     rtvi: bool = False,
+    opening: Sequence[str] = (),
 ) -> CallRecord:
     """Run one call on ``transport`` until it ends, then wrap it up; returns what happened.
 
@@ -118,8 +119,12 @@ async def run_call(
     counts as delivered, as in a typed conversation, and Confirm need not wait for the voice to
     finish reading it out. ``rtvi`` speaks Pipecat's RTVI protocol with the client (the
     widget's client-js waits for its bot-ready, shows who is speaking, and sends typed text).
+    ``opening`` replaces the greeting: what an outbound call was placed to say (a morning briefing),
+    one line per part, each spoken as soon as it is synthesised.
     """
-    call = _Call(ctx, deps, transferrer or NoTransfers(), on_update, shows_proposals=shows_proposals)
+    call = _Call(
+        ctx, deps, transferrer or NoTransfers(), on_update, shows_proposals=shows_proposals, opening=opening
+    )
     return await call.run(transport, audio_out_sample_rate, rtvi=rtvi)
 
 
@@ -138,8 +143,10 @@ class _Call:
         on_update: UpdateSink | None,
         *,
         shows_proposals: bool,
+        opening: Sequence[str] = (),
     ) -> None:
         self._initial_ctx = ctx
+        self._opening = opening
         self._toolbox: ToolBox | None = None
         self.deps = deps
         self.record = CallRecord(ctx)
@@ -152,7 +159,7 @@ class _Call:
         self._idle_prompts = 0
         self._worker: PipelineWorker | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._opening_line = ""
+        self._opening_lines: Sequence[str] = ()
         self._time_limit_secs: float = 0.0
 
     @property
@@ -214,7 +221,7 @@ class _Call:
         self._time_limit_secs = float(tenant.voice.max_call_minutes * 60)
         if allowance.remaining is not None:
             self._time_limit_secs = min(self._time_limit_secs, allowance.remaining)
-        self._opening_line = phrases.greeting(self.ctx, tenant)
+        self._opening_lines = self._opening or (phrases.greeting(self.ctx, tenant),)
         return None
 
     async def _processors(
@@ -326,7 +333,8 @@ class _Call:
             if refusal is not None:
                 await self._finish(EndReason.NOT_ALLOWED, line=refusal)
                 return
-            await self._say(self._opening_line, remember=True, interruptible=True)
+            for line in self._opening_lines:
+                await self._say(line, remember=True, interruptible=True)
             self._tasks.append(asyncio.create_task(self._end_at_time_limit()))
 
         async def disconnected(_transport: Any, _client: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from pipeline.briefing import CallPurpose
 from pipeline.phrases import GOODBYE, transferring
 from pipeline.record import EndReason
 
@@ -39,8 +40,10 @@ class CallNotPlaced(Exception):
 class Dialer(Protocol):
     """Places outbound calls that then run through the pipeline (telephony implements it)."""
 
-    async def call_user(self, tenant_id: str, user_id: str) -> str:
-        """Ring one of the tenant's users; returns the provider's call id."""
+    async def call_user(
+        self, tenant_id: str, user_id: str, purpose: CallPurpose = CallPurpose.CHECK_IN
+    ) -> str:
+        """Ring one of the tenant's users for ``purpose``; returns the provider's call id."""
         ...
 
 

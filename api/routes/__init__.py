@@ -38,6 +38,7 @@ for _part in (
     invites.router,
     memories.router,
     calls.router,
+    calls.briefings,
 ):
     admin_router.include_router(_part)
 

@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/invites"): {},
     ("PATCH", "/v1/tenants/{tenant_id}/memories/{memory_id}"): {"text": "hijacked"},
     ("POST", "/v1/tenants/{tenant_id}/calls"): "user",
+    ("PUT", "/v1/tenants/{tenant_id}/users/{user_id}/briefing"): {"time": "07:30"},
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }
