@@ -260,6 +260,9 @@ class _Call:
             finish=self._finish,
             transferrer=self._transferrer,
             reply_has_words=lambda: llm.reply_has_words,
+            say=lambda line: self._say(line, remember=True),
+            in_background=lambda work: self._tasks.append(asyncio.create_task(work)),
+            caller_name=lambda: self.ctx.user_name,
         )
         bridge = ToolBridge(
             llm,

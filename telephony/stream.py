@@ -105,6 +105,8 @@ async def _run(websocket: WebSocket, deps: TelephonyDeps, grant: StreamGrant, st
         call_sid=grant.call_sid,
         our_number=grant.called,
         serializer=serializer,
+        redis=deps.redis,
+        public_url=deps.settings.public_url,
     )
     await calls.mark_stream_opened(deps.redis, grant.tenant_id, grant.call_sid, ctx.session_id)
     log.info("phone call %s started (%s caller)", grant.call_sid, grant.mode.value)

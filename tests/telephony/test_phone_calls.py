@@ -162,9 +162,9 @@ async def test_barge_in_clears_twilios_buffer(line: PhoneLine) -> None:
     assert caller.clears >= 1
 
 
-async def test_transfer_redirects_the_live_call_to_the_colleague(line: PhoneLine) -> None:
+async def test_a_cold_transfer_redirects_the_live_call_to_the_colleague(line: PhoneLine) -> None:
     line.world.fake.script(
-        on_user("mike", reply(tool_use("transfer_call", {"to": "Mike", "reason": "pricing"})))
+        on_user("mike", reply(tool_use("transfer_call", {"to": "Mike", "reason": "pricing", "warm": False})))
     )
     async with line.call_from(DANA) as caller:
         await caller.wait_for_reply()
