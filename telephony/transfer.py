@@ -43,7 +43,7 @@ class TwilioTransferrer:
         self._redis = redis
         self._public_url = public_url
         self._resolved: dict[str, tuple[str, str]] = {}
-        self._reached: WarmTransfer | None = None
+        self._reached: tuple[WarmTransfer, str] | None = None  # the transfer and the colleague's call
 
     async def target(self, to: str) -> str:
         name, _ = await self._resolve(to)
@@ -76,14 +76,16 @@ class TwilioTransferrer:
             if outcome is None:  # Twilio never reported: do not leave their phone ringing
                 await self._rest.cancel(colleague)
             return False
-        self._reached = transfer
+        self._reached = (transfer, colleague)
         return True
 
     async def join(self) -> None:
         if self._reached is None or self._rest is None:
             raise TransferRefused("Nobody has been reached to join this call to.")
+        transfer, colleague = self._reached
         self._serializer.keep_call_up()
-        if not await self._rest.redirect(self._call_sid, twiml.conference(self._reached.room)):
+        if not await self._rest.redirect(self._call_sid, twiml.conference(transfer.room)):
+            await self._rest.hang_up(colleague)  # nobody is coming: do not leave them waiting
             raise TransferRefused("The caller has already hung up.")
 
     async def _resolve(self, to: str) -> tuple[str, str]:

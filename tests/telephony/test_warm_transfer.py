@@ -71,3 +71,15 @@ async def test_when_the_colleague_does_not_answer_the_caller_is_told_and_stays(l
 
     assert leg.heard == [] and leg.conference is None
     assert line.twilio.calls[caller.call_sid].updates == []  # never moved anywhere
+
+
+async def test_a_caller_who_hangs_up_while_the_colleague_rings_stops_the_ringing(line: PhoneLine) -> None:
+    line.world.fake.script(on_user("mike", reply(TRANSFER)), on_tool_result("transfer_call", CALLING))
+    async with line.call_from(DANA) as caller:
+        await caller.wait_for_reply()
+        await caller.say(speech_mulaw8k(ASK))
+        await until(lambda: mikes_leg(line) is not None, timeout=30)
+    leg = mikes_leg(line)
+    assert leg is not None
+    await until(lambda: leg.status == "completed", timeout=30)  # Hard-E cancelled the ringing call
+    assert any(update.get("Status") == "canceled" for update in leg.updates)
