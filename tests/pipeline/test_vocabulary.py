@@ -8,6 +8,7 @@ from typing import Any
 
 from leap_sandbox import FaultRule
 from leap_sandbox.presenters import job_address
+from pipeline import SpeechVocabulary
 from pipeline.vocabulary import product_name, street_name, whisper_prompt
 from tests.pipeline.conftest import Phone
 
@@ -62,3 +63,16 @@ def test_street_and_product_names_are_what_a_caller_says() -> None:
     assert product_name('"Can you cover my deductible?"') == ""
     assert product_name("Example monthly payments with a long title") == ""
     assert whisper_prompt(["Kowalski", "Juniper Ct"]) == "Kowalski, Juniper Ct."
+
+
+async def test_product_names_come_from_the_knowledge_bases_headings(phone: Phone) -> None:
+    brain = phone.world.brain
+    document = (
+        b"# Shingle Lines\n\n## Summit Ridge (architectural)\n\nOur default.\n\n"
+        b"## Can we cover your deductible?\n\nNo.\n"
+    )
+    await brain.knowledge.ingest("acme", "lines.md", document)
+    crm = (await brain.toolbox(phone.ctx())).crm
+    words = await SpeechVocabulary(brain.redis, knowledge=brain.knowledge).words("acme", crm, wait_s=30)
+    assert "Summit Ridge" in words and "Shingle Lines" in words
+    assert not any("deductible" in word for word in words)
