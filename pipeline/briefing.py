@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 
 MAX_APPOINTMENTS = 8
 MAX_MOVED = 6
-INVOICE_JOBS = 20
-"""Awarded jobs, most recently active first, whose invoices are checked for overdue balances.
-Leap has no company-wide invoice list, so each job costs one request of the 60 a minute."""
+AWARDED_JOBS = 100
+"""Awarded jobs (most recently active first, one page) whose money view is read for what is owed."""
+INVOICE_JOBS = 10
+"""Of those, the owing jobs whose invoices are read for due dates. Leap has no company-wide
+invoice list, so each costs one request of the token's 60 a minute."""
 MAX_DECISIONS = 3
 LEADERS = frozenset({Role.OWNER, Role.MANAGER})
 LEAP_STAMP = "%Y-%m-%d %H:%M:%S"
@@ -146,10 +148,11 @@ async def _moved(crm: ToolContext, since: datetime, local: datetime) -> str:
 
 
 async def _overdue(crm: ToolContext, today: date) -> str:
-    jobs = await crm.leap.find_jobs(awarded=True, limit=INVOICE_JOBS)
-    pages = await asyncio.gather(*(crm.leap.list_invoices(int(job["id"])) for job in jobs.items))
+    jobs = await crm.leap.find_jobs(awarded=True, includes=("financial_details",), limit=AWARDED_JOBS)
+    owing = _owing(jobs.items)[:INVOICE_JOBS]
+    pages = await asyncio.gather(*(crm.leap.list_invoices(int(job["id"])) for job in owing))
     overdue: list[tuple[float, str]] = []
-    for job, invoices in zip(jobs.items, pages, strict=True):
+    for job, invoices in zip(owing, pages, strict=True):
         for invoice in invoices.items:
             balance = float(invoice.get("open_balance") or 0)
             due = _day(invoice.get("due_date"))
@@ -163,6 +166,16 @@ async def _overdue(crm: ToolContext, today: date) -> str:
         f"{len(overdue)} invoices are overdue, ${total:,.0f} in all:"
     )  # fmt: skip
     return f"{head} {'; '.join(text for _, text in overdue[:3])}."
+
+
+def _owing(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The jobs whose money view says something is owed; all of them when Leap sent no money view."""
+    if not any(isinstance(job.get("financial_details"), dict) for job in jobs):
+        return jobs
+    return [
+        job for job in jobs
+        if float((job.get("financial_details") or {}).get("total_amount_owed") or 0) > 0
+    ]  # fmt: skip
 
 
 async def _decisions(brain: Brain, tenant_id: str) -> str:
