@@ -18,7 +18,7 @@ from core.redis import Redis
 from core.settings import Settings
 from kb import KnowledgeBase
 from memory import MemoryStore
-from pipeline import Dialer
+from pipeline import BriefingSchedules, Dialer
 from tenants import TenantStore, UsageMeter
 from tenants.api_keys import ApiKeyStore
 from tenants.audit import AuditTrail
@@ -45,6 +45,7 @@ class AdminDeps:
     conversations: ConversationOwners
     auth_failures: FailedAuthentications
     dialer: Dialer | None = None  # outbound calls; None without a phone provider
+    briefings: BriefingSchedules | None = None  # users' morning-briefing times
 
 
 async def get_admin(request: Request) -> AdminDeps:

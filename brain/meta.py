@@ -61,12 +61,24 @@ _SPECS: dict[str, dict[str, Any]] = {
         },
     },
     TRANSFER: {
-        "description": "Hand the live call to a person: a named user of the company, or the office.",
+        "description": (
+            "Hand the live call to a person: a named user of the company, or the office. By default a "
+            "warm transfer: Hard-E calls them first, tells them who is calling and why, then joins the "
+            "caller; if they do not answer, the caller stays with you."
+        ),
         "input_schema": {
             "type": "object",
             "properties": {
                 "to": {"type": "string", "description": "A colleague's name, or 'office'."},
-                "reason": {"type": "string", "description": "One line for the person taking the call."},
+                "reason": {
+                    "type": "string",
+                    "description": "What the call is about, in a few words the person taking it will hear.",
+                },
+                "warm": {
+                    "type": "boolean",
+                    "description": "false sends the caller straight through without calling ahead "
+                    "(only when they ask for that).",
+                },
             },
             "required": ["to"],
         },
@@ -106,8 +118,9 @@ class CallControl(Protocol):
     (``pipeline.control.LiveCallControl``): it says the goodbye or transfer line and ends the call;
     a transport supplies only the hand-over itself (``pipeline.Transferrer``; telephony's is Twilio's)."""
 
-    async def transfer(self, to: str, reason: str) -> str:
-        """Start handing the call over; returns a line for the model (who, or why not)."""
+    async def transfer(self, to: str, reason: str, *, warm: bool = True) -> str:
+        """Start handing the call over (``warm``: call them first and introduce the caller);
+        returns a line for the model (who, or why not)."""
         ...
 
     async def end_call(self, reason: str) -> str:
@@ -118,7 +131,7 @@ class CallControl(Protocol):
 class NoCallControl:
     """Typed conversations: there is no call to transfer or end."""
 
-    async def transfer(self, to: str, reason: str) -> str:
+    async def transfer(self, to: str, reason: str, *, warm: bool = True) -> str:
         return "This is a typed conversation; there is no call to transfer."
 
     async def end_call(self, reason: str) -> str:

@@ -250,7 +250,9 @@ class ToolBox:
         if name == meta.VERIFY_PIN:
             return await self._verify_pin(str(args.get("pin", "")))
         if name == meta.TRANSFER:
-            said = await self.control.transfer(str(args.get("to", "office")), str(args.get("reason", "")))
+            said = await self.control.transfer(
+                str(args.get("to", "office")), str(args.get("reason", "")), warm=args.get("warm") is not False
+            )
             return _ok(name, {"result": said})
         said = await self.control.end_call(str(args.get("reason", "")))
         return _ok(name, {"result": said})

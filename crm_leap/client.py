@@ -254,9 +254,14 @@ class LeapClient:
         stage_codes: Sequence[str] = (),
         rep_ids: Sequence[int] = (),
         include_archived: bool = False,
+        awarded: bool | None = None,
+        stage_changed: tuple[date, date] | None = None,
+        includes: Sequence[str] = ("customer",),
         limit: int = 10,
     ) -> Page:
-        """Jobs, most recently changed first (Leap's default order is not reliable, so it is set)."""
+        """Jobs, most recently changed first (Leap's default order is not reliable, so it is set).
+
+        ``stage_changed`` keeps the jobs whose stage last changed on those days (first, last)."""
         params: dict[str, FormValue] = {
             "keyword": keyword,
             "job_number": job_number,
@@ -264,10 +269,15 @@ class LeapClient:
             "stages": list(stage_codes),
             "rep_ids": list(rep_ids),
             "with_archived": include_archived or None,
-            "includes": ["customer"],
+            "awarded_jobs": awarded,
+            "includes": list(includes),
             "sort_by": "updated_at",
             "sort_order": "desc",
         }
+        if stage_changed is not None:
+            params["date_range_type"] = "job_stage_changed_date"
+            params["start_date"] = stage_changed[0].isoformat()
+            params["end_date"] = stage_changed[1].isoformat()
         return await self._t.get_page("/jobs", params, operation="find jobs", limit=limit)
 
     async def all_jobs(

@@ -31,7 +31,14 @@ from core.settings import Settings
 from harde.knowledge import knowledge_base
 from kb import KnowledgeBase
 from memory import Line, MemoryStore
-from pipeline import CallSessions, MemoryHook, PipelineDeps
+from pipeline import (
+    BriefingScheduler,
+    BriefingSchedules,
+    CallSessions,
+    MemoryHook,
+    PipelineDeps,
+    SpeechVocabulary,
+)
 from telephony import TelephonyDeps, TwilioRest
 from telephony.outbound import TwilioDialer
 from tenants import TenantStore, UsageMeter
@@ -60,20 +67,27 @@ class Services:
     audit: AuditTrail
     audit_sweeper: ArchiveSweeper
     twilio: TwilioRest | None
+    briefings: BriefingScheduler | None  # None without Twilio: no one can be called
     pipeline: PipelineDeps
     telephony: TelephonyDeps
     webrtc: WebRTCDeps
     admin: AdminDeps
 
     def start(self) -> None:
-        """Start background work (audit archiving); call once the event loop runs."""
+        """Start background work (audit archiving, morning briefings); call once the event loop runs."""
         self.audit_sweeper.start()
+        if self.briefings is not None:
+            self.briefings.start()
 
     async def aclose(self) -> None:
         """Stop in order: browser calls wrap up first (transcript, usage, memory), then the rest."""
         await self.webrtc.calls.aclose()
+        if self.pipeline.vocabulary is not None:
+            await self.pipeline.vocabulary.aclose()
         self.knowledge.close()  # uploads still being read are refused, their workers killed
         await self.audit_sweeper.aclose()
+        if self.briefings is not None:
+            await self.briefings.aclose()
         if self.twilio is not None:
             await self.twilio.aclose()
         await self.brain.aclose()
@@ -131,6 +145,7 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         blobs=blobs,
         settings=settings,
         extract_memories=_learning(brain),
+        vocabulary=SpeechVocabulary(redis, knowledge=knowledge),
     )
     telephony = TelephonyDeps(
         settings=settings, redis=redis, tenants=tenants, usage=usage, pipeline=pipeline, rest=twilio
@@ -139,6 +154,8 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         settings=settings, redis=redis, tenants=tenants, usage=usage, widget_tokens=widget_tokens,
         pipeline=pipeline,
     )  # fmt: skip
+    dialer = TwilioDialer(telephony) if twilio is not None else None
+    schedules = BriefingSchedules(redis)
     admin = AdminDeps(
         settings=settings,
         redis=redis,
@@ -160,7 +177,8 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         idempotency=IdempotencyStore(redis),
         conversations=ConversationOwners(redis),
         auth_failures=FailedAuthentications(redis, max_failures=settings.auth_failures_per_window),
-        dialer=TwilioDialer(telephony) if twilio is not None else None,
+        dialer=dialer,
+        briefings=schedules,
     )
     return Services(
         settings=settings,
@@ -175,6 +193,7 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         audit=audit,
         audit_sweeper=sweeper,
         twilio=twilio,
+        briefings=BriefingScheduler(schedules, tenants, dialer) if dialer is not None else None,
         pipeline=pipeline,
         telephony=telephony,
         webrtc=webrtc,

@@ -159,6 +159,16 @@ class KnowledgeBase:
         index = await self._index(tenant_id, await self._version(tenant_id))
         return index.search(query, k)
 
+    async def headings(self, tenant_id: str) -> list[str]:
+        """The distinct section headings of the tenant's documents, in document order: the names
+        its documents are organised by (product lines, warranty tiers), for speech recognition."""
+        index = await self._index(tenant_id, await self._version(tenant_id))
+        seen: dict[str, str] = {}
+        for chunk in index.chunks:
+            for heading in chunk.heading_path:
+                seen.setdefault(heading.casefold(), heading)
+        return list(seen.values())
+
     async def list_documents(self, tenant_id: str) -> list[Document]:
         """The tenant's documents, oldest first."""
         raw = await self._redis.hgetall(_docs_key(tenant_id))

@@ -142,6 +142,12 @@ class MemoryStore:
         await self._save_candidate(tenant_id, f"c_{secrets.token_hex(4)}", fresh)
         return False
 
+    async def pending_claims(self, tenant_id: str) -> list[str]:
+        """Company facts someone stated that no one has confirmed yet, oldest first: a leader's
+        decision (the morning briefing asks them)."""
+        candidates = sorted((await self._candidates(tenant_id)).values(), key=lambda c: c.get("since", 0))
+        return [str(candidate["text"]) for candidate in candidates]
+
     async def _candidates(self, tenant_id: str) -> dict[str, dict[str, Any]]:
         raw = await self._redis.hgetall(_candidates_key(tenant_id))
         return {str(as_str(key)): json.loads(str(as_str(value))) for key, value in raw.items()}

@@ -10,10 +10,20 @@ Exports ``run_call`` (telephony and webrtc call it with their transport), ``Pipe
 ``CallTiming`` (what a call needs from the process), ``Transferrer``/``TransferRefused``/
 ``NoTransfers`` (the one thing a transport implements), ``CallRecord`` and ``EndReason`` (what
 happened), ``CallSessions`` (session records in Redis), ``SpeechNotConfigured``, and
+``SpeechVocabulary`` (the company's words for the STT, cached per tenant),
+``CallPurpose`` with ``morning_briefing`` (what an outbound call opens with),
+``BriefingSchedules``/``BriefingScheduler``/``place_due_briefings`` (daily briefings, placed once),
 ``load_models`` (opens the VAD and turn models every call shares, at start-up), and ``greeting``
 (the line a call opens with, which the API previews).
 """
 
+from pipeline.briefing import Briefing, CallPurpose, morning_briefing
+from pipeline.briefing_schedule import (
+    BriefingScheduler,
+    BriefingSchedules,
+    PlacedBriefing,
+    place_due_briefings,
+)
 from pipeline.call import CallTiming, CallUpdate, PipelineDeps, UpdateSink, run_call
 from pipeline.control import CallNotPlaced, Dialer, NoTransfers, TransferRefused, Transferrer
 from pipeline.ml_models import load_models
@@ -21,10 +31,15 @@ from pipeline.phrases import greeting
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
 from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
 from pipeline.speech import SpeechNotConfigured
+from pipeline.vocabulary import SpeechVocabulary
 from pipeline.wrap_up import MemoryHook
 
 __all__ = [
+    "Briefing",
+    "BriefingScheduler",
+    "BriefingSchedules",
     "CallNotPlaced",
+    "CallPurpose",
     "CallRecord",
     "CallSessions",
     "CallTiming",
@@ -34,8 +49,10 @@ __all__ = [
     "MemoryHook",
     "NoTransfers",
     "PipelineDeps",
+    "PlacedBriefing",
     "SessionRecord",
     "SpeechNotConfigured",
+    "SpeechVocabulary",
     "SpokenLine",
     "ToolLogEntry",
     "TransferRefused",
@@ -44,6 +61,8 @@ __all__ = [
     "UpdateSink",
     "greeting",
     "load_models",
+    "morning_briefing",
+    "place_due_briefings",
     "run_call",
     "transcript_blob_key",
 ]

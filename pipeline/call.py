@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ from pipeline.speech import speech_services
 from pipeline.tools import ToolBridge, tools_schema
 from pipeline.turn_context import TurnContext
 from pipeline.turns import user_turn_params
+from pipeline.vocabulary import SpeechVocabulary
 from pipeline.wrap_up import MemoryHook, wrap_up
 from tenants import Tenant, TenantStore, UsageMeter
 
@@ -59,7 +60,6 @@ TURN_FACTS_WAIT_SECS = 1.0
 """The longest a turn waits for its memory and document look-ups (``TurnContextService``)."""
 MAX_REPLY_TOKENS = 1024
 VOICE_LLM_RETRIES = 1
-LEAP_NAMES_WAIT_SECS = 1.0
 KEYPAD_PREFIX = "DTMF: "
 
 CallUpdate = SpokenLine | ToolLogEntry
@@ -74,6 +74,8 @@ class CallTiming:
     """How long tools may run before the caller hears a filler line."""
     goodbye_grace_secs: float = 20.0
     """The longest a goodbye may take to be heard before the call is cut regardless."""
+    vocabulary_wait_secs: float = 0.3
+    """When a tenant has no company words cached yet, how long a call waits for the first gathering."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class PipelineDeps:
     blobs: BlobStore
     settings: Settings
     extract_memories: MemoryHook | None = None
+    vocabulary: SpeechVocabulary | None = None  # None: the STT hears only the tenant's own list
     timing: CallTiming = field(default_factory=CallTiming)
 
 
@@ -104,6 +107,7 @@ async def run_call(
     on_update: UpdateSink | None = None,
     shows_proposals: bool = False,
     rtvi: bool = False,
+    opening: Sequence[str] = (),
 ) -> CallRecord:
     """Run one call on ``transport`` until it ends, then wrap it up; returns what happened.
 
@@ -115,8 +119,12 @@ async def run_call(
     counts as delivered, as in a typed conversation, and Confirm need not wait for the voice to
     finish reading it out. ``rtvi`` speaks Pipecat's RTVI protocol with the client (the
     widget's client-js waits for its bot-ready, shows who is speaking, and sends typed text).
+    ``opening`` replaces the greeting: what an outbound call was placed to say (a morning briefing),
+    one line per part, each spoken as soon as it is synthesised.
     """
-    call = _Call(ctx, deps, transferrer or NoTransfers(), on_update, shows_proposals=shows_proposals)
+    call = _Call(
+        ctx, deps, transferrer or NoTransfers(), on_update, shows_proposals=shows_proposals, opening=opening
+    )
     return await call.run(transport, audio_out_sample_rate, rtvi=rtvi)
 
 
@@ -135,8 +143,10 @@ class _Call:
         on_update: UpdateSink | None,
         *,
         shows_proposals: bool,
+        opening: Sequence[str] = (),
     ) -> None:
         self._initial_ctx = ctx
+        self._opening = opening
         self._toolbox: ToolBox | None = None
         self.deps = deps
         self.record = CallRecord(ctx)
@@ -149,7 +159,7 @@ class _Call:
         self._idle_prompts = 0
         self._worker: PipelineWorker | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._opening_line = ""
+        self._opening_lines: Sequence[str] = ()
         self._time_limit_secs: float = 0.0
 
     @property
@@ -211,7 +221,7 @@ class _Call:
         self._time_limit_secs = float(tenant.voice.max_call_minutes * 60)
         if allowance.remaining is not None:
             self._time_limit_secs = min(self._time_limit_secs, allowance.remaining)
-        self._opening_line = phrases.greeting(self.ctx, tenant)
+        self._opening_lines = self._opening or (phrases.greeting(self.ctx, tenant),)
         return None
 
     async def _processors(
@@ -250,6 +260,9 @@ class _Call:
             finish=self._finish,
             transferrer=self._transferrer,
             reply_has_words=lambda: llm.reply_has_words,
+            say=lambda line: self._say(line, remember=True),
+            in_background=lambda work: self._tasks.append(asyncio.create_task(work)),
+            caller_name=lambda: self.ctx.user_name,
         )
         bridge = ToolBridge(
             llm,
@@ -295,17 +308,18 @@ class _Call:
         return processors, bridge
 
     async def _vocabulary(self, tenant: Tenant, toolbox: ToolBox) -> list[str]:
-        """Words the STT should expect: the tenant's own list (customers, products), then the
-        names of its people, in Hard-E and in Leap (crews, reps)."""
+        """Words the STT should expect: the tenant's own list first, then the names of its people
+        in Hard-E, then the company's words from Leap and its documents (``pipeline.vocabulary``:
+        cached, so the call does not wait on Leap)."""
         users = await self.deps.tenants.list_users(tenant.id)
         words = [*tenant.voice.vocabulary, *(user.name for user in users)]
-        if toolbox.crm is not None:
+        if self.deps.vocabulary is not None:
             try:
-                leap_users = await asyncio.wait_for(toolbox.crm.company.users(), LEAP_NAMES_WAIT_SECS)
-            except Exception as error:  # a slow or failing Leap must not hold up the call
-                log.warning("call %s: no Leap names for the STT (%s)", self.ctx.session_id, error)
-            else:
-                words += [user.full_name for user in leap_users]
+                words += await self.deps.vocabulary.words(
+                    tenant.id, toolbox.crm, wait_s=self.deps.timing.vocabulary_wait_secs
+                )
+            except Exception as error:  # Redis trouble must not hold up the call either
+                log.warning("call %s: no company words for the STT (%s)", self.ctx.session_id, error)
         return words
 
     async def _call_facts(self, know: TurnContextService) -> str:
@@ -322,7 +336,8 @@ class _Call:
             if refusal is not None:
                 await self._finish(EndReason.NOT_ALLOWED, line=refusal)
                 return
-            await self._say(self._opening_line, remember=True, interruptible=True)
+            for line in self._opening_lines:
+                await self._say(line, remember=True, interruptible=True)
             self._tasks.append(asyncio.create_task(self._end_at_time_limit()))
 
         async def disconnected(_transport: Any, _client: Any) -> None:

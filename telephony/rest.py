@@ -73,6 +73,25 @@ class TwilioRest:
         )  # fmt: skip
         return str(call.sid)
 
+    async def ring(self, *, to: str, from_: str, url: str, status_callback: str, timeout_s: int) -> str:
+        """Call a colleague for a warm transfer: ``url`` answers with what they hear; the status
+        callback reports a call that was never answered (``no-answer``, ``busy``, ``failed``)."""
+        call = await self._api().calls.create_async(
+            to=to, from_=from_, url=url, status_callback=status_callback,
+            status_callback_event=["completed"], timeout=timeout_s,
+        )  # fmt: skip
+        return str(call.sid)
+
+    async def cancel(self, call_sid: str) -> bool:
+        """Stop a call that is still ringing (or hang it up if it was answered meanwhile)."""
+        try:
+            await self._api().calls(call_sid).update_async(status="canceled")
+        except TwilioRestException as error:
+            if error.code == CALL_NOT_FOUND:
+                return False
+            raise
+        return await self.hang_up(call_sid)
+
     async def point_number(self, phone_number: str, *, voice_url: str, status_url: str) -> NumberConfig:
         """Set a number's voice and status webhooks; the number must be in this Twilio account."""
         numbers = await self._api().incoming_phone_numbers.list_async(phone_number=phone_number, limit=1)

@@ -105,13 +105,16 @@ async def _run(websocket: WebSocket, deps: TelephonyDeps, grant: StreamGrant, st
         call_sid=grant.call_sid,
         our_number=grant.called,
         serializer=serializer,
+        redis=deps.redis,
+        public_url=deps.settings.public_url,
     )
     await calls.mark_stream_opened(deps.redis, grant.tenant_id, grant.call_sid, ctx.session_id)
     log.info("phone call %s started (%s caller)", grant.call_sid, grant.mode.value)
     try:
         record = await run_call(
-            transport, ctx, deps.pipeline, audio_out_sample_rate=PHONE_OUTPUT_RATE, transferrer=transferrer
-        )
+            transport, ctx, deps.pipeline, audio_out_sample_rate=PHONE_OUTPUT_RATE, transferrer=transferrer,
+            opening=grant.opening,
+        )  # fmt: skip
         log.info("phone call %s ended: %s", grant.call_sid, record.end_reason)
     finally:
         await calls.mark_stream_closed(deps.redis, grant.tenant_id, grant.call_sid)

@@ -37,6 +37,7 @@ class StreamGrant:
     user_id: str | None
     max_seconds: float | None  # trial voice minutes left, if limited
     tenant_incarnation: str = ""  # the tenant that answered: a later one of the same id is not it
+    opening: tuple[str, ...] = ()  # what an outbound call was placed to say first (a briefing)
 
 
 def _key(tenant_id: str, call_sid: str, token: str) -> str:
@@ -59,4 +60,6 @@ async def redeem(redis: Redis, tenant_id: str, call_sid: str, token: str) -> Str
     if raw is None:
         return None
     fields = json.loads(raw)
-    return StreamGrant(**{**fields, "mode": CallerMode(fields["mode"])})
+    return StreamGrant(
+        **{**fields, "mode": CallerMode(fields["mode"]), "opening": tuple(fields.get("opening", ()))}
+    )

@@ -1,16 +1,21 @@
-"""Handing a live phone call to a person: the one transport-specific step of a transfer.
+"""Handing a live phone call to a person: the transport-specific steps of a transfer.
 
-The pipeline says "transferring you to Mike" and waits for it to be heard; then this redirects
-the call through Twilio's REST API to ``<Dial>`` the colleague (or the office), and tells the
-serializer not to hang up when the pipeline ends, since the call now belongs to the dial.
+Cold: the pipeline says "transferring you to Mike" and waits for it to be heard; then this
+redirects the call through Twilio's REST API to ``<Dial>`` the colleague (or the office).
+Warm: ``ring`` has Twilio call the colleague while the caller stays with Hard-E
+(``telephony.warm_transfer``: they hear one sentence about the call, then wait in a conference);
+``join`` redirects the caller into that conference. Either way the serializer is told not to hang
+up when the pipeline ends, since the call now belongs to the dial or the conference.
 """
 
 from __future__ import annotations
 
+from core.redis import Redis
 from pipeline import TransferRefused
-from telephony import twiml
+from telephony import twiml, warm_transfer
 from telephony.rest import TwilioRest
 from telephony.serializer import PhoneSerializer
+from telephony.warm_transfer import WarmTransfer
 from tenants import Tenant, TenantStore
 
 OFFICE_WORDS = frozenset({"office", "the office", "front desk", "someone", "a person", "a human", "human"})
@@ -26,6 +31,8 @@ class TwilioTransferrer:
         call_sid: str,
         our_number: str,
         serializer: PhoneSerializer,
+        redis: Redis,
+        public_url: str,
     ) -> None:
         self._rest = rest
         self._tenants = tenants
@@ -33,7 +40,10 @@ class TwilioTransferrer:
         self._call_sid = call_sid
         self._our_number = our_number
         self._serializer = serializer
+        self._redis = redis
+        self._public_url = public_url
         self._resolved: dict[str, tuple[str, str]] = {}
+        self._reached: tuple[WarmTransfer, str] | None = None  # the transfer and the colleague's call
 
     async def target(self, to: str) -> str:
         name, _ = await self._resolve(to)
@@ -44,6 +54,38 @@ class TwilioTransferrer:
         assert self._rest is not None  # _resolve refuses without it
         self._serializer.keep_call_up()
         if not await self._rest.redirect(self._call_sid, twiml.dial(number, caller_id=self._our_number)):
+            raise TransferRefused("The caller has already hung up.")
+
+    async def ring(self, to: str, summary: str) -> bool:
+        _, number = await self._resolve(to)
+        assert self._rest is not None  # _resolve refuses without it
+        transfer = await warm_transfer.open_transfer(self._redis, self._tenant.id, self._call_sid, summary)
+        answer_url, status_url = warm_transfer.webhook_urls(self._public_url, transfer)
+        colleague = await self._rest.ring(
+            to=number, from_=self._our_number, url=answer_url, status_callback=status_url,
+            timeout_s=warm_transfer.RING_SECONDS,
+        )  # fmt: skip
+        try:
+            outcome = await warm_transfer.wait_for_outcome(
+                self._redis, transfer, warm_transfer.RING_SECONDS + warm_transfer.WAIT_MARGIN_SECONDS
+            )
+        except BaseException:  # the caller hung up meanwhile, or Redis failed: stop ringing
+            await self._rest.cancel(colleague)
+            raise
+        if outcome != warm_transfer.ANSWERED:
+            if outcome is None:  # Twilio never reported: do not leave their phone ringing
+                await self._rest.cancel(colleague)
+            return False
+        self._reached = (transfer, colleague)
+        return True
+
+    async def join(self) -> None:
+        if self._reached is None or self._rest is None:
+            raise TransferRefused("Nobody has been reached to join this call to.")
+        transfer, colleague = self._reached
+        self._serializer.keep_call_up()
+        if not await self._rest.redirect(self._call_sid, twiml.conference(transfer.room)):
+            await self._rest.hang_up(colleague)  # nobody is coming: do not leave them waiting
             raise TransferRefused("The caller has already hung up.")
 
     async def _resolve(self, to: str) -> tuple[str, str]:

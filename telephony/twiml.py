@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twilio.twiml.voice_response import Connect, VoiceResponse
+from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
 
 VOICE = "Polly.Matthew"
 
@@ -31,6 +31,20 @@ def dial(number: str, caller_id: str | None, announcement: str | None = None) ->
     if announcement:
         response.say(announcement, voice=VOICE)
     response.dial(number, caller_id=caller_id)
+    return str(response)
+
+
+def conference(room: str, announcement: str | None = None) -> str:
+    """Join a warm transfer's conference (after hearing ``announcement``, for the colleague). It
+    starts when the first joins, silently, and ends when either of the two leaves."""
+    response = VoiceResponse()
+    if announcement:
+        response.say(announcement, voice=VOICE)
+    dial = Dial()
+    dial.conference(
+        room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False, wait_url=""
+    )
+    response.append(dial)
     return str(response)
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from telephony import calls, stream_tokens, twiml
+from telephony import calls, outbound, stream_tokens, twiml
 from telephony.deps import TelephonyDeps, telephony_deps
 from telephony.signature import is_signed_by_twilio
 from telephony.stream_tokens import CallerMode, StreamGrant
@@ -78,7 +78,8 @@ async def voice(request: Request, deps: Deps) -> Response:
     allowance = await deps.usage.voice_allowance(tenant)
     if not allowance.allowed:
         return _xml(twiml.say_and_hang_up(f"{allowance.message} Goodbye."))
-    grant = await _grant_for(deps, tenant, form, ours, theirs, allowance.remaining)
+    opening = await _outbound_opening(deps, tenant, form, request.query_params.get("outbound", ""))
+    grant = await _grant_for(deps, tenant, form, ours, theirs, allowance.remaining, opening)
     if grant is None:
         return _xml(twiml.say_and_hang_up(STAFF_ONLY.format(name=tenant.name)))
     token = await stream_tokens.issue(deps.redis, grant)
@@ -94,6 +95,7 @@ async def _grant_for(
     ours: str,
     caller: str,
     max_seconds: float | None,
+    opening: tuple[str, ...],
 ) -> StreamGrant | None:
     user = await deps.tenants.find_user_by_phone(tenant.id, caller)
     if user is not None:
@@ -113,7 +115,21 @@ async def _grant_for(
         user_id=user.id if user else None,
         max_seconds=max_seconds,
         tenant_incarnation=tenant.incarnation,
+        opening=opening,
     )
+
+
+async def _outbound_opening(
+    deps: TelephonyDeps, tenant: Tenant, form: dict[str, str], outbound_id: str
+) -> tuple[str, ...]:
+    """What a call Hard-E placed was placed to say (``telephony.outbound`` stored it under the id
+    in the webhook URL, for this tenant and the person called); nothing for any other call."""
+    if not outbound_id or not form.get("Direction", "").startswith("outbound"):
+        return ()
+    placed = await outbound.placed_call(deps.redis, tenant.id, outbound_id)
+    if placed is None or placed.to != form.get("To", ""):
+        return ()
+    return tuple(placed.opening)
 
 
 @router.post(

@@ -46,6 +46,7 @@ for _part in (
     memories.router,
     history.router,
     calls.router,
+    calls.briefings,
 ):
     admin_router.include_router(_part)
 

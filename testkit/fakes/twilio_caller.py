@@ -98,7 +98,9 @@ class SimulatedCaller:
 
     # --- the webhook -----------------------------------------------------------------------------
 
-    async def dial(self, http: httpx.AsyncClient, **extra: str) -> str:
+    async def dial(self, http: httpx.AsyncClient, *, webhook: str | None = None, **extra: str) -> str:
+        """Fetch the TwiML as Twilio does. ``webhook`` is the URL Twilio was given (an outbound
+        call's ``Url``); by default the number's voice webhook."""
         form = {
             "CallSid": self.call_sid,
             "From": self.caller,
@@ -106,11 +108,12 @@ class SimulatedCaller:
             "Direction": "inbound",
             **extra,
         }
-        signature = RequestValidator(self.auth_token).compute_signature(
-            f"{self.public_url}/twilio/voice", form
-        )
+        signed_url = webhook or f"{self.public_url}/twilio/voice"
+        signature = RequestValidator(self.auth_token).compute_signature(signed_url, form)
         response = await http.post(
-            f"{self.base_url}/twilio/voice", data=form, headers={"X-Twilio-Signature": signature}
+            self.base_url + signed_url.removeprefix(self.public_url),
+            data=form,
+            headers={"X-Twilio-Signature": signature},
         )
         response.raise_for_status()
         self.twiml = response.text

@@ -1,9 +1,14 @@
 """Wire-level fake of the parts of Twilio's REST API Hard-E uses, for the real twilio SDK.
 
-- ``POST /2010-04-01/Accounts/{sid}/Calls.json``: place a call (recorded; the test plays Twilio's
-  part by calling the webhook itself).
+- ``POST /2010-04-01/Accounts/{sid}/Calls.json``: place a call (recorded; needs ``Url`` or
+  ``Twiml``, 400 with code 21205 otherwise). The test says what the person called does:
+  ``answer`` fetches the call's ``Url`` as Twilio does (signed, with the call's form fields) and
+  plays the TwiML it returns (what the person hears, the conference they join);
+  ``not_answered`` ends it and posts its ``StatusCallback`` (``no-answer``, ``busy``...).
+  Without ``deliver_to`` the test plays Twilio's part by calling the webhooks itself.
 - ``POST .../Calls/{CallSid}.json``: update a live call (``Twiml``, ``Url`` or ``Status``); a call
-  the fake does not know, or one that ended, answers 404 with Twilio's code 20404.
+  the fake does not know, or one that ended, answers 404 with Twilio's code 20404. TwiML that
+  ``<Dial>``s a ``<Conference>`` puts the call in that conference (``in_conference``).
 - ``GET .../IncomingPhoneNumbers.json?PhoneNumber=`` and ``POST .../IncomingPhoneNumbers/{sid}.json``.
 Requests need HTTP Basic auth with the configured account sid and token (401 code 20003 otherwise).
 """
@@ -12,11 +17,14 @@ from __future__ import annotations
 
 import base64
 import secrets
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from twilio.request_validator import RequestValidator
 
 API = "/2010-04-01/Accounts/{account}"
 
@@ -28,6 +36,17 @@ class FakeCall:
     from_: str = ""
     status: str = "in-progress"
     updates: list[dict[str, str]] = field(default_factory=list)
+    url: str = ""
+    status_callback: str = ""
+    heard: list[str] = field(default_factory=list)  # what <Say> told the person on this call
+    conference: str | None = None  # the conference the call was put in, if any
+
+    def play(self, twiml: str) -> None:
+        """Follow TwiML as far as Hard-E uses it: <Say> is heard, <Dial><Conference> joins."""
+        root = ET.fromstring(twiml)  # noqa: S314 - TwiML from the app under test
+        self.heard += [say.text or "" for say in root.iter("Say")]
+        for room in root.iter("Conference"):
+            self.conference = room.text or ""
 
 
 @dataclass
@@ -55,7 +74,41 @@ class FakeTwilioRest:
         self.calls: dict[str, FakeCall] = {}
         self.numbers: dict[str, FakeNumber] = {}
         self.created: list[dict[str, str]] = []
+        self.deliver_to: tuple[str, str] | None = None  # (public URL, where the app really listens)
         self.app = self._build()
+
+    def in_conference(self, room: str) -> set[str]:
+        return {
+            call.sid for call in self.calls.values() if call.conference == room and call.status != "completed"
+        }
+
+    async def answer(self, call_sid: str) -> str:
+        """The person picks up: fetch the call's ``Url`` as Twilio does and play what it returns."""
+        call = self.calls[call_sid]
+        call.status = "in-progress"
+        twiml = await self._webhook(call.url, call, CallStatus="in-progress")
+        call.play(twiml)
+        return twiml
+
+    async def not_answered(self, call_sid: str, status: str = "no-answer") -> None:
+        """Nobody picks up: the call ends with ``status`` and its status callback is told."""
+        call = self.calls[call_sid]
+        call.status = status
+        if call.status_callback:
+            await self._webhook(call.status_callback, call, CallStatus=status, CallDuration="0")
+
+    async def _webhook(self, url: str, call: FakeCall, **fields: str) -> str:
+        assert self.deliver_to is not None, "set deliver_to = (public URL, app URL) first"
+        public, local = self.deliver_to
+        form = {"AccountSid": self.account_sid, "CallSid": call.sid, "From": call.from_, "To": call.to,
+                "Direction": "outbound-api", "ApiVersion": "2010-04-01", **fields}  # fmt: skip
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                local + url.removeprefix(public), data=form, headers={"X-Twilio-Signature": signature}
+            )
+        response.raise_for_status()
+        return response.text
 
     def live_call(self, call_sid: str, *, to: str = "", from_: str = "") -> FakeCall:
         """Tell the fake about a call a simulated caller placed, so updates to it succeed."""
@@ -100,9 +153,12 @@ class FakeTwilioRest:
         @app.post(API + "/Calls.json")
         async def create_call(request: Request, account: str) -> JSONResponse:
             form = {key: str(value) for key, value in (await request.form()).items()}
+            if not (form.get("Url") or form.get("Twiml")):
+                return _error(400, 21205, "Url parameter is required.")
             self.created.append(form)
             call = FakeCall(f"CA{secrets.token_hex(16)}", to=form.get("To", ""), from_=form.get("From", ""))
             call.status = "queued"
+            call.url, call.status_callback = form.get("Url", ""), form.get("StatusCallback", "")
             self.calls[call.sid] = call
             return JSONResponse(self._call_json(call), status_code=201)
 
@@ -113,8 +169,13 @@ class FakeTwilioRest:
                 return _error(404, 20404, f"The requested resource /Calls/{call_sid}.json was not found")
             form = {key: str(value) for key, value in (await request.form()).items()}
             call.updates.append(form)
-            if form.get("Status") == "completed":
+            # Twilio: "canceled" stops a call that is still queued or ringing, and nothing else.
+            if form.get("Status") == "completed" or (
+                form.get("Status") == "canceled" and call.status in ("queued", "ringing")
+            ):
                 call.status = "completed"
+            if form.get("Twiml"):
+                call.play(form["Twiml"])
             return JSONResponse(self._call_json(call))
 
         @app.get(API + "/IncomingPhoneNumbers.json")

@@ -52,6 +52,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/v1/tenants/{tenant_id}/onboarding/{step}"): {"status": "done"},
     ("POST", "/v1/tenants/{tenant_id}/greeting-preview"): {},
     ("PUT", "/v1/tenants/{tenant_id}/knowledge/starter"): {"enabled": False},
+    ("PUT", "/v1/tenants/{tenant_id}/users/{user_id}/briefing"): {"time": "07:30"},
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }

@@ -92,7 +92,25 @@ async def test_an_outbound_call_is_placed_through_twilio(make_api) -> None:
         assert placed.status_code == 202, placed.text
         assert placed.json()["call_sid"].startswith("CA")
         assert twilio.created[-1]["To"] == "+15125550101"
-        assert twilio.created[-1]["Url"] == "https://voice.example.com/twilio/voice"
+        assert twilio.created[-1]["Url"].startswith("https://voice.example.com/twilio/voice?outbound=")
+
+        user_id = dana.json()["id"]
+        briefing = f"/v1/tenants/acme/users/{user_id}/briefing"
+        scheduled = await api.http.put(briefing, json={"time": "07:30"}, headers=api.operator)
+        assert scheduled.status_code == 200, scheduled.text
+        assert scheduled.json() == {"time": "07:30:00", "timezone": "America/Chicago"}
+        assert (await api.http.get(briefing, headers=api.operator)).json()["time"] == "07:30:00"
+        assert (await api.http.delete(briefing, headers=api.operator)).status_code == 204
+        assert (await api.http.get(briefing, headers=api.operator)).json() is None
+        no_phone = (
+            await api.http.post("/v1/tenants/acme/users", json={"name": "Rita"}, headers=api.operator)
+        ).json()
+        refused = await api.http.put(
+            f"/v1/tenants/acme/users/{no_phone['id']}/briefing", json={"time": "07:30"}, headers=api.operator
+        )
+        assert refused.status_code == 409 and "no phone number" in refused.json()["detail"]
+        bad = await api.http.put(briefing, json={"time": "25:00"}, headers=api.operator)
+        assert bad.status_code == 422
 
 
 async def test_without_twilio_an_outbound_call_is_refused_plainly(api: Api) -> None:

@@ -24,7 +24,16 @@ from brain import CallContext, Channel
 from core.blobs import LocalBlobStore
 from core.settings import Settings
 from memory import Line
-from pipeline import CallRecord, CallSessions, CallTiming, PipelineDeps, Transferrer, UpdateSink, run_call
+from pipeline import (
+    CallRecord,
+    CallSessions,
+    CallTiming,
+    PipelineDeps,
+    SpeechVocabulary,
+    Transferrer,
+    UpdateSink,
+    run_call,
+)
 from tenants import ModelSettings, Role, TurnStrategy, UsageMeter, VoiceSettings
 from testkit.fakes.cartesia import FakeCartesia
 from testkit.fakes.deepgram import FakeDeepgram, load_whisper
@@ -149,6 +158,7 @@ async def phone_for(
             blobs=LocalBlobStore(tmp_path / "blobs"),
             settings=settings,
             extract_memories=extract,
+            vocabulary=SpeechVocabulary(brain.redis, knowledge=brain.knowledge),
             timing=TEST_TIMING,
         )
         await set_voice(brain_world)

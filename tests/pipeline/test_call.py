@@ -232,7 +232,7 @@ async def test_a_quiet_caller_is_asked_once_then_let_go(phone: Phone) -> None:
     assert not phone.world.fake.requests  # the nudge and the goodbye needed no model
 
 
-async def test_a_transfer_is_announced_then_handed_to_the_transport(phone: Phone) -> None:
+async def test_a_cold_transfer_is_announced_then_handed_to_the_transport(phone: Phone) -> None:
     handed: list[tuple[str, str, float]] = []
 
     class Office:
@@ -248,7 +248,7 @@ async def test_a_transfer_is_announced_then_handed_to_the_transport(phone: Phone
     await phone.world.brain.tenants.update_tenant(
         "acme", voice=VOICE.model_copy(update={"vocabulary": vocabulary})
     )
-    transfer = tool_use("transfer_call", {"to": "Mike", "reason": "quote"})
+    transfer = tool_use("transfer_call", {"to": "Mike", "reason": "quote", "warm": False})
     phone.world.fake.script(on_user("mike", reply(transfer)))
 
     async with phone.call(transferrer=Office()) as caller:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.settings import Settings
+from pipeline.speech import speech_services
 from testkit.fakes.anthropic import on_tool_result, on_user, reply, tool_use
 from tests.brain.conftest import World
 from tests.pipeline.conftest import phone_for
@@ -32,3 +34,12 @@ async def test_a_question_is_answered_on_the_local_speech_pair(world: World, tmp
     assert sounds_like(greeting, "what can I do for you"), greeting
     assert sounds_like(answered, "proposal sent"), answered
     assert [entry.event.tool for entry in phone.record.tools] == ["find_jobs"]
+
+
+async def test_the_local_whisper_is_prompted_with_the_companys_words() -> None:
+    speech = await speech_services(
+        Settings(_env_file=None),  # type: ignore[call-arg]
+        vocabulary=["Kowalski", "Juniper Ct", "kowalski", "Summit Ridge"],
+        voice=None,
+    )
+    assert speech.stt.settings.initial_prompt == "Kowalski, Juniper Ct, Summit Ridge."  # type: ignore[attr-defined]

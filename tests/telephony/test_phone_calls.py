@@ -162,9 +162,9 @@ async def test_barge_in_clears_twilios_buffer(line: PhoneLine) -> None:
     assert caller.clears >= 1
 
 
-async def test_transfer_redirects_the_live_call_to_the_colleague(line: PhoneLine) -> None:
+async def test_a_cold_transfer_redirects_the_live_call_to_the_colleague(line: PhoneLine) -> None:
     line.world.fake.script(
-        on_user("mike", reply(tool_use("transfer_call", {"to": "Mike", "reason": "pricing"})))
+        on_user("mike", reply(tool_use("transfer_call", {"to": "Mike", "reason": "pricing", "warm": False})))
     )
     async with line.call_from(DANA) as caller:
         await caller.wait_for_reply()
@@ -269,7 +269,8 @@ async def test_hard_e_calls_a_user_who_lands_in_the_same_stream_path(line: Phone
     dana = line.world.users[Role.OWNER]
     call_sid = await call_user(line.deps, "acme", dana.id)
     placed = line.twilio.created[-1]
-    assert (placed["To"], placed["From"], placed["Url"]) == (DANA, LINE, f"{PUBLIC}/twilio/voice")
+    assert (placed["To"], placed["From"]) == (DANA, LINE)
+    assert placed["Url"].startswith(f"{PUBLIC}/twilio/voice?outbound=")
 
     line.twilio.live_call(call_sid, to=DANA, from_=LINE)
     answered = SimulatedCaller(
@@ -280,7 +281,7 @@ async def test_hard_e_calls_a_user_who_lands_in_the_same_stream_path(line: Phone
         called=DANA,
         call_sid=call_sid,
     )
-    await answered.dial(line.http, Direction="outbound-api")
+    await answered.dial(line.http, webhook=placed["Url"], Direction="outbound-api")
     await answered.connect()
     try:
         _, greeting = await answered.wait_for_reply()
