@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -102,6 +103,15 @@ def doctor() -> None:
         out.print(f"[{colour[check.status]}]{check.status.value:>4}[/] {check.name:<13} {check.detail}")
     if any(check.status is Status.FAIL for check in checks):
         raise typer.Exit(1)
+
+
+@app.command()
+def openapi() -> None:
+    """Print the HTTP API's OpenAPI document (JSON); the web app's typed client is generated from it."""
+    settings = cli_settings()
+    from harde.app import create_app
+
+    typer.echo(json.dumps(create_app(settings).openapi(), indent=1))
 
 
 @app.command("secret-key")

@@ -80,7 +80,7 @@ class InviteOut(BaseModel):
 
 class InviteCreated(InviteOut):
     code: str = Field(description="The secret code (`hdi_...`). Shown only now.")
-    url: str = Field(description="The link to send: the widget, which redeems the code.")
+    url: str = Field(description="The link to send: the web app's welcome page, which redeems the code.")
 
 
 class Redemption(BaseModel):
@@ -130,7 +130,7 @@ async def create_invite(body: InviteCreate, admin: Admin, operator: OperatorOnly
         max_voice_minutes=body.max_voice_minutes,
         note=body.note,
     )
-    url = f"{admin.settings.public_url}/?invite={code}"
+    url = f"{admin.settings.public_url}/app/welcome?invite={code}"
     return InviteCreated(**InviteOut.of(invite).model_dump(), code=code, url=url)
 
 

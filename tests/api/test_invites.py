@@ -25,7 +25,7 @@ def redemption(code: str, company: str = "Peak Roofing") -> dict:
 
 async def test_redeeming_an_invite_starts_a_trial_on_the_sandbox_and_talks_at_once(api: Api):
     created = await invite(api)
-    assert created["url"].endswith(f"/?invite={created['code']}")
+    assert created["url"].endswith(f"/app/welcome?invite={created['code']}")
     api.fake.script(reply("Welcome to Hard-E, Sam."))
 
     redeemed = await api.http.post("/v1/invites/redeem", json=redemption(created["code"]))

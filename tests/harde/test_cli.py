@@ -1,5 +1,6 @@
 """The CLI as a user runs it: help, doctor's verdicts and exit codes, tenant and user commands."""
 
+import json
 from datetime import date
 
 import pytest
@@ -138,3 +139,11 @@ def test_operator_token_prints_a_token_and_the_hash_that_accepts_it():
     token = result.output.split("stored anywhere): ")[1].split()[0]
     digest = result.output.split("HARDE_OPERATOR_TOKEN_HASH=")[1].split()[0]
     assert token.startswith("hdo_") and is_operator_token(token, digest)
+
+
+def test_openapi_prints_the_document_the_web_app_s_client_is_generated_from():
+    result = runner.invoke(app, ["openapi"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["openapi"].startswith("3.")
+    assert "/v1/tenants/{tenant_id}/users" in document["paths"]
