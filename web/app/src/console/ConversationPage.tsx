@@ -1,12 +1,15 @@
 // One conversation: the summary, the transcript, the tools Hard-E called with their results and
 // confirmations, what it learned, and the latency of each voice turn.
 import { useQuery } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { Link, useParams } from "react-router";
 import { api, must } from "../api/client";
 import { when } from "../components/dates";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { channelLabel } from "./channels";
-import { LatencyChart } from "./LatencyChart";
+
+// The chart library is most of the app's weight and only this page draws a chart: it loads here.
+const LatencyChart = lazy(() => import("./LatencyChart").then((module) => ({ default: module.LatencyChart })));
 
 export function ConversationPage({ tenantId }: { tenantId: string }) {
   const { id = "" } = useParams();
@@ -67,7 +70,9 @@ export function ConversationPage({ tenantId }: { tenantId: string }) {
       </section>
       <section aria-labelledby="latency-title">
         <h2 id="latency-title">Latency per turn</h2>
-        <LatencyChart latency={found.latency} />
+        <Suspense fallback={<p aria-busy="true">Drawing the chart…</p>}>
+          <LatencyChart latency={found.latency} />
+        </Suspense>
       </section>
     </article>
   );
