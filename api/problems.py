@@ -86,6 +86,7 @@ DOCUMENT_TOO_COMPLEX = ProblemType("document-too-complex", 422, "The document ta
 LEAP_TOKEN_REJECTED = ProblemType("leap-token-rejected", 422, "Leap refused the token")
 TOOL_FAILED = ProblemType("tool-failed", 422, "The tool could not do it")
 RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
+LEAP_BUSY = ProblemType("leap-busy", 429, "Leap is busy")
 TOO_MANY_UPLOADS = ProblemType("too-many-uploads", 429, "Other uploads are still being read")
 LEAP_UNAVAILABLE = ProblemType("leap-unavailable", 502, "Leap is not answering")
 CALL_NOT_PLACED = ProblemType("call-not-placed", 409, "The call could not be placed")

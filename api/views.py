@@ -28,6 +28,8 @@ class TenantOut(BaseModel):
                 {
                     "id": "acme-roofing",
                     "name": "Acme Roofing",
+                    "timezone": "America/Denver",
+                    "trades": ["roofing", "gutters"],
                     "trial": None,
                     "leap": {"crm": "leap", "token_set": True, "verified_at": "2025-05-01T14:03:00Z"},
                     "created_at": "2025-05-01T14:00:00Z",
@@ -39,6 +41,8 @@ class TenantOut(BaseModel):
 
     id: str
     name: str
+    timezone: str
+    trades: list[str] = Field(description="What the company does, in its own words.")
     trial: TrialLimits | None = Field(description="Trial limits; null for a paying tenant.")
     leap: LeapConnection
     created_at: datetime
@@ -49,6 +53,8 @@ class TenantOut(BaseModel):
         return cls(
             id=tenant.id,
             name=tenant.name,
+            timezone=tenant.timezone,
+            trades=tenant.trades,
             trial=tenant.trial,
             leap=LeapConnection.of(tenant),
             created_at=tenant.created_at,

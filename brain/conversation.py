@@ -20,10 +20,12 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from redis.exceptions import LockNotOwnedError
 
+from brain.history import SessionLog, TypedLine
 from brain.llm import BrainNotConfigured, BrainUnavailable, Claude, LLMReply, TextSink
 from brain.summary import fold
 from brain.toolbox import ToolBox, ToolEvent, action_to_read_back
@@ -112,12 +114,14 @@ class Conversation:
         tenant: Tenant,
         toolbox: ToolBox,
         context: TurnContextService,
+        history: SessionLog | None = None,
     ) -> None:
         self._redis = redis
         self._claude = claude
         self._tenant = tenant
         self._toolbox = toolbox
         self._context = context
+        self._history = history
 
     @property
     def ctx(self) -> Any:
@@ -128,6 +132,9 @@ class Conversation:
     ) -> TurnResult:
         key = history_key(self.ctx.tenant_id, self.ctx.session_id)
         async with self._locked(key):
+            said = TypedLine("caller", text, datetime.now(UTC))
+            if self._history is not None:
+                await self._history.open(self.ctx, said.at)
             state = json.loads(as_str(await self._redis.get(key)) or '{"turn": 0, "messages": []}')
             messages: list[dict[str, Any]] = state["messages"]
             summary: str = state.get("summary", "")
@@ -143,6 +150,9 @@ class Conversation:
             state = {"turn": self._toolbox.state.turn, "messages": messages, "summary": summary}
             await self._redis.set(key, json.dumps(state), ex=HISTORY_TTL_SECONDS)
             await self._toolbox.delivered(result.read_back)
+            if self._history is not None:
+                answer = TypedLine("assistant", result.reply, datetime.now(UTC)) if result.reply else None
+                await self._history.typed_turn(self.ctx, said, answer)
             return result
 
     async def _think(

@@ -7,10 +7,12 @@ tenant works (the real one or the built-in sandbox) and gets back the CRM tools'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from brain.actions import ActionStore
 from brain.context import CallContext
 from brain.conversation import Conversation, transcript
+from brain.history import SessionLog
 from brain.llm import Claude
 from brain.meta import CallControl, NoCallControl
 from brain.prompt import Style
@@ -36,6 +38,7 @@ class Brain:
     def __post_init__(self) -> None:
         self.actions = ActionStore(self.redis)
         self.audit = AuditLog(self.redis)
+        self.history = SessionLog(self.redis)
 
     async def toolbox(
         self,
@@ -61,6 +64,7 @@ class Brain:
             control=control or NoCallControl(),
             state=state or TurnState(),
             identify=lambda pin: self.tenants.find_user_by_pin(ctx.tenant_id, pin),
+            history=self.history,
         )
 
     async def recall(self, ctx: CallContext) -> list[str]:
@@ -90,10 +94,12 @@ class Brain:
             toolbox=await self.toolbox(ctx),
             # The system prompt is rebuilt every turn, so every turn carries all the facts.
             context=self.turn_context(ctx, tenant, keeps_earlier_turns=False),
+            history=self.history,
         )
 
     async def learn_from(self, ctx: CallContext, transcript: list[Line]) -> ExtractionResult | None:
-        """After a session ends: extract what is worth remembering (once per session)."""
+        """After a session ends: extract what is worth remembering (once per session), and keep
+        the session's short summary beside its record."""
         if not self.claude.configured or ctx.user_id is None:
             return None
         tenant = await self.tenants.get_tenant(ctx.tenant_id)
@@ -103,10 +109,14 @@ class Brain:
             is_leader=ctx.role in (Role.OWNER, Role.MANAGER),
         )
         extractor = MemoryExtractor(self.redis, self.memory, self.claude.client, tenant.models.voice_model)
-        return await extractor.extract(ctx.tenant_id, ctx.session_id, speaker, transcript)
+        result = await extractor.extract(ctx.tenant_id, ctx.session_id, speaker, transcript)
+        await self.history.summarized(ctx.tenant_id, ctx.session_id, result.summary)
+        return result
 
     async def end_conversation(self, ctx: CallContext) -> ExtractionResult | None:
         """A typed conversation is over: learn from it once, as a call does when it hangs up."""
+        if (await self.history.fields(ctx.tenant_id, ctx.session_id)).get("status") == "live":
+            await self.history.finish(ctx, datetime.now(UTC))
         return await self.learn_from(ctx, await transcript(self.redis, ctx.tenant_id, ctx.session_id))
 
     async def aclose(self) -> None:

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ from brain import meta
 from brain.access import may_use, may_write_anything
 from brain.actions import ActionStore, ConfirmOutcome
 from brain.context import CallContext
+from brain.history import SessionLog, ToolRecord
 from crm_leap import LeapError
 from crm_leap.tools import ReadTool, Tool, ToolContext, ToolError, WriteTool, registry
 from kb import Snippet
@@ -121,6 +123,7 @@ class ToolBox:
     control: meta.CallControl = field(default_factory=meta.NoCallControl)
     state: TurnState = field(default_factory=TurnState)
     identify: Identify | None = None  # PIN -> user, for callers who must verify themselves
+    history: SessionLog | None = None  # where each tool call is kept for the console's history
     pin_attempts: int = 0
 
     def specs(self) -> list[dict[str, Any]]:
@@ -144,7 +147,17 @@ class ToolBox:
         )
         audited = {} if name == meta.VERIFY_PIN else args  # even a digest of a 4-digit PIN gives it away
         await self._audit(event.tool, audited, event.status, latency, event.summary)
+        await self._keep(event, audited)
         return ToolOutcome(outcome.content, outcome.is_error, event)
+
+    async def _keep(self, event: ToolEvent, args: Mapping[str, Any]) -> None:
+        """The tool call in the session's history (who may read it: the tenant's own people)."""
+        if self.history is not None:
+            record = ToolRecord(
+                at=datetime.now(UTC), tool=event.tool, status=event.status.value, arguments=args,
+                summary=event.summary, action_id=event.action_id,
+            )  # fmt: skip
+            await self.history.tool_called(self.ctx, record)
 
     async def _dispatch(self, name: str, args: dict[str, Any]) -> ToolOutcome:
         if self.ctx.needs_pin and name not in (meta.VERIFY_PIN, meta.END_CALL):
@@ -314,10 +327,15 @@ class ToolBox:
 
     async def run_direct(self, name: str, args: Mapping[str, Any], *, dry_run: bool) -> ToolOutcome:
         """The Direct Tools API: no confirmation turn, same access checks and handlers, audited."""
+        started_at = datetime.now(UTC)
         started = time.perf_counter()
         outcome = await self._direct(name, dict(args), dry_run=dry_run)
         latency = (time.perf_counter() - started) * 1000
         await self._audit(name, args, outcome.event.status, latency, outcome.event.summary)
+        if self.history is not None:  # one request is one session of the Direct Tools channel
+            await self.history.open(self.ctx, started_at)
+            await self._keep(outcome.event, args)
+            await self.history.finish(self.ctx, datetime.now(UTC))
         return outcome
 
     async def _audit(

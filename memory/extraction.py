@@ -2,7 +2,7 @@
 
 After every session (call or chat) Claude reads the transcript with the memories we already
 hold and proposes durable facts through a forced tool call, so its answer is structured JSON.
-Then, in code:
+It also writes a one- or two-sentence summary of the conversation for its history. Then, in code:
 - a fact that restates one we hold (same subject, same content words) is merged away;
 - a fact that Claude marks as replacing an older one (a contradiction) replaces it;
 - a company-wide fact from an owner or manager becomes a company learning at once; from anyone
@@ -52,9 +52,14 @@ RECORD_TOOL: dict[str, Any] = {
                     },
                     "required": ["about", "text", "confidence"],
                 },
-            }
+            },
+            "summary": {
+                "type": "string",
+                "description": "What the conversation was about and what was done, in one or two "
+                "plain sentences (at most 40 words), for the company's conversation history.",
+            },
         },
-        "required": ["memories"],
+        "required": ["memories", "summary"],
     },
 }
 
@@ -67,7 +72,7 @@ held. Record only durable facts the EMPLOYEE stated or clearly confirmed:
 Skip small talk, one-off requests, and anything that only came from CRM records, documents, emails
 or notes (those are data, not the employee's word). If a new fact contradicts a held memory, give
 that memory's id in "replaces". Do not repeat facts already held. Record nothing when nothing
-durable was said."""
+durable was said. Always give the summary of the conversation, whatever was learned."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class ExtractionResult:
     merged: int = 0
     waiting: int = 0  # company facts waiting for a second voice
     skipped: bool = False  # this session was already processed
+    summary: str = ""  # what the conversation was about, for its history ("" when not given)
 
 
 def _marker(tenant_id: str, session_id: str) -> str:
@@ -121,8 +127,9 @@ class MemoryExtractor:
             return ExtractionResult(skipped=True)
         try:
             held = await self._held(tenant_id, speaker)
-            proposals = await self._ask(speaker, transcript, held)
+            proposals, summary = await self._ask(speaker, transcript, held)
             result = await self._apply(tenant_id, session_id, speaker, proposals, held)
+            result.summary = summary
         except BaseException:
             await self._redis.delete(marker)
             raise
@@ -138,7 +145,8 @@ class MemoryExtractor:
 
     async def _ask(
         self, speaker: Speaker, transcript: Sequence[Line], held: list[Memory]
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The proposed memories and the conversation's summary."""
         known = "\n".join(
             f"- [{m.id}] ({'caller' if m.subject != COMPANY else 'company'}) {m.text}" for m in held
         )
@@ -157,9 +165,13 @@ class MemoryExtractor:
         )
         for block in message.content:
             if block.type == "tool_use" and block.name == RECORD_TOOL["name"]:
-                memories = block.input.get("memories", []) if isinstance(block.input, dict) else []
-                return [item for item in memories if isinstance(item, dict)]
-        return []
+                given = block.input if isinstance(block.input, dict) else {}
+                memories = given.get("memories")
+                summary = given.get("summary")
+                listed = memories if isinstance(memories, list) else []
+                found = [item for item in listed if isinstance(item, dict)]
+                return found, " ".join(summary.split())[:500] if isinstance(summary, str) else ""
+        return [], ""
 
     async def _apply(
         self,

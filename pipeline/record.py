@@ -53,6 +53,18 @@ class Stage:
     seconds: float
 
 
+STAGE_GROUPS: dict[str, frozenset[str]] = {
+    "endpointing": frozenset({"endpointing wait"}),
+    "transcription": frozenset({"transcription"}),
+    "turn": frozenset({"turn detection", "turn completion", "waiting for user"}),
+    "llm": frozenset({"first request", "LLM inference", "LLM tool call", "function handler"}),
+    "speech": frozenset({"sentence aggregation", "speech synthesis", "output transport"}),
+}
+"""Pipecat's latency stages (``UserBotLatencyObserver`` labels) by the part of a turn they belong to:
+waiting for the caller to finish, hearing them, deciding it is Hard-E's turn, thinking (tools
+included), and speaking."""
+
+
 @dataclass(frozen=True)
 class TurnLatency:
     """From the caller falling silent (or connecting, for the greeting) to the bot's first audio."""
@@ -75,6 +87,15 @@ class TurnLatency:
             stages=tuple(Stage(**stage) for stage in data["stages"]),
             silent_at=data.get("silent_at"),
         )
+
+    def grouped_ms(self) -> dict[str, float]:
+        """The turn in the five parts a person reads on a chart (``STAGE_GROUPS``), in ms; Pipecat
+        stages outside them (a new one, say) land in ``other`` so nothing measured goes missing."""
+        grouped = dict.fromkeys((*STAGE_GROUPS, "other"), 0.0)
+        for stage in self.stages:
+            group = next((name for name, labels in STAGE_GROUPS.items() if stage.label in labels), "other")
+            grouped[group] += stage.seconds * 1000
+        return {name: round(ms, 1) for name, ms in grouped.items()}
 
     def stage_secs(self, label: str) -> float:
         return sum(stage.seconds for stage in self.stages if stage.label == label)

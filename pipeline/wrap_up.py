@@ -46,7 +46,10 @@ async def wrap_up(
         await usage.add_voice_seconds(ctx.tenant_id, record.duration_secs)
 
     async def close_session() -> None:
-        await sessions.close(ctx, ended_at=ended_at, reason=reason, duration_secs=record.duration_secs)
+        turns = sum(1 for line in record.lines if line.role == "caller" and line.text.strip())
+        await sessions.close(
+            ctx, ended_at=ended_at, reason=reason, duration_secs=record.duration_secs, turns=turns
+        )
 
     async def learn() -> None:
         if extract_memories is not None:

@@ -31,7 +31,15 @@ from tenants.store import (
     TenantStore,
     UserNotFound,
 )
-from tenants.usage import DailyUsage, LimitDecision, LimitReason, UsageMeter
+from tenants.usage import (
+    DailyUsage,
+    LimitDecision,
+    LimitReason,
+    Totals,
+    TrialStatus,
+    UsageMeter,
+    trial_status,
+)
 
 __all__ = [
     "DEMO_TENANT_ID",
@@ -49,7 +57,9 @@ __all__ = [
     "TenantExists",
     "TenantNotFound",
     "TenantStore",
+    "Totals",
     "TrialLimits",
+    "TrialStatus",
     "TurnStrategy",
     "UnknownCallerPolicy",
     "UsageMeter",
@@ -59,4 +69,5 @@ __all__ = [
     "ensure_demo_tenant",
     "new_sandbox_token",
     "normalize_phone",
+    "trial_status",
 ]

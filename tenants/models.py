@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from core import claude_models
 from core.keys import is_tenant_id
@@ -41,6 +41,8 @@ def check_email(value: str) -> str:
 TenantId = Annotated[str, AfterValidator(check_tenant_id)]
 PhoneNumber = Annotated[str, AfterValidator(normalize_phone)]
 Email = Annotated[str, AfterValidator(check_email)]
+Trade = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+"""One line of work a company does ("roofing", "siding"), in its own words."""
 
 
 class Role(StrEnum):
@@ -130,6 +132,9 @@ class Tenant(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     timezone: str = "America/Chicago"
     soul_document: str = Field("", max_length=50_000, description="Personality and rules; empty = default.")
+    trades: list[Trade] = Field(
+        default_factory=list, max_length=12, description="What the company does: roofing, siding, gutters..."
+    )
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     unknown_caller_policy: UnknownCallerPolicy = UnknownCallerPolicy.PIN

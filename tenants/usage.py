@@ -8,13 +8,14 @@ exactly 10 times, whichever worker they land on.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from core.keys import tenant_key
 from core.redis import Redis, as_str
-from tenants.models import Tenant
+from tenants.models import Tenant, TrialLimits
 
 USAGE_TTL_SECONDS = 400 * 24 * 3600
 
@@ -66,6 +67,49 @@ class DailyUsage:
     messages: int
     voice_minutes: float
     tool_calls: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Everything a tenant has used since it was created (what trial limits count against)."""
+
+    messages: int
+    voice_minutes: float
+    tool_calls: int
+
+
+@dataclass(frozen=True)
+class TrialStatus:
+    """What is left of a trial; each figure is None when that part is unlimited."""
+
+    expires_at: datetime | None
+    days_left: int | None
+    messages_used: int
+    messages_left: int | None
+    minutes_used: float
+    minutes_left: float | None
+
+
+def trial_status(trial: TrialLimits, used: Totals, now: datetime) -> TrialStatus:
+    """``trial`` at ``now``: a day that has begun counts as a day left (like "ends in 3 days")."""
+    days_left = None
+    if trial.expires_at is not None:
+        seconds = (trial.expires_at - now).total_seconds()
+        days_left = max(0, math.ceil(seconds / 86400))
+    messages_left = None if trial.max_messages is None else max(0, trial.max_messages - used.messages)
+    minutes_left = (
+        None
+        if trial.max_voice_minutes is None
+        else round(max(0.0, trial.max_voice_minutes - used.voice_minutes), 2)
+    )
+    return TrialStatus(
+        expires_at=trial.expires_at,
+        days_left=days_left,
+        messages_used=used.messages,
+        messages_left=messages_left,
+        minutes_used=used.voice_minutes,
+        minutes_left=minutes_left,
+    )
 
 
 def _total_key(tenant_id: str) -> str:
@@ -131,6 +175,15 @@ class UsageMeter:
 
     async def add_tool_call(self, tenant_id: str) -> None:
         await self._add(tenant_id, Meter.TOOL_CALLS, 1, None)
+
+    async def totals(self, tenant_id: str) -> Totals:
+        row = await self._redis.hgetall(_total_key(tenant_id))
+        counted = {as_str(name): float(as_str(value) or 0) for name, value in row.items()}
+        return Totals(
+            messages=int(counted.get(Meter.MESSAGES.value, 0)),
+            voice_minutes=round(counted.get(Meter.VOICE_SECONDS.value, 0) / 60, 2),
+            tool_calls=int(counted.get(Meter.TOOL_CALLS.value, 0)),
+        )
 
     async def daily(self, tenant_id: str, days: int = 30) -> list[DailyUsage]:
         """The last ``days`` days, oldest first, zeros included."""

@@ -10,11 +10,13 @@ from api.routes import (
     audit,
     calls,
     conversations,
+    history,
     invites,
     knowledge,
     leap,
     memories,
     numbers,
+    onboarding,
     settings,
     tenants,
     tools,
@@ -26,6 +28,7 @@ from api.routes import (
 admin_router = APIRouter()
 for _part in (
     tenants.router,
+    onboarding.router,
     settings.router,
     leap.router,
     users.router,
@@ -33,10 +36,12 @@ for _part in (
     api_keys.router,
     widget_tokens.router,
     usage.router,
+    usage.operator_router,
     audit.router,
     knowledge.router,
     invites.router,
     memories.router,
+    history.router,
     calls.router,
 ):
     admin_router.include_router(_part)

@@ -4,6 +4,7 @@ and never returned: answers only say whether one is set and when Leap last accep
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from api.auth import TenantAccess, tenant_access
 from api.deps import Admin, AdminDeps
 from api.problems import (
+    LEAP_BUSY,
     LEAP_TOKEN_REJECTED,
     LEAP_UNAVAILABLE,
     TENANT_NOT_FOUND,
@@ -22,7 +24,15 @@ from api.problems import (
 from api.routes.common import TENANT_AUTH_PROBLEMS
 from api.views import LeapConnection
 from core.logs import register_secret
-from crm_leap import CompanyDirectory, LeapAuthError, LeapClient, LeapError, RetryPolicy, leap_rate_limiter
+from crm_leap import (
+    CompanyDirectory,
+    LeapAuthError,
+    LeapClient,
+    LeapError,
+    LeapRateLimited,
+    RetryPolicy,
+    leap_rate_limiter,
+)
 from tenants import CrmMode, Scope
 from tenants.models import utcnow
 
@@ -51,8 +61,42 @@ class LeapTokenIn(BaseModel):
         return value
 
 
-async def _verify(admin: AdminDeps, tenant_id: str, token: str) -> None:
-    """One cheap read (the company's trades) proves Leap accepts the token; then drop the old cache."""
+class Found(BaseModel):
+    """What Leap holds for this token, counted live when it was connected."""
+
+    customers: int
+    jobs: int = Field(description="Open jobs (archived ones are not counted).")
+    stages: int = Field(description="Workflow stages of the company's pipeline.")
+
+
+class LeapConnected(LeapConnection):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "crm": "leap",
+                    "token_set": True,
+                    "verified_at": "2025-05-01T14:03:00Z",
+                    "found": {"customers": 1240, "jobs": 310, "stages": 9},
+                }
+            ]
+        }
+    )
+
+    found: Found
+
+
+async def _count(leap: LeapClient) -> Found:
+    """The counts, through the same client the CRM tools use: one page of one item tells the total."""
+    customers = await leap.find_customers(limit=1)
+    jobs = await leap.find_jobs(limit=1)
+    stages = await leap.workflow_stages()
+    return Found(customers=customers.total, jobs=jobs.total, stages=len(stages))
+
+
+async def _verify(admin: AdminDeps, tenant_id: str, token: str) -> Found:
+    """One cheap read (the company's trades) proves Leap accepts the token; then what it holds is
+    counted for the person connecting, and the old company cache is dropped."""
     limiter = leap_rate_limiter(admin.redis, token)
     retry = RetryPolicy(attempts=1)
     async with LeapClient(
@@ -60,11 +104,20 @@ async def _verify(admin: AdminDeps, tenant_id: str, token: str) -> None:
     ) as leap:
         try:
             await leap.trades()
+            found = await _count(leap)
         except LeapAuthError:
             raise ApiProblem(
                 LEAP_TOKEN_REJECTED,
-                "Leap did not accept this token. Copy it again from Leap (Settings > API) and retry; "
-                "nothing was changed.",
+                "Leap did not accept this key. Copy it again from Leap (Settings > API) and paste the "
+                "whole key; nothing was changed.",
+            ) from None
+        except LeapRateLimited as error:
+            wait = max(1, math.ceil(error.retry_after or 60))
+            raise ApiProblem(
+                LEAP_BUSY,
+                f"Leap is busy with this account's requests right now, so the key could not be checked; "
+                f"nothing was changed. Try again in {wait} seconds.",
+                headers={"Retry-After": str(wait)},
             ) from None
         except LeapError as error:
             log.warning("Leap check for tenant %s failed: %s", tenant_id, error)
@@ -74,6 +127,7 @@ async def _verify(admin: AdminDeps, tenant_id: str, token: str) -> None:
                 "was changed. Try again in a few minutes.",
             ) from None
         await CompanyDirectory(tenant_id, leap, admin.redis).refresh()
+    return found
 
 
 @router.get(
@@ -88,19 +142,27 @@ async def get_connection(admin: Admin, access: AdminAccess) -> LeapConnection:
     summary="Connect Leap with a token",
     description=(
         "The token is tried against Leap with one cheap read first; only a token Leap accepts is "
-        "stored (encrypted). A trial on the sandbox CRM moves to the real Leap."
+        "stored (encrypted), and `found` says how many customers, open jobs and workflow stages Leap "
+        "holds for it. A trial on the sandbox CRM moves to the real Leap."
     ),
-    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, LEAP_TOKEN_REJECTED, LEAP_UNAVAILABLE),
+    responses=documented(
+        *TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, LEAP_TOKEN_REJECTED, LEAP_BUSY, LEAP_UNAVAILABLE
+    ),
 )
-async def connect(body: LeapTokenIn, admin: Admin, access: AdminAccess) -> LeapConnection:
+async def connect(body: LeapTokenIn, admin: Admin, access: AdminAccess) -> LeapConnected:
     token = body.token.get_secret_value().strip()
     register_secret(token)
     await admin.tenants.get_tenant(access.tenant_id)
-    await _verify(admin, access.tenant_id, token)
+    found = await _verify(admin, access.tenant_id, token)
     await admin.tenants.set_leap_token(access.tenant_id, token, verified_at=utcnow())
     tenant = await admin.tenants.update_tenant(access.tenant_id, crm=CrmMode.LEAP)
-    await admin.audit.record(access.tenant_id, actor=access.actor, event="leap.connected")
-    return LeapConnection.of(tenant)
+    await admin.audit.record(
+        access.tenant_id,
+        actor=access.actor,
+        event="leap.connected",
+        detail=f"{found.customers} customers, {found.jobs} jobs, {found.stages} stages",
+    )
+    return LeapConnected(**LeapConnection.of(tenant).model_dump(), found=found)
 
 
 @router.delete(

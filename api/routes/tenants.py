@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import OperatorOnly, TenantAccess, TenantIdPath, tenant_access
 from api.deps import Admin
+from api.principals import Operator
 from api.problems import (
     OPERATOR_ONLY,
     TENANT_EXISTS,
@@ -21,6 +22,7 @@ from api.routes.common import AUTH_PROBLEMS, TENANT_AUTH_PROBLEMS, invalid
 from api.views import TenantOut
 from core.keys import TENANT_ID_PATTERN, tenant_blob_prefix
 from tenants import CrmMode, Scope, Tenant, TrialLimits, new_sandbox_token
+from tenants.models import Trade
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 
@@ -50,12 +52,23 @@ class TenantCreate(BaseModel):
 class TenantPatch(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"name": "Acme Roofing & Siding"}, {"trial": None}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Acme Roofing & Siding",
+                    "timezone": "America/Denver",
+                    "trades": ["roofing", "siding"],
+                },
+                {"trial": None},
+            ]
+        },
     )
 
     name: str | None = Field(None, min_length=1, max_length=120)
+    timezone: str | None = Field(None, description="IANA time zone, e.g. `America/Denver`.")
+    trades: list[Trade] | None = Field(None, max_length=12, description="What the company does.")
     trial: TrialLimits | None = Field(
-        None, description="New trial limits; `null` ends the trial (a paying tenant)."
+        None, description="New trial limits; `null` ends the trial (a paying tenant). Operator only."
     )
 
 
@@ -107,23 +120,30 @@ async def get_tenant(
 
 @router.patch(
     "/{tenant_id}",
-    summary="Rename a tenant or change its trial",
-    description='Operator only. Sending `"trial": null` turns a trial into a paying tenant.',
-    responses=documented(*AUTH_PROBLEMS, OPERATOR_ONLY, TENANT_NOT_FOUND),
+    summary="Change a tenant's name, time zone, trades or trial",
+    description=(
+        "The operator, or the tenant's own credential with `admin` (the company step of onboarding). "
+        'Only the operator may change the trial; sending `"trial": null` turns a trial into a paying tenant.'
+    ),
+    responses=documented(*TENANT_AUTH_PROBLEMS, OPERATOR_ONLY, TENANT_NOT_FOUND),
 )
 async def update_tenant(
-    tenant_id: TenantIdPath, body: TenantPatch, admin: Admin, operator: OperatorOnly
+    body: TenantPatch, admin: Admin, access: Annotated[TenantAccess, Depends(tenant_access(Scope.ADMIN))]
 ) -> TenantOut:
+    tenant_id = access.tenant_id
     changes = body.model_dump(include=body.model_fields_set)
-    if "name" in changes and changes["name"] is None:
-        raise ApiProblem(VALIDATION_ERROR, "name cannot be null; send a new name or leave it out.")
+    if "trial" in changes and not isinstance(access.principal, Operator):
+        raise ApiProblem(OPERATOR_ONLY, "Only the operator may change a trial; ask us to extend it.")
+    for field in ("name", "timezone", "trades"):
+        if field in changes and changes[field] is None:
+            raise ApiProblem(VALIDATION_ERROR, f"{field} cannot be null; send a new value or leave it out.")
     try:
         tenant = await admin.tenants.update_tenant(tenant_id, **changes)
     except ValueError as error:
         raise invalid(error) from None
     if changes:
         await admin.audit.record(
-            tenant_id, actor=operator.actor, event="tenant.updated", detail=", ".join(sorted(changes))
+            tenant_id, actor=access.actor, event="tenant.updated", detail=", ".join(sorted(changes))
         )
     return TenantOut.of(tenant)
 

@@ -49,6 +49,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/invites"): {},
     ("PATCH", "/v1/tenants/{tenant_id}/memories/{memory_id}"): {"text": "hijacked"},
     ("POST", "/v1/tenants/{tenant_id}/calls"): "user",
+    ("PUT", "/v1/tenants/{tenant_id}/onboarding/{step}"): {"status": "done"},
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }
@@ -87,6 +88,7 @@ async def seed_bravo(api: Api) -> dict[str, Any]:
     )
     assert noted.status_code == 200, noted.text
     conversation = (await api.http.post("/v1/conversations", headers=headers)).json()["id"]
+    history = (await api.http.get(f"/v1/tenants/{B}/history", headers=headers)).json()
     invite = (await api.http.post("/v1/invites", json={}, headers=api.operator)).json()
     memory = await api.admin.brain.memory.remember(
         B, tier=MemoryTier.PERSON, subject=user["id"], text=B_MEMORY, source_session="seed"
@@ -99,6 +101,8 @@ async def seed_bravo(api: Api) -> dict[str, Any]:
         "key_id": key["id"],
         "document_id": document.json()["document"]["id"],
         "conversation_id": conversation,
+        "session_id": history["items"][0]["id"],  # the Direct Tools request that wrote the note
+        "step": "company",
         "number": B_NUMBER,
         "invite_id": invite["id"],
     }

@@ -3,6 +3,7 @@ kept, stored encrypted, and never shown again: not in any response, not in any l
 
 from __future__ import annotations
 
+from leap_sandbox import FaultKind, FaultRule
 from tenants import new_sandbox_token
 from tests.api.conftest import Api
 
@@ -23,7 +24,12 @@ async def test_a_good_token_is_verified_stored_and_never_returned_or_logged(make
         assert connected.status_code == 200, connected.text
         assert connected.json()["crm"] == "leap" and connected.json()["token_set"] is True
         assert connected.json()["verified_at"] is not None
-        assert [record.path for record in api.leap.requests()] == ["/api/v3/company/trades"]
+        assert [record.path for record in api.leap.requests()] == [
+            "/api/v3/company/trades",
+            "/api/v3/customers",
+            "/api/v3/jobs",
+            "/api/v3/workflow/stages",
+        ]
 
         for path in (
             "/v1/tenants/acme",
@@ -84,3 +90,47 @@ async def test_a_trial_moves_from_the_sandbox_to_leap_and_can_disconnect(api: Ap
         ]
     ]
     assert events[:2] == ["leap.disconnected", "leap.connected"]
+
+
+async def test_connecting_says_what_leap_holds_counted_live(api: Api):
+    token = new_sandbox_token()
+    data = api.leap.dataset(token)
+    await api.tenant("acme", crm="leap")
+    admin = await api.key("acme", "admin")
+
+    connected = await api.http.put("/v1/tenants/acme/leap", json={"token": token}, headers=admin["headers"])
+
+    assert connected.status_code == 200, connected.text
+    assert connected.json()["found"] == {
+        "customers": len(data.customers),
+        "jobs": sum(1 for job in data.jobs.values() if not job.archived),
+        "stages": len(data.stages),
+    }
+    assert connected.json()["found"]["customers"] > 0
+
+
+async def test_a_wrong_key_is_explained_in_plain_words(api: Api):
+    await api.tenant("acme", crm="leap")
+    admin = await api.key("acme", "admin")
+    refused = await api.http.put(
+        "/v1/tenants/acme/leap", json={"token": "hde_this-is-not-a-leap-key"}, headers=admin["headers"]
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "Leap did not accept this key" in refused.json()["detail"]
+    assert "nothing was changed" in refused.json()["detail"]
+
+
+async def test_a_rate_limited_leap_is_busy_with_retry_after_and_changes_nothing(api: Api):
+    await api.tenant("acme", crm="leap")
+    admin = await api.key("acme", "admin")
+    api.leap.add_fault(FaultRule(path="/customers", kind=FaultKind.RATE_LIMITED, retry_after=40))
+
+    busy = await api.http.put(
+        "/v1/tenants/acme/leap", json={"token": new_sandbox_token()}, headers=admin["headers"]
+    )
+
+    assert busy.status_code == 429, busy.text
+    assert busy.json()["type"] == PROBLEMS + "leap-busy"
+    assert busy.headers["retry-after"] == "40" and "Try again in 40 seconds" in busy.json()["detail"]
+    assert await api.admin.tenants.get_leap_token("acme") is None
