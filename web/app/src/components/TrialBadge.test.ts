@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { trialWords, type Trial } from "./TrialBadge";
 
 const trial = (fields: Partial<Trial>): Trial =>
-  ({ expires_at: null, days_left: null, messages_used: 0, messages_left: null, minutes_used: 0, minutes_left: null, ...fields }) as Trial;
+  ({ trial: true, expires_at: null, days_left: null, messages_used: 0, messages_left: null, minutes_used: 0, minutes_left: null, ...fields }) as Trial;
 
 describe("the trial's remaining allowance", () => {
   it("names what is left, in words", () => {
@@ -13,7 +13,8 @@ describe("the trial's remaining allowance", () => {
     expect(trialWords(trial({ messages_left: 1, minutes_left: 1 }))).toBe("Trial: 1 message and 1 voice minute left");
   });
 
-  it("shows nothing for a company that is not on a trial", () => {
+  it("shows nothing for a company that is not on a trial, or has nothing limited", () => {
+    expect(trialWords(trial({ trial: false, days_left: 3 }))).toBeNull();
     expect(trialWords(trial({}))).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ export type Trial = AnswerOf<"/v1/tenants/{tenant_id}/trial", "get">;
 
 /** "12 days, 180 messages and 55 minutes left", or null when nothing is limited. */
 export function trialWords(trial: Trial): string | null {
+  if (!trial.trial) return null;
   const parts: string[] = [];
   if (trial.days_left !== null && trial.days_left !== undefined) {
     parts.push(`${trial.days_left} ${trial.days_left === 1 ? "day" : "days"}`);

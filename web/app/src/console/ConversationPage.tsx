@@ -6,7 +6,7 @@ import { Link, useParams } from "react-router";
 import { api, must } from "../api/client";
 import { when } from "../components/dates";
 import { ProblemMessage } from "../components/ProblemMessage";
-import { channelLabel } from "./channels";
+import { callerName, channelLabel } from "./channels";
 
 // The chart library is most of the app's weight and only this page draws a chart: it loads here.
 const LatencyChart = lazy(() => import("./LatencyChart").then((module) => ({ default: module.LatencyChart })));
@@ -24,7 +24,7 @@ export function ConversationPage({ tenantId }: { tenantId: string }) {
   return (
     <article className="conversation">
       <p><Link to="/">← All conversations</Link></p>
-      <h1>{channelLabel(found.channel)} conversation with {found.caller?.name ?? "an unknown caller"}</h1>
+      <h1>{channelLabel(found.channel)} conversation with {callerName(found.caller)}</h1>
       <p>{when(found.started_at)}{found.ended_at ? ` to ${when(found.ended_at)}` : " (still going)"}, {found.turns} turns.</p>
       <section aria-labelledby="summary-title">
         <h2 id="summary-title">Summary</h2>
@@ -34,8 +34,8 @@ export function ConversationPage({ tenantId }: { tenantId: string }) {
         <h2 id="transcript-title">Transcript</h2>
         <ol className="transcript" aria-label="Transcript">
           {found.lines.map((line, index) => (
-            <li key={index} className={line.role === "user" ? "you" : "hard-e"}>
-              <strong>{line.role === "user" ? (found.caller?.name ?? "Caller") : "Hard-E"}:</strong> {line.text}
+            <li key={index} className={line.role === "caller" ? "you" : "hard-e"}>
+              <strong>{line.role === "caller" ? callerName(found.caller) : "Hard-E"}:</strong> {line.text}
               {line.interrupted && <small> (interrupted)</small>}
             </li>
           ))}

@@ -4,11 +4,11 @@ import { Link, useSearchParams } from "react-router";
 import { api, must } from "../api/client";
 import { when } from "../components/dates";
 import { ProblemMessage } from "../components/ProblemMessage";
-import { channelLabel, CHANNELS } from "./channels";
+import { callerName, channelLabel, CHANNELS, type Channel } from "./channels";
 
 export function ConversationsPage({ tenantId }: { tenantId: string }) {
   const [params, setParams] = useSearchParams();
-  const channel = params.get("channel") ?? "";
+  const channel = (params.get("channel") ?? "") as Channel | "";
   const pages = useInfiniteQuery({
     queryKey: ["history", tenantId, channel],
     queryFn: ({ pageParam }) =>
@@ -44,10 +44,10 @@ export function ConversationsPage({ tenantId }: { tenantId: string }) {
               <tr key={item.id}>
                 <td><Link to={`/conversations/${encodeURIComponent(item.id)}`}>{when(item.started_at)}</Link></td>
                 <td>{channelLabel(item.channel)}</td>
-                <td>{item.caller?.name ?? "Unknown caller"}</td>
+                <td>{callerName(item.caller)}</td>
                 <td>{item.turns}</td>
                 <td>{item.tools_called}</td>
-                <td>{item.summary || (item.status === "active" ? "In progress…" : "—")}</td>
+                <td>{item.summary || (item.status === "live" ? "In progress…" : "—")}</td>
               </tr>
             ))}
           </tbody>

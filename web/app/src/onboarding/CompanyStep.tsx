@@ -8,21 +8,19 @@ import { ME } from "../session/session";
 import type { StepProps } from "./OnboardingPage";
 import { TimezoneSelect } from "./TimezoneSelect";
 
-export const TRADES = ["Roofing", "Siding", "Gutters", "Windows", "Doors", "Remodeling", "Solar", "Insulation"];
+export const TRADES = ["roofing", "siding", "gutters", "windows", "doors", "remodeling", "solar", "insulation"];
+
+const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
 export function CompanyStep({ tenantId, finish }: StepProps) {
   const client = useQueryClient();
   const path = { params: { path: { tenant_id: tenantId } } };
   const tenant = useQuery({ queryKey: ["tenant", tenantId], queryFn: () => must(api.GET("/v1/tenants/{tenant_id}", path)) });
-  const settings = useQuery({
-    queryKey: ["settings", tenantId],
-    queryFn: () => must(api.GET("/v1/tenants/{tenant_id}/settings", path)),
-  });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  if (tenant.isPending || settings.isPending) return <p aria-busy="true">Loading…</p>;
-  if (tenant.error || settings.error) return <ProblemMessage error={tenant.error ?? settings.error} />;
+  if (tenant.isPending) return <p aria-busy="true">Loading…</p>;
+  if (tenant.error) return <ProblemMessage error={tenant.error} />;
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -33,10 +31,13 @@ export function CompanyStep({ tenantId, finish }: StepProps) {
       await must(
         api.PATCH("/v1/tenants/{tenant_id}", {
           ...path,
-          body: { name: String(form.get("name")), trades: form.getAll("trades").map(String) },
+          body: {
+            name: String(form.get("name")),
+            timezone: String(form.get("timezone")),
+            trades: form.getAll("trades").map(String),
+          },
         }),
       );
-      await must(api.PATCH("/v1/tenants/{tenant_id}/settings", { ...path, body: { timezone: String(form.get("timezone")) } }));
       await client.invalidateQueries({ queryKey: ME });
       await client.invalidateQueries({ queryKey: ["tenant", tenantId] });
       await finish("done");
@@ -47,17 +48,17 @@ export function CompanyStep({ tenantId, finish }: StepProps) {
     }
   };
 
-  const chosen = new Set(tenant.data.trades ?? []);
+  const chosen = new Set(tenant.data.trades.map((trade) => trade.toLowerCase()));
   return (
     <form onSubmit={(event) => void submit(event)}>
       <h2>Your company</h2>
       <Field label="Company name" name="name" defaultValue={tenant.data.name} required maxLength={120} />
-      <TimezoneSelect name="timezone" defaultValue={settings.data.timezone} />
+      <TimezoneSelect name="timezone" defaultValue={tenant.data.timezone} />
       <fieldset>
         <legend>Trades you work in</legend>
         {TRADES.map((trade) => (
           <label key={trade}>
-            <input type="checkbox" name="trades" value={trade} defaultChecked={chosen.has(trade)} /> {trade}
+            <input type="checkbox" name="trades" value={trade} defaultChecked={chosen.has(trade)} /> {capitalised(trade)}
           </label>
         ))}
       </fieldset>

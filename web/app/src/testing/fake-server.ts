@@ -1,3 +1,4 @@
+/// <reference types="node" />
 // A stand-in for Hard-E's HTTP server on a real loopback port, for component tests: requests
 // cross the wire as in the browser, and each test says how the "server" answers.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
