@@ -22,9 +22,10 @@ APP_NOT_BUILT = ProblemType("app-not-built", 503, "The web app has not been buil
 APP_FILE_NOT_FOUND = ProblemType("not-found", 404, "No such file")
 
 # Nothing from another host runs in the app: scripts, styles, fonts, media and API calls are all
-# this server's. Inline styles stay allowed (the chart library and the widget set them).
+# this server's. Inline styles stay allowed (the chart library and the widget set them), and blob:
+# scripts (the widget's audio worklets are made by its own code in the page, from blob URLs).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'"
 )
