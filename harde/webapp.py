@@ -25,9 +25,9 @@ APP_FILE_NOT_FOUND = ProblemType("not-found", 404, "No such file")
 # this server's. Inline styles stay allowed (the chart library and the widget set them), and blob:
 # scripts (the widget's audio worklets are made by its own code in the page, from blob URLs).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-    "form-action 'self'"
+    "default-src 'self'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 _PAGE_HEADERS = {
     "Cache-Control": "no-cache",
