@@ -102,6 +102,20 @@ class Person:
         self.steps += 1
         await target.set_input_files([str(path) for path in files])
 
+    async def drop_files(self, target: Locator, files: list[Path]) -> None:
+        """Drag files from the desktop onto ``target`` (one step): a real drop event in the page."""
+        self.steps += 1
+        transfer = await self.page.evaluate_handle(
+            """(files) => {
+                const transfer = new DataTransfer();
+                for (const [name, text] of files) transfer.items.add(new File([text], name));
+                return transfer;
+            }""",
+            [[path.name, path.read_text()] for path in files],
+        )
+        await target.dispatch_event("dragover", {"dataTransfer": transfer})
+        await target.dispatch_event("drop", {"dataTransfer": transfer})
+
     def field(self, label: str) -> Locator:
         return self.page.get_by_label(label, exact=True)
 

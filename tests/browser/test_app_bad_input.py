@@ -117,3 +117,24 @@ async def test_a_lost_network_says_so_and_the_form_waits(app: AppSite) -> None:
         await sam.context.set_offline(False)
         await sam.click(sam.button("Save and continue"))
         await page.get_by_role("heading", name="Connect your Leap CRM").wait_for()
+
+
+async def test_an_unreadable_upload_says_why_and_leaves_nothing_behind(app: AppSite, tmp_path: Path) -> None:
+    broken = tmp_path / "price-sheet.pdf"
+    broken.write_text("this is not a PDF at all")
+    good = tmp_path / "notes.md"
+    good.write_text("# Notes\n\nGutters are cleaned every spring.\n")
+    async with chromium() as browser, person(browser, app.base) as sam:
+        await signed_up(sam, app)
+        page = sam.page
+        await sam.open("/knowledge")
+        await sam.choose_files(page.get_by_label("Choose files"), [broken, good])
+        uploads = page.get_by_role("list", name="Uploads")
+        refused = uploads.get_by_role("alert")
+        await refused.wait_for(timeout=60_000)
+        assert "price-sheet.pdf" in await refused.locator("xpath=..").inner_text()
+        await uploads.get_by_text("Added").wait_for(timeout=60_000)
+        documents = page.get_by_role("table", name="Your documents")
+        await documents.get_by_role("cell", name="notes.md").wait_for()
+        assert await documents.get_by_role("cell", name="price-sheet.pdf").count() == 0
+        await assert_accessible(page, "console: knowledge, a refused upload")

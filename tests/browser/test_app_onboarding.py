@@ -101,7 +101,7 @@ async def personality_step(someone: Person) -> None:
 
 async def knowledge_step(someone: Person, document: Path) -> None:
     page = someone.page
-    await someone.choose_files(page.get_by_label("Choose files"), [document])
+    await someone.drop_files(page.get_by_test_id("dropzone"), [document])
     await page.get_by_role("list", name="Uploads").get_by_text("Added").wait_for(timeout=60_000)
     await page.get_by_role("cell", name=document.name).wait_for()
     await assert_accessible(page, "onboarding: knowledge")
