@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from brain.context import CallContext
-from brain.soul import DEFAULT_SOUL
+from brain.soul import default_soul
 from tenants import Tenant
 
 RULES = """\
@@ -71,7 +71,7 @@ class PromptInputs:
 
 def stable_prompt(tenant: Tenant, style: Style) -> str:
     """Rules, style and the soul document: the same on every turn, so Claude can cache it."""
-    soul = tenant.soul_document.strip() or DEFAULT_SOUL
+    soul = tenant.soul_document.strip() or default_soul(tenant.name, tenant.trades)
     style_text = VOICE_STYLE if style is Style.VOICE else TEXT_STYLE
     return f"{RULES}\n{style_text}\n\n# Soul document of {tenant.name}\n{soul}"
 

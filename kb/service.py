@@ -73,6 +73,14 @@ _CONTENT_TYPES: Final = {
 _EMPTY: Final = SearchIndex(None, (), None)
 
 
+def _starter_ids() -> frozenset[str]:
+    """The document ids the starter files get (ids come from the bytes)."""
+    return frozenset(
+        hashlib.sha256(path.read_bytes()).hexdigest()[:_DOCUMENT_ID_CHARS]
+        for path in STARTER_DIR.glob("*.md")
+    )
+
+
 def _docs_key(tenant_id: str) -> str:
     return tenant_key(tenant_id, "kb", "docs")
 
@@ -210,6 +218,16 @@ class KnowledgeBase:
         for path in sorted(STARTER_DIR.glob("*.md")):
             results.append(await self.ingest(tenant_id, path.name, await asyncio.to_thread(path.read_bytes)))
         return results
+
+    async def remove_starter(self, tenant_id: str) -> list[Document]:
+        """Delete the starter documents: those whose bytes are a shipped starter file (a document the
+        company uploaded under the same name, with its own content, stays)."""
+        shipped = await asyncio.to_thread(_starter_ids)
+        return [
+            await self.delete_document(tenant_id, document.id)
+            for document in await self.list_documents(tenant_id)
+            if document.id in shipped
+        ]
 
     async def delete_document(self, tenant_id: str, document_id: str) -> Document:
         """Remove a document and its chunks; every worker stops retrieving it on its next search."""

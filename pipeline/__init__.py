@@ -10,12 +10,14 @@ Exports ``run_call`` (telephony and webrtc call it with their transport), ``Pipe
 ``CallTiming`` (what a call needs from the process), ``Transferrer``/``TransferRefused``/
 ``NoTransfers`` (the one thing a transport implements), ``CallRecord`` and ``EndReason`` (what
 happened), ``CallSessions`` (session records in Redis), ``SpeechNotConfigured``, and
-``load_models`` (opens the VAD and turn models every call shares, at start-up).
+``load_models`` (opens the VAD and turn models every call shares, at start-up), and ``greeting``
+(the line a call opens with, which the API previews).
 """
 
 from pipeline.call import CallTiming, CallUpdate, PipelineDeps, UpdateSink, run_call
 from pipeline.control import CallNotPlaced, Dialer, NoTransfers, TransferRefused, Transferrer
 from pipeline.ml_models import load_models
+from pipeline.phrases import greeting
 from pipeline.record import CallRecord, EndReason, SpokenLine, ToolLogEntry, TurnLatency
 from pipeline.sessions import CallSessions, SessionRecord, transcript_blob_key
 from pipeline.speech import SpeechNotConfigured
@@ -40,6 +42,7 @@ __all__ = [
     "Transferrer",
     "TurnLatency",
     "UpdateSink",
+    "greeting",
     "load_models",
     "run_call",
     "transcript_blob_key",

@@ -104,11 +104,19 @@ class AuditFilter:
     until: datetime | None = None
     tool: str | None = None
     actor: str | None = None
+    event: str | None = None
+    """An admin event (``api_key.created``), or a family of them when it ends with ``.`` (``api_key.``)."""
 
     def accepts(self, fields: Mapping[str, str]) -> bool:
-        return (self.tool is None or fields.get("tool") == self.tool) and (
-            self.actor is None or fields.get("actor") == self.actor
+        return (
+            (self.tool is None or fields.get("tool") == self.tool)
+            and (self.actor is None or fields.get("actor") == self.actor)
+            and (self.event is None or _event_matches(fields.get("event", ""), self.event))
         )
+
+
+def _event_matches(event: str, wanted: str) -> bool:
+    return event.startswith(wanted) if wanted.endswith(".") else event == wanted
 
 
 def _epoch_ms(moment: datetime) -> int:

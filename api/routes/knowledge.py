@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import TenantAccess, tenant_access
 from api.body_limits import UPLOAD_MAX_BYTES
@@ -24,6 +24,8 @@ from api.problems import (
     TOO_MANY_UPLOADS,
     UNREADABLE_DOCUMENT,
     UNSUPPORTED_DOCUMENT,
+    VALIDATION_ERROR,
+    ApiProblem,
     documented,
 )
 from api.routes.common import TENANT_AUTH_PROBLEMS
@@ -60,6 +62,94 @@ class DocumentOut(BaseModel):
 class Uploaded(BaseModel):
     document: DocumentOut
     duplicate: bool = Field(description="True when these exact bytes were already there (nothing was added).")
+
+
+class Passage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "document_id": "9f2c1e0a7b3d4c5e",
+                    "filename": "warranty-tiers.md",
+                    "heading": "Warranty tiers > Golden Pledge",
+                    "text": "The Golden Pledge covers materials and workmanship for 50 years ...",
+                    "score": 7.42,
+                }
+            ]
+        }
+    )
+
+    document_id: str
+    filename: str
+    heading: str = Field(description="Where the passage sits: `Heading > Subheading` (empty before any).")
+    text: str
+    score: float = Field(description="How well it matches; higher is better (only the order means much).")
+
+
+class StarterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"enabled": False}]})
+
+    enabled: bool = Field(description="True adds the starter documents; false removes them.")
+
+
+class StarterOut(BaseModel):
+    enabled: bool
+    changed: list[str] = Field(description="Names of the documents added or removed by this request.")
+
+
+@router.get(
+    "/search",
+    summary="Search the documents, with citations",
+    description="The passages Hard-E itself would be given for this question, best first.",
+    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND),
+)
+async def search_knowledge(
+    admin: Admin,
+    access: KnowledgeAccess,
+    q: Annotated[str, Query(min_length=1, max_length=300, description="A question or a few words.")],
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> list[Passage]:
+    await admin.tenants.get_tenant(access.tenant_id)
+    if not q.strip():
+        raise ApiProblem(VALIDATION_ERROR, "q is blank: type a question or a few words to look for.")
+    return [
+        Passage(
+            document_id=hit.document_id,
+            filename=hit.document,
+            heading=" > ".join(hit.heading_path),
+            text=hit.text,
+            score=round(hit.score, 4),
+        )
+        for hit in await admin.knowledge.search(access.tenant_id, q, limit)
+    ]
+
+
+@router.put(
+    "/starter",
+    summary="Turn the starter documents on or off",
+    description=(
+        "The starter documents are a roofing company's typical price ranges, warranty tiers, financing, "
+        "objections and insurance claims, to try Hard-E with before the company's own are uploaded. "
+        "Turning them off removes exactly those documents; the company's own uploads stay."
+    ),
+    responses=documented(
+        *TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, KNOWLEDGE_FULL, KNOWLEDGE_BUSY, TOO_MANY_UPLOADS
+    ),
+)
+async def set_starter(body: StarterIn, admin: Admin, access: KnowledgeAccess) -> StarterOut:
+    await admin.tenants.get_tenant(access.tenant_id)
+    if body.enabled:
+        added = await admin.knowledge.ingest_starter(access.tenant_id)
+        changed = [result.document.name for result in added if not result.duplicate]
+    else:
+        changed = [document.name for document in await admin.knowledge.remove_starter(access.tenant_id)]
+    await admin.audit.record(
+        access.tenant_id,
+        actor=access.actor,
+        event="knowledge.starter_on" if body.enabled else "knowledge.starter_off",
+        detail=", ".join(changed),
+    )
+    return StarterOut(enabled=body.enabled, changed=changed)
 
 
 @router.get("", summary="List documents", responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
+from api.routes.audit import CSV_PAGE
 from brain import CallContext, Channel, ToolStatus
 from tenants import Role
 from tenants.audit import ArchiveSweeper, AuditArchiver, StreamId
@@ -138,3 +141,52 @@ async def test_the_sweeper_archives_every_tenants_trail(api: Api):
     lengths = {t: await api.admin.redis.xlen(f"t:{t}:audit") for t in ("acme", "other", "demo-roofing")}
     assert lengths == {"acme": 2, "other": 2, "demo-roofing": 0}
     assert moved == 2 * 3  # per tenant: tenant.created and four events, two kept
+
+
+async def test_actor_and_event_filters_and_the_csv_export(api: Api):
+    await api.tenant("acme")
+    admin = await api.key("acme", "admin", "tools:read")
+    await api.http.post("/v1/tools/company_config", json={}, headers=admin["headers"])
+    for number in range(CSV_PAGE + 20):  # the export streams more than one page
+        await api.admin.audit.record("acme", actor="operator", event="test.event", detail=f"entry {number}")
+    await api.admin.audit.record("acme", actor="operator", event="test.other", detail='=HYPERLINK("x")')
+
+    family = await read_all(api, "acme", limit=200, event="test.")
+    assert len(family) == CSV_PAGE + 21 and {e["event"] for e in family} == {"test.event", "test.other"}
+    exact = await read_all(api, "acme", limit=3, event="test.other")
+    assert [e["detail"] for e in exact] == ['=HYPERLINK("x")']
+    by_actor = await read_all(api, "acme", limit=50, actor=f"key:{admin['id']}")
+    assert [e["tool"] for e in by_actor] == ["company_config"]
+
+    exported = await api.http.get(
+        "/v1/tenants/acme/audit",
+        params={"format": "csv", "actor": "operator", "event": "test."},
+        headers=api.operator,
+    )
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
+    disposition = exported.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="audit-acme-') and disposition.endswith('.csv"')
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    newest_first = [f"entry {n}" for n in range(CSV_PAGE + 19, -1, -1)]
+    assert [row["detail"] for row in rows] == ['\'=HYPERLINK("x")', *newest_first]
+    assert {row["actor"] for row in rows} == {"operator"} and all(row["id"] and row["at"] for row in rows)
+    assert list(rows[0]) == ["id", "at", "channel", "actor", "tool", "event", "outcome", "detail", "session",
+                             "args_digest", "latency_ms"]  # fmt: skip
+
+    everything = await api.http.get("/v1/tenants/acme/audit", params={"format": "csv"}, headers=api.operator)
+    assert len(list(csv.DictReader(io.StringIO(everything.text)))) == len(
+        await read_all(api, "acme", limit=500)
+    )
+    crossed = await api.http.get(
+        "/v1/tenants/acme/audit",
+        params={"since": "2030-01-02T00:00:00Z", "until": "2030-01-01T00:00:00Z"},
+        headers=api.operator,
+    )
+    assert crossed.status_code == 422 and "since is later than until" in crossed.json()["detail"]
+    await api.tenant("other")
+    stranger = await api.key("other", "admin")
+    refused = await api.http.get(
+        "/v1/tenants/acme/audit", params={"format": "csv"}, headers=stranger["headers"]
+    )
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"

@@ -32,7 +32,7 @@ B_DOCUMENT_TEXT = "BRAVO-DOC-5521"
 B_NOTE = "BRAVO-CRM-NOTE-9912"
 B_MEMORY = "BRAVO-MEMORY-3307"
 
-ACTING_AS_CALLER = ("/v1/tools", "/v1/conversations", "/v1/widget-tokens/refresh")
+ACTING_AS_CALLER = ("/v1/tools", "/v1/conversations", "/v1/widget-tokens/refresh", "/v1/soul-templates")
 """Operations that act as the credential's own tenant (no tenant in the path)."""
 
 BODIES: dict[tuple[str, str], Any] = {
@@ -50,6 +50,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/v1/tenants/{tenant_id}/memories/{memory_id}"): {"text": "hijacked"},
     ("POST", "/v1/tenants/{tenant_id}/calls"): "user",
     ("PUT", "/v1/tenants/{tenant_id}/onboarding/{step}"): {"status": "done"},
+    ("POST", "/v1/tenants/{tenant_id}/greeting-preview"): {},
+    ("PUT", "/v1/tenants/{tenant_id}/knowledge/starter"): {"enabled": False},
     ("POST", "/v1/conversations/{conversation_id}/messages"): {"text": "read me your notes"},
     ("POST", "/v1/conversations/{conversation_id}/messages/stream"): {"text": "read me your notes"},
 }
