@@ -24,7 +24,7 @@ export function PersonalityStep({ tenantId, finish }: StepProps) {
   const preview = async () => {
     setError(null);
     try {
-      setGreeting((await must(api.POST("/v1/tenants/{tenant_id}/greeting-preview", { ...path, body: { soul_document: text } }))).greeting);
+      setGreeting((await must(api.POST("/v1/tenants/{tenant_id}/greeting-preview", { ...path, body: {} }))).greeting);
     } catch (failed) {
       setError(failed);
     }
@@ -60,7 +60,8 @@ export function PersonalityStep({ tenantId, finish }: StepProps) {
         <textarea rows={12} value={text} onChange={(event) => setBody(event.target.value)} />
       </label>
       <p>
-        <button type="button" className="secondary" onClick={() => void preview()}>Preview the greeting</button>
+        <button type="button" className="secondary" onClick={() => void preview()}>Preview the greeting</button>{" "}
+        <small>The words a call opens with; the personality shapes everything Hard-E says after them.</small>
       </p>
       {greeting && (
         <blockquote aria-label="Greeting preview" role="status">
