@@ -38,6 +38,8 @@ from tenants import TenantStore, UsageMeter
 from tenants.api_keys import ApiKeyStore
 from tenants.audit import ArchiveSweeper, AuditArchiver, AuditTrail
 from tenants.invites import InviteStore
+from tenants.password_links import PasswordLinks
+from tenants.web_sessions import WebSessions
 from tenants.widget_tokens import WidgetTokens
 from webrtc import WebRTCDeps
 
@@ -159,7 +161,13 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         ),
         idempotency=IdempotencyStore(redis),
         conversations=ConversationOwners(redis),
-        auth_failures=FailedAuthentications(redis, max_failures=settings.auth_failures_per_window),
+        auth_failures=FailedAuthentications(
+            redis,
+            max_failures=settings.auth_failures_per_window,
+            max_account_failures=settings.sign_in_failures_per_account,
+        ),
+        web_sessions=WebSessions(redis),
+        password_links=PasswordLinks(redis),
         dialer=TwilioDialer(telephony) if twilio is not None else None,
     )
     return Services(

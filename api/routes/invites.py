@@ -14,6 +14,7 @@ from api.problems import (
     BAD_REQUEST,
     INVITE_EXPIRED,
     INVITE_NOT_FOUND,
+    INVITE_REVOKED,
     INVITE_USED,
     OPERATOR_ONLY,
     RATE_LIMITED,
@@ -24,12 +25,17 @@ from api.problems import (
 from api.routes.common import AUTH_PROBLEMS
 from api.routes.widget_tokens import WidgetToken, issue
 from api.views import TenantOut
-from tenants.invites import Invite, InviteExpired, InviteNotFound, InviteUsed
+from tenants.invites import Invite, InviteError, InviteExpired, InviteNotFound, InviteRevoked, InviteUsed
 from tenants.models import check_email, utcnow
 
 router = APIRouter(prefix="/v1/invites", tags=["invites"])
 
-_REFUSALS = {InviteNotFound: INVITE_NOT_FOUND, InviteUsed: INVITE_USED, InviteExpired: INVITE_EXPIRED}
+_REFUSALS = {
+    InviteNotFound: INVITE_NOT_FOUND,
+    InviteUsed: INVITE_USED,
+    InviteExpired: INVITE_EXPIRED,
+    InviteRevoked: INVITE_REVOKED,
+}
 
 
 class InviteCreate(BaseModel):
@@ -168,6 +174,7 @@ async def revoke_invite(
         INVITE_NOT_FOUND,
         INVITE_USED,
         INVITE_EXPIRED,
+        INVITE_REVOKED,
         TENANT_EXISTS,
         RATE_LIMITED,
     ),
@@ -179,7 +186,7 @@ async def redeem_invite(body: Redemption, admin: Admin, request: Request) -> Red
         signup = await admin.invites.redeem(
             body.code, admin.tenants, company=body.company_name, name=body.your_name, email=body.email
         )
-    except (InviteNotFound, InviteUsed, InviteExpired) as refused:
+    except InviteError as refused:
         await admin.auth_failures.record(request, "invite code", _REFUSALS[type(refused)].slug)
         raise
     await admin.audit.record(signup.tenant.id, actor="invite", event="invite.redeemed", detail=signup.user.id)

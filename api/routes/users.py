@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import TenantAccess, tenant_access
 from api.deps import Admin
-from api.problems import PHONE_TAKEN, PIN_TAKEN, TENANT_NOT_FOUND, USER_NOT_FOUND, documented
+from api.problems import EMAIL_TAKEN, PHONE_TAKEN, PIN_TAKEN, TENANT_NOT_FOUND, USER_NOT_FOUND, documented
 from api.routes.common import TENANT_AUTH_PROBLEMS, invalid
 from tenants import Role, Scope, User
 
@@ -84,7 +84,7 @@ async def list_users(admin: Admin, access: AdminAccess) -> list[UserOut]:
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a user",
-    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN),
+    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN, EMAIL_TAKEN),
 )
 async def add_user(body: UserCreate, admin: Admin, access: AdminAccess) -> UserOut:
     try:
@@ -107,7 +107,7 @@ async def get_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> Us
     "/{user_id}",
     summary="Change a user",
     description="Only the fields sent change. `phones` replaces the whole list.",
-    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN),
+    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN, EMAIL_TAKEN),
 )
 async def update_user(user_id: UserIdPath, body: UserPatch, admin: Admin, access: AdminAccess) -> UserOut:
     sent = body.model_fields_set

@@ -84,7 +84,7 @@ async def test_unknown_revoked_and_expired_invites_are_refused_and_create_nothin
     late = await api.http.post("/v1/invites/redeem", json=redemption(expired_code))
 
     assert (unknown.status_code, unknown.json()["type"]) == (404, PROBLEMS + "invite-not-found")
-    assert (gone.status_code, gone.json()["type"]) == (410, PROBLEMS + "invite-used")
+    assert (gone.status_code, gone.json()["type"]) == (410, PROBLEMS + "invite-revoked")
     assert (late.status_code, late.json()["type"]) == (410, PROBLEMS + "invite-expired")
     assert [t.id for t in await api.admin.tenants.list_tenants()] == ["demo-roofing"]
 
