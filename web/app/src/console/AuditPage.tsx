@@ -3,19 +3,23 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, must } from "../api/client";
+import type { AnswerOf } from "../api/types";
 import { when } from "../components/dates";
 import { Field } from "../components/Field";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { auditQuery, csvLink, NO_FILTERS, type AuditFilters } from "./audit-filters";
 
+type AuditEntries = AnswerOf<"/v1/tenants/{tenant_id}/audit", "get">;
+
 export function AuditPage({ tenantId }: { tenantId: string }) {
   const [filters, setFilters] = useState<AuditFilters>(NO_FILTERS);
   const pages = useInfiniteQuery({
     queryKey: ["audit", tenantId, filters],
-    queryFn: ({ pageParam }) =>
-      must(api.GET("/v1/tenants/{tenant_id}/audit", {
+    // The same address also answers CSV (format=csv, the export link); here it is always JSON.
+    queryFn: async ({ pageParam }) =>
+      (await must(api.GET("/v1/tenants/{tenant_id}/audit", {
         params: { path: { tenant_id: tenantId }, query: { ...auditQuery(filters), cursor: pageParam ?? undefined, limit: 100 } },
-      })),
+      }))) as AuditEntries,
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? null,
   });
