@@ -1,4 +1,6 @@
-// A labelled input with an optional hint; the label is what screen readers and tests find it by.
+// A labelled input with an optional hint. The hint sits outside the label (it describes the input
+// through aria-describedby), so the field's name is just its label: what screen readers announce
+// and what tests find it by.
 import { useId, type InputHTMLAttributes } from "react";
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
@@ -9,10 +11,10 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
 export function Field({ label, hint, ...input }: FieldProps) {
   const id = useId();
   return (
-    <label htmlFor={id}>
-      {label}
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
       <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
       {hint && <small id={`${id}-hint`}>{hint}</small>}
-    </label>
+    </div>
   );
 }
