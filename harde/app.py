@@ -21,6 +21,7 @@ from core.logs import configure_logging
 from core.redis import open_redis
 from core.settings import Settings, get_settings
 from harde.services import Services, build_services
+from harde.webapp import demo_app_link
 from harde.webapp import router as webapp_router
 from harde.widget import demo_widget_url
 from harde.widget import router as widget_router
@@ -70,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 link = await demo_widget_url(settings.public_url, tenants, built.widget_tokens)
                 if link:
                     log.info("talk to Hard-E in a browser (as the demo owner, for 24 hours): %s", link)
+                app_link = await demo_app_link(settings.public_url, tenants, built.admin.password_links)
+                if app_link:
+                    log.info("open the web app as the demo owner: %s", app_link)
             built.start()
             await asyncio.to_thread(load_models)  # so the first call does not wait for them
             # Start-up made about a million long-lived objects (Pipecat, SDKs, models); moving them

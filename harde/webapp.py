@@ -16,6 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from core.problems import ProblemType, problem_response
+from tenants import DEMO_TENANT_ID, Role, TenantNotFound, TenantStore
+from tenants.password_links import PasswordLinks, Purpose, link_url
 
 DIST = Path(__file__).resolve().parents[1] / "web" / "app" / "dist"
 APP_NOT_BUILT = ProblemType("app-not-built", 503, "The web app has not been built")
@@ -44,6 +46,24 @@ def app_link(public_url: str, path: str = "", **query: str) -> str:
     """An address in the app, e.g. ``app_link(url, "welcome", invite=code)``."""
     link = f"{public_url.rstrip('/')}/app/{path}"
     return f"{link}?{urlencode(query)}" if query else link
+
+
+async def demo_app_link(public_url: str, tenants: TenantStore, links: PasswordLinks) -> str | None:
+    """How the demo tenant's owner opens the app (for development): the first time, a one-time
+    link to choose a password (each start makes a new one and voids the last); once they have a
+    password, the sign-in page with their email. None without a demo tenant or owner."""
+    try:
+        tenant = await tenants.get_tenant(DEMO_TENANT_ID)
+        users = await tenants.list_users(DEMO_TENANT_ID)
+    except TenantNotFound:
+        return None
+    owner = next((user for user in users if user.role is Role.OWNER), None)
+    if owner is None:
+        return None
+    if owner.password_hash:
+        return f"{app_link(public_url, 'sign-in')} (sign in as {owner.email})"
+    token, _link = await links.create(tenant, owner, Purpose.WELCOME, created_by="harde serve")
+    return f"{link_url(public_url.rstrip('/'), token)} (choose a password for {owner.email}; works once)"
 
 
 @router.get("/")

@@ -93,3 +93,20 @@ async def test_an_unbuilt_app_says_how_to_build_it(
     page = await http.get("/app/")
 
     assert page.status_code == 503 and "run scripts/setup" in page.json()["detail"]
+
+
+async def test_the_demo_owner_gets_a_one_time_link_into_the_app_then_the_sign_in_page(tmp_path: Path) -> None:
+    app = create_app(Settings(var_dir=tmp_path / "var", redis_url=None))  # type: ignore[call-arg]
+    async with serve(app) as base, httpx.AsyncClient(base_url=base) as http:
+        services = app.state.services
+        first = await webapp.demo_app_link(base, services.tenants, app.state.admin.password_links)
+        assert first is not None and first.startswith(f"{base}/app/set-password?token=hdp_")
+        token = first.split("token=")[1].split(" ")[0]
+        link = await http.get(f"/v1/auth/password-links/{token}")
+        assert link.status_code == 200 and link.json()["email"] == "dana@demoroofing.example", link.text
+        chosen = await http.post(f"/v1/auth/password-links/{token}", json={"password": "a long password"})
+        assert chosen.status_code == 200, chosen.text
+
+        again = await webapp.demo_app_link(base, services.tenants, app.state.admin.password_links)
+
+    assert again == f"{base}/app/sign-in (sign in as dana@demoroofing.example)"
