@@ -12,7 +12,8 @@ One record per session, whatever its channel, under the tenant's prefix:
 - ``t:{tenant}:sessions``: every session id scored by its start time, newest last.
 
 The pipeline adds a call's latency per turn (``pipeline.sessions``) to the same hash's family.
-Writing history never fails the conversation it describes: a Redis error is logged and dropped.
+A tool call that cannot be kept (Redis failing) is logged and dropped: what the tool did matters
+more than its place in the history.
 """
 
 from __future__ import annotations
@@ -149,6 +150,16 @@ class SessionLog:
                 await pipe.execute()
         except RedisError as error:
             log.warning("session %s: tool call not kept in history (%s)", ctx.session_id, error)
+
+    async def single_request(self, ctx: CallContext, started_at: datetime, record: ToolRecord) -> None:
+        """A Direct Tools request: a session of its own, opened, with its one tool call, and ended;
+        logged and dropped if Redis fails (the tool has already run)."""
+        try:
+            await self.open(ctx, started_at)
+            await self.tool_called(ctx, record)
+            await self.finish(ctx, record.at)
+        except RedisError as error:
+            log.warning("request %s: not kept in history (%s)", ctx.session_id, error)
 
     async def typed_turn(self, ctx: CallContext, said: TypedLine, answer: TypedLine | None) -> None:
         """One exchange of a typed conversation: its lines, one more turn, the last activity."""

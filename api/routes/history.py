@@ -258,7 +258,8 @@ async def list_history(
     before = float(cursor) if cursor is not None else None
     scanned = 0
     while scanned < MAX_SCAN:
-        batch = await log.newest(access.tenant_id, before=before, count=min(200, MAX_SCAN - scanned))
+        count = min(200, MAX_SCAN - scanned)
+        batch = await log.newest(access.tenant_id, before=before, count=count)
         records = await log.many(access.tenant_id, [session_id for session_id, _ in batch])
         for (session_id, started), fields in zip(batch, records, strict=True):
             before = started
@@ -267,7 +268,7 @@ async def list_history(
                 if len(items) == limit:
                     return HistoryPage(items=items, next_cursor=repr(started))
         scanned += len(batch)
-        if len(batch) < 200:
+        if len(batch) < count:
             return HistoryPage(items=items, next_cursor=None)
     return HistoryPage(items=items, next_cursor=repr(before))
 
