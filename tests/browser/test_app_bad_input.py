@@ -135,6 +135,6 @@ async def test_an_unreadable_upload_says_why_and_leaves_nothing_behind(app: AppS
         assert "price-sheet.pdf" in await refused.locator("xpath=..").inner_text()
         await uploads.get_by_text("Added").wait_for(timeout=60_000)
         documents = page.get_by_role("table", name="Your documents")
-        await documents.get_by_role("cell", name="notes.md").wait_for()
-        assert await documents.get_by_role("cell", name="price-sheet.pdf").count() == 0
+        await documents.get_by_role("cell", name="notes.md", exact=True).wait_for()
+        assert await documents.get_by_role("cell", name="price-sheet.pdf", exact=True).count() == 0
         await assert_accessible(page, "console: knowledge, a refused upload")

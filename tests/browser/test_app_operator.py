@@ -27,7 +27,7 @@ async def test_the_operator_makes_and_revokes_invites_and_sees_every_tenant(app:
         await operator.fill(operator.field("Operator token"), app.operator_token)
         await operator.click(operator.button("Sign in"))
         await page.get_by_role("heading", name="Tenants").wait_for()
-        await page.get_by_role("cell", name="Demo Roofing").wait_for()
+        await page.get_by_role("cell", name="Demo Roofing", exact=True).wait_for()
         await assert_accessible(page, "operator: tenants")
 
         await operator.click(page.get_by_role("link", name="Invites"))
@@ -47,5 +47,5 @@ async def test_the_operator_makes_and_revokes_invites_and_sees_every_tenant(app:
         assert looked_up.status_code == 410, looked_up.text
 
         await operator.click(page.get_by_role("link", name="Usage"))
-        await page.get_by_role("cell", name="demo-roofing").wait_for()
+        await page.get_by_role("cell").filter(has_text="demo-roofing").first.wait_for()
         await assert_accessible(page, "operator: usage")
