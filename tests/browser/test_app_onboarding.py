@@ -151,52 +151,56 @@ async def test_from_an_invite_link_to_a_reviewed_conversation(app: AppSite, tmp_
     document = tmp_path / "peak-warranty.md"
     document.write_text(WARRANTY)
     async with chromium() as browser, person(browser, app.base) as sam:
-        page = sam.page
         started = time.monotonic()
         await redeem(sam, invite["url"])
-        await company_step(sam)
-        await leap_step(sam)
-        await personality_step(sam)
-        await knowledge_step(sam, document)
-        await team_step(sam)
-        set_up_secs = time.monotonic() - started
-        set_up_steps = sam.steps
-        trial = await page.get_by_label("Trial remaining").inner_text()
-        assert "days" in trial and "200 messages" in trial and "60 voice minutes" in trial, trial
+        await set_up_talk_and_review(sam, app, document, started)
+        trial = await sam.page.get_by_label("Trial remaining").inner_text()
+        assert "days" in trial and "messages" in trial and "voice minutes" in trial, trial
 
-        last_name = await talk(sam, app)
-        await sam.click(sam.button("Finish set-up and open the console"))
-        await page.get_by_role("heading", name="Conversations").wait_for()
-        print(
-            f"\nonboarding: {set_up_steps} steps of the person's own from the invite link to the talk page, "
-            f"{set_up_secs:.1f} s (test time, machine shared); {sam.steps} steps including the call"
-        )
 
-        # The document is found with the search box, the passage cited by file and heading.
-        await sam.click(page.get_by_role("link", name="Knowledge"))
-        await sam.fill(page.get_by_label("Search your documents"), "shingle warranty")
-        await sam.click(sam.button("Search"))
-        passage = page.get_by_role("list", name="Passages found").locator("li").first
-        await passage.wait_for()
-        assert "50-year" in await passage.inner_text()
-        assert "peak-warranty.md" in await passage.locator("cite").inner_text()
-        await assert_accessible(page, "console: knowledge")
+async def set_up_talk_and_review(sam: Person, app: AppSite, document: Path, started: float) -> None:
+    """From the first set-up step to the conversation reviewed in the console."""
+    page = sam.page
+    await company_step(sam)
+    await leap_step(sam)
+    await personality_step(sam)
+    await knowledge_step(sam, document)
+    await team_step(sam)
+    set_up_secs = time.monotonic() - started
+    set_up_steps = sam.steps
 
-        # The call is in the console: transcript, the tool, the latency chart.
-        await sam.click(page.get_by_role("link", name="Conversations"))
-        row = page.get_by_role("row").filter(has_text="Browser").first
-        await row.wait_for(timeout=60_000)
-        await assert_accessible(page, "console: conversations")
-        await sam.click(row.get_by_role("link"))
-        transcript = page.get_by_role("list", name="Transcript")
-        await transcript.get_by_text(last_name, exact=False).first.wait_for(timeout=60_000)
-        assert "Proposal Sent" in await transcript.inner_text()
-        assert "find jobs" in await page.get_by_role("list", name="Tool calls").inner_text()
-        chart = page.get_by_role("img", name="Latency per turn", exact=False)
-        await chart.wait_for()
-        assert await chart.locator(".recharts-bar-rectangle").count() > 0
-        await assert_accessible(page, "console: a conversation")
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+    last_name = await talk(sam, app)
+    await sam.click(sam.button("Finish set-up and open the console"))
+    await page.get_by_role("heading", name="Conversations").wait_for()
+    print(
+        f"\nonboarding: {set_up_steps} steps of the person's own from the invite link to the talk page, "
+        f"{set_up_secs:.1f} s (test time, machine shared); {sam.steps} steps including the call"
+    )
 
-        assert sam.foreign == []  # nothing was loaded from another host
+    # The document is found with the search box, the passage cited by file and heading.
+    await sam.click(page.get_by_role("link", name="Knowledge"))
+    await sam.fill(page.get_by_label("Search your documents"), "shingle warranty")
+    await sam.click(sam.button("Search"))
+    passage = page.get_by_role("list", name="Passages found").locator("li").first
+    await passage.wait_for()
+    assert "50-year" in await passage.inner_text()
+    assert document.name in await passage.locator("cite").inner_text()
+    await assert_accessible(page, "console: knowledge")
+
+    # The call is in the console: transcript, the tool, the latency chart.
+    await sam.click(page.get_by_role("link", name="Conversations"))
+    row = page.get_by_role("row").filter(has_text="Browser").first
+    await row.wait_for(timeout=60_000)
+    await assert_accessible(page, "console: conversations")
+    await sam.click(row.get_by_role("link"))
+    transcript = page.get_by_role("list", name="Transcript")
+    await transcript.get_by_text(last_name, exact=False).first.wait_for(timeout=60_000)
+    assert "Proposal Sent" in await transcript.inner_text()
+    assert "find jobs" in await page.get_by_role("list", name="Tool calls").inner_text()
+    chart = page.get_by_role("img", name="Latency per turn", exact=False)
+    await chart.wait_for()
+    assert await chart.locator(".recharts-bar-rectangle").count() > 0
+    await assert_accessible(page, "console: a conversation")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert sam.foreign == []  # nothing was loaded from another host

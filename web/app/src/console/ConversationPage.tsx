@@ -25,7 +25,7 @@ export function ConversationPage({ tenantId }: { tenantId: string }) {
     <article className="conversation">
       <p><Link to="/">← All conversations</Link></p>
       <h1>{channelLabel(found.channel)} conversation with {callerName(found.caller)}</h1>
-      <p>{when(found.started_at)}{found.ended_at ? ` to ${when(found.ended_at)}` : " (still going)"}, {found.turns} turns.</p>
+      <p>{when(found.started_at)}{found.ended_at ? ` to ${when(found.ended_at)}` : " (still going)"}, {found.turns} {found.turns === 1 ? "turn" : "turns"}.</p>
       <section aria-labelledby="summary-title">
         <h2 id="summary-title">Summary</h2>
         <p>{found.summary || "No summary yet (it is written when the conversation ends)."}</p>

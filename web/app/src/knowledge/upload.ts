@@ -1,6 +1,7 @@
 // One document upload with progress. fetch() cannot report how much of a body has been sent, so
 // this is the one request the app makes with XMLHttpRequest; it follows the same rules as the
 // typed client (same-origin cookie, CSRF header, sign in again on 401, problem+json refusals).
+import { SHORT_WAIT_SECS } from "../api/fetch";
 import { ApiError, NetworkError, problemFrom } from "../api/problem";
 import { askToSignInAgain, currentCsrfToken } from "../api/session-bridge";
 import type { AnswerOf } from "../api/types";
@@ -39,15 +40,27 @@ function sendOnce(url: string, file: File, onProgress: (fraction: number) => voi
   });
 }
 
+/** As the typed client does: a short rate-limit wait is waited out, once, then sent again. */
+async function sendPatiently(url: string, file: File, onProgress: (fraction: number) => void): Promise<Uploaded> {
+  try {
+    return await sendOnce(url, file, onProgress);
+  } catch (error) {
+    const wait = error instanceof ApiError && error.status === 429 ? (error.retryAfter ?? 0) : 0;
+    if (!(wait > 0 && wait <= SHORT_WAIT_SECS)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    return sendOnce(url, file, onProgress);
+  }
+}
+
 export function uploadTo(tenantId: string): Upload {
   const url = `/v1/tenants/${encodeURIComponent(tenantId)}/knowledge`;
   return async (file, onProgress) => {
     try {
-      return await sendOnce(url, file, onProgress);
+      return await sendPatiently(url, file, onProgress);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
       if ((await askToSignInAgain()) === null) throw error;
-      return sendOnce(url, file, onProgress);
+      return sendPatiently(url, file, onProgress);
     }
   };
 }
