@@ -133,7 +133,7 @@ class WebSessions:
             await self.end(token)
             return None
         wanted = min(self._idle, session.expires_at - now)
-        if int(ttl_ms) < _ms(wanted - _REFRESH_STEP):
+        if abs(int(ttl_ms) - _ms(wanted)) > _ms(_REFRESH_STEP):  # also never outlives its 7 days
             await self._redis.pexpire(key, _ms(wanted))  # a key already gone stays gone
         return session
 

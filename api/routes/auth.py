@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.auth import CurrentSession, SessionCookie
 from api.deps import Admin, AdminDeps
@@ -64,11 +64,11 @@ LinkToken = Annotated[
         examples=["hdp_Q2hvb3NlIGEgcGFzc3dvcmQgZm9yIEhhcmQtRQ"],
     ),
 ]
-NewPasswordField = Field(
-    min_length=MIN_LENGTH,
-    max_length=MAX_LENGTH,
-    description=f"At least {MIN_LENGTH} characters; a short sentence is easy to remember and hard to guess.",
-)
+NewPasswordStr = Annotated[
+    str,
+    StringConstraints(min_length=MIN_LENGTH, max_length=MAX_LENGTH),
+    Field(description=f"At least {MIN_LENGTH} characters; a short sentence is easy to remember."),
+]
 
 
 class SignIn(BaseModel):
@@ -95,7 +95,7 @@ class NewPassword(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"password": "three green ladders"}]}
     )
 
-    password: str = NewPasswordField
+    password: NewPasswordStr
 
 
 class PasswordLinkInfo(BaseModel):

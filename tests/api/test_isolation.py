@@ -193,6 +193,7 @@ async def test_no_credential_reaches_another_tenants_data(api: Api):
     public = [(m, t) for m, t, o in operations if o.get("security") == []]
     assert sorted(public) == [  # what they are sent is their credential (a password, a code, a link)
         ("GET", "/v1/auth/password-links/{token}"),
+        ("GET", "/v1/invites/lookup"),
         ("POST", "/v1/auth/operator-sign-in"),
         ("POST", "/v1/auth/password-links/{token}"),
         ("POST", "/v1/auth/sign-in"),

@@ -79,7 +79,8 @@ async def test_signing_in_sets_a_guarded_cookie_and_me_says_who_and_what_they_ma
     assert body["permissions"] == ["admin", "conversations", "knowledge", "tools:read", "tools:write"]
     assert "argon2" not in signed.text + me.text  # the hash never leaves the store
     users = await api.http.get("/v1/tenants/peak/users", headers=api.operator)
-    assert "argon2" not in users.text and "password" not in users.text
+    assert "argon2" not in users.text and PASSWORD not in users.text
+    assert [user["has_password"] for user in users.json()] == [True]
 
 
 async def test_the_cookie_is_secure_when_the_public_url_is_https(make_api: ApiFactory):
@@ -419,3 +420,15 @@ async def test_email_is_unique_across_tenants(api: Api):
         "/v1/tenants/rival/users", json={"name": "Sam", "email": "SAM@peak.example"}, headers=api.operator
     )
     assert (clash.status_code, clash.json()["type"]) == (409, PROBLEMS + "email-taken")
+
+
+async def test_a_signed_in_person_may_send_a_body_as_large_as_a_key_may(api: Api):
+    await api.tenant("peak")
+    await person(api, "peak", "sam@peak.example")
+    soul = {"soul_document": "é" * 40_000}  # over 64 KiB on the wire, under 50,000 characters
+    async with browser(api) as client:
+        csrf = (await sign_in(client, "sam@peak.example"))["csrf_token"]
+        signed_in = await client.patch("/v1/tenants/peak/settings", json=soul, headers={CSRF: csrf})
+    anonymous = await api.http.patch("/v1/tenants/peak/settings", json=soul)
+    assert signed_in.status_code == 200, signed_in.text
+    assert (anonymous.status_code, anonymous.json()["type"]) == (413, PROBLEMS + "request-too-large")

@@ -6,6 +6,7 @@ import re
 import signal
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -189,10 +190,13 @@ def test_an_invite_link_leads_back_to_the_server_that_made_it(tmp_path):
         )
         assert created.status_code == 201, created.text
         link = created.json()["url"]
+        code = parse_qs(urlparse(link).query)["invite"][0]
+        offer = httpx.get(f"http://127.0.0.1:{port}/v1/invites/lookup", params={"code": code}, timeout=10)
         page = httpx.get(link, timeout=10)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    assert link == f"http://127.0.0.1:{port}/app/welcome?invite={created.json()['code']}"
+    assert link == f"http://127.0.0.1:{port}/app/welcome?invite={created.json()['code']}"  # the web app
+    assert offer.status_code == 200, offer.text  # and this server knows the code
     assert page.status_code == 200 and 'id="root"' in page.text, page.text  # the app (scripts/setup built it)
