@@ -20,6 +20,7 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page
 from api.operator import new_operator_token
 from harde.webapp import DIST
 from leap_sandbox import create_sandbox_app
+from tenants import DEMO_TENANT_ID
 from testkit.servers import serve
 from tests.browser.conftest import MICROPHONE_JS, Site, needs_chromium_and_widget, running_site
 
@@ -47,6 +48,14 @@ class AppSite:
         assert answer.status_code == 201, answer.text
         found: dict[str, Any] = answer.json()
         return found
+
+    async def voice_as_the_tests_need(self, company: str) -> None:
+        """Give a company made in the test the demo tenant's test voice settings (a fixed pause ends
+        a turn, as synthetic speech needs; the fake Claude's model names), as conftest does."""
+        tenants = self.site.app.state.services.tenants
+        found = next(tenant for tenant in await tenants.list_tenants() if tenant.name == company)
+        demo = await tenants.get_tenant(DEMO_TENANT_ID)
+        await tenants.update_tenant(found.id, voice=demo.voice, models=demo.models)
 
     def leap_job_in_stage(self, stage: str) -> Any:
         """A job of the company behind ``SANDBOX_LEAP_KEY`` in the stage called ``stage``."""

@@ -126,6 +126,9 @@ async def team_step(someone: Person) -> None:
 async def talk(someone: Person, app: AppSite) -> str:
     """Talk to Hard-E in the embedded widget; returns the last name asked about."""
     page = someone.page
+    await app.voice_as_the_tests_need(
+        await page.get_by_role("navigation", name="Account").locator("li").nth(1).inner_text()
+    )
     job = app.leap_job_in_stage("Proposal Sent")
     last_name = job.name.split(" - ")[0]
     app.site.script(
