@@ -93,6 +93,12 @@ class StarterIn(BaseModel):
 
 
 class StarterOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"enabled": False, "changed": ["price-ranges.md", "warranty-tiers.md"]}]
+        }
+    )
+
     enabled: bool
     changed: list[str] = Field(description="Names of the documents added or removed by this request.")
 
