@@ -2,7 +2,8 @@
 and tenant admins, the text channel (typed conversations), and the Direct Tools API for external
 agents.
 
-Owns authentication (operator token, scoped tenant API keys, widget tokens), the routes (tenants,
+Owns authentication (operator token, scoped tenant API keys, widget tokens, the web app's session
+cookie), the routes (sign-in, tenants,
 settings, Leap connection, users, numbers, API keys, widget tokens, usage, audit, knowledge,
 invites, conversations, tools), RFC 9457 problem responses, rate limits and idempotency; it runs
 the audit archiving that ``tenants.audit`` implements. Exports ``install_api(app)``,
@@ -20,12 +21,17 @@ from api.problems import (
     DOCUMENT_NOT_FOUND,
     DOCUMENT_TOO_COMPLEX,
     DOCUMENT_TOO_LARGE,
+    EMAIL_TAKEN,
     INVITE_EXPIRED,
     INVITE_NOT_FOUND,
+    INVITE_REVOKED,
     INVITE_USED,
     KEY_NOT_FOUND,
     KNOWLEDGE_BUSY,
     KNOWLEDGE_FULL,
+    PASSWORD_LINK_EXPIRED,
+    PASSWORD_LINK_NOT_FOUND,
+    PASSWORD_LINK_USED,
     PHONE_TAKEN,
     PIN_TAKEN,
     TENANT_EXISTS,
@@ -48,20 +54,26 @@ from kb import (
     UnreadableDocument,
     UnsupportedDocumentType,
 )
-from tenants import NumberTaken, PinTaken, TenantExists, TenantNotFound, UserNotFound
+from tenants import EmailTaken, NumberTaken, PinTaken, TenantExists, TenantNotFound, UserNotFound
 from tenants.api_keys import KeyNotFound
-from tenants.invites import InviteExpired, InviteNotFound, InviteUsed
+from tenants.invites import InviteExpired, InviteNotFound, InviteRevoked, InviteUsed
+from tenants.password_links import LinkExpired, LinkNotFound, LinkUsed
 
 DOMAIN_ERRORS: dict[type[Exception], ProblemType] = {
     TenantNotFound: TENANT_NOT_FOUND,
     TenantExists: TENANT_EXISTS,
     UserNotFound: USER_NOT_FOUND,
     NumberTaken: PHONE_TAKEN,
+    EmailTaken: EMAIL_TAKEN,
     PinTaken: PIN_TAKEN,
     KeyNotFound: KEY_NOT_FOUND,
     InviteNotFound: INVITE_NOT_FOUND,
     InviteUsed: INVITE_USED,
     InviteExpired: INVITE_EXPIRED,
+    InviteRevoked: INVITE_REVOKED,
+    LinkNotFound: PASSWORD_LINK_NOT_FOUND,
+    LinkUsed: PASSWORD_LINK_USED,
+    LinkExpired: PASSWORD_LINK_EXPIRED,
     DocumentNotFound: DOCUMENT_NOT_FOUND,
     DocumentTooLarge: DOCUMENT_TOO_LARGE,
     DocumentTooComplex: DOCUMENT_TOO_COMPLEX,

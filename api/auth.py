@@ -8,6 +8,10 @@ One ``Authorization: Bearer`` header carries one of three credentials, told apar
 - ``hdw_...`` a widget token: one browser session of one tenant, as a user (or an anonymous
   visitor) with a role; it may hold typed conversations and nothing else.
 
+Without that header, the web app's session cookie (``web_sessions``) is accepted: a signed-in person
+acts as ``user:{id}`` with their role's scopes (``ROLE_SCOPES``), an operator session as the
+operator; unsafe requests it authenticates must carry the session's CSRF token.
+
 A client address whose credentials keep failing is logged and then refused for a while
 (``auth_failures``). Tenant credentials are rate limited (their own bucket and their tenant's)
 before anything else is decided, so probing another tenant's paths costs the prober its budget.
@@ -38,6 +42,7 @@ from api.problems import (
     WRONG_TENANT,
     ApiProblem,
 )
+from api.web_sessions import SignedIn, require_session, session_cookie
 from core.keys import TENANT_ID_PATTERN
 from tenants import Scope, TenantNotFound
 from tenants.api_keys import KEY_PREFIX
@@ -64,20 +69,29 @@ class TenantAccess:
         return self.principal.actor
 
 
+SessionCookie = Annotated[str | None, Security(session_cookie)]
+
+
 async def authenticate(
     request: Request,
     admin: Admin,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    cookie: SessionCookie,
 ) -> Principal:
-    if credentials is None:
+    if credentials is None and cookie is None:
         raise ApiProblem(
             MISSING_CREDENTIAL,
-            "Send 'Authorization: Bearer <credential>' with an API key (hde_...), a widget token "
-            "(hdw_...) or the operator token (hdo_...).",
+            "Sign in to the web app, or send 'Authorization: Bearer <credential>' with an API key "
+            "(hde_...), a widget token (hdw_...) or the operator token (hdo_...).",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token = credentials.credentials
     await admin.auth_failures.check(request)
+    if credentials is None:
+        principal = (await require_session(request, admin, cookie)).principal
+        if isinstance(principal, TenantCredential):
+            attach(request, await admin.limits.admit(principal.tenant_id, principal.actor))
+        return principal
+    token = credentials.credentials
     try:
         principal = await _verify(admin, token)
     except ApiProblem as refused:
@@ -168,6 +182,14 @@ def _operator(admin: AdminDeps, token: str) -> Operator:
 Authenticated = Annotated[Principal, Depends(authenticate)]
 
 
+async def current_session(request: Request, admin: Admin, cookie: SessionCookie) -> SignedIn:
+    """A dependency: the web app's signed-in session (its CSRF token checked for unsafe methods)."""
+    return await require_session(request, admin, cookie)
+
+
+CurrentSession = Annotated[SignedIn, Depends(current_session)]
+
+
 async def require_operator(principal: Authenticated) -> Operator:
     if not isinstance(principal, Operator):
         raise ApiProblem(OPERATOR_ONLY, "Only the operator may do this; tenant credentials cannot.")
@@ -188,13 +210,18 @@ TenantIdPath = Annotated[
 
 def _check_scope(credential: TenantCredential, *scopes: Scope) -> None:
     """The credential must hold one of ``scopes``."""
-    if not any(credential.has(scope) for scope in scopes):
+    if any(credential.has(scope) for scope in scopes):
+        return
+    wanted = " or ".join(f"'{scope.value}'" for scope in scopes)
+    if credential.web_session is not None and credential.role is not None:
+        role = credential.role.value.replace("_", " ")
+        detail = f"A {role} may not do this (it needs {wanted}). Ask an owner or manager of your company."
+    else:
         kind = "widget token" if credential.key_id is None else "API key"
-        wanted = " or ".join(f"'{scope.value}'" for scope in scopes)
-        raise ApiProblem(
-            INSUFFICIENT_SCOPE,
-            f"This {kind} lacks the {wanted} scope. Use a key that has it, or ask an admin to create one.",
+        detail = (
+            f"This {kind} lacks the {wanted} scope. Use a key that has it, or ask an admin to create one."
         )
+    raise ApiProblem(INSUFFICIENT_SCOPE, detail)
 
 
 def tenant_access(scope: Scope) -> Callable[..., Awaitable[TenantAccess]]:

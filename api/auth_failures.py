@@ -19,6 +19,7 @@ address is the one uvicorn reads from ``X-Forwarded-For`` of a trusted proxy
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import math
@@ -27,7 +28,7 @@ from typing import Final
 from starlette.requests import Request
 
 from api.problems import RATE_LIMITED, ApiProblem
-from core.keys import auth_failures
+from core.keys import auth_failures, sign_in_failures
 from core.redis import Redis
 
 security_log = logging.getLogger("harde.security")
@@ -58,30 +59,71 @@ def client_address(request: Request) -> str:
 
 
 class FailedAuthentications:
-    """Counts failed authentications per client address, shared by every worker through Redis."""
+    """Counts failed authentications per client address (and wrong passwords per account), shared by
+    every worker through Redis."""
 
-    def __init__(self, redis: Redis, *, max_failures: int, window_seconds: int = WINDOW_SECONDS) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        max_failures: int,
+        max_account_failures: int = 10,
+        window_seconds: int = WINDOW_SECONDS,
+    ) -> None:
         self._redis = redis
         self._max_failures = max_failures
+        self._max_account_failures = max_account_failures
         self._window_seconds = window_seconds
         self._count = redis.register_script(_COUNT_SCRIPT)
 
     async def check(self, request: Request) -> None:
         """Raise the 429 problem if the request's address has used up its failures for this window."""
-        key = _key(client_address(request))
+        wait = await self._blocked_for(_key(client_address(request)), self._max_failures)
+        if wait is not None:
+            raise ApiProblem(
+                RATE_LIMITED,
+                f"Too many failed sign-in attempts from your address. Wait {wait} s (see Retry-After), "
+                "then try again with a valid credential.",
+                headers={"Retry-After": str(wait)},
+            )
+
+    async def check_account(self, email: str) -> None:
+        """Raise the 429 problem if ``email`` has had too many wrong passwords in this window."""
+        wait = await self._blocked_for(_account_key(email), self._max_account_failures)
+        if wait is not None:
+            raise ApiProblem(
+                RATE_LIMITED,
+                f"Too many wrong passwords for this email. Wait {wait} s (see Retry-After), or ask an "
+                "owner or manager of your company for a sign-in link.",
+                headers={"Retry-After": str(wait)},
+            )
+
+    async def record_account(self, request: Request, email: str, account: str) -> None:
+        """Count a wrong password for ``email`` (``account`` names it in the log, never the email)."""
+        failures = int(await self._count(keys=[_account_key(email)], args=[self._window_seconds]))
+        if failures == self._max_account_failures:
+            security_log.warning(
+                "sign-in for %s blocked: %d wrong passwords within %d min (the last from %s); it gets 429 "
+                "until the window ends",
+                account,
+                failures,
+                self._window_seconds // 60,
+                client_address(request),
+            )
+
+    async def clear_account(self, email: str) -> None:
+        """The right password: the account's count starts over."""
+        await self._redis.delete(_account_key(email))
+
+    async def _blocked_for(self, key: str, limit: int) -> int | None:
+        """Seconds until ``key``'s window ends, if it has reached ``limit`` failures; else None."""
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.get(key)
             pipe.pttl(key)
             failures, ttl_ms = await pipe.execute()
-        if failures is None or int(failures) < self._max_failures:
-            return
-        wait = max(1, math.ceil(int(ttl_ms) / 1000))
-        raise ApiProblem(
-            RATE_LIMITED,
-            f"Too many failed sign-in attempts from your address. Wait {wait} s (see Retry-After), then "
-            "try again with a valid credential.",
-            headers={"Retry-After": str(wait)},
-        )
+        if failures is None or int(failures) < limit:
+            return None
+        return max(1, math.ceil(int(ttl_ms) / 1000))
 
     async def record(self, request: Request, credential: str, reason: str) -> None:
         """Count one failure of ``credential`` (its kind, e.g. "API key") and log it as a security event."""
@@ -111,3 +153,7 @@ class FailedAuthentications:
 
 def _key(address: str) -> str:
     return auth_failures(address)
+
+
+def _account_key(email: str) -> str:
+    return sign_in_failures(hashlib.sha256(email.strip().lower().encode()).hexdigest())

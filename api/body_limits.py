@@ -4,9 +4,11 @@ FastAPI reads and parses a request's body before any dependency runs, authentica
 so an unbounded body costs the server its size in memory (several times over once parsed) even
 when the request is then refused. This middleware runs first and holds each request to a limit:
 
-- no ``Authorization`` header (invite redemption, Twilio's webhooks, anyone probing): 64 KiB;
+- no ``Authorization`` header nor session cookie (invite redemption, sign-in, Twilio's webhooks,
+  anyone probing): 64 KiB;
 - with one: 1 MiB, or more where a route needs it (a knowledge upload: the largest document plus
-  multipart framing). Routes may still set a smaller limit of their own.
+  multipart framing). Routes may still set a smaller limit of their own. Like a header, a cookie is
+  only looked at here, not verified: a wrong one is refused right after the body is read.
 
 A declared ``Content-Length`` over the limit is refused at once, without reading a byte; a body
 sent without one (chunked) is counted as it arrives and refused as soon as it passes the limit.
@@ -21,11 +23,12 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import MEDIA_TYPE, REQUEST_TOO_LARGE, amend_openapi, operations, problem_response
+from api.web_sessions import COOKIE
 from kb import MAX_DOCUMENT_BYTES
 
 ANONYMOUS_MAX_BYTES = 64 * 1024
@@ -38,7 +41,8 @@ _LARGER: tuple[tuple[re.Pattern[str], int], ...] = (
 
 def body_limit(scope: Scope) -> int:
     """The most bytes of body this request may send."""
-    if "authorization" not in Headers(scope=scope):
+    headers = Headers(scope=scope)
+    if "authorization" not in headers and COOKIE not in cookie_parser(headers.get("cookie", "")):
         return ANONYMOUS_MAX_BYTES
     path: str = scope["path"]
     return next((limit for pattern, limit in _LARGER if pattern.match(path)), DEFAULT_MAX_BYTES)

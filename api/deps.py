@@ -23,6 +23,8 @@ from tenants import TenantStore, UsageMeter
 from tenants.api_keys import ApiKeyStore
 from tenants.audit import AuditTrail
 from tenants.invites import InviteStore
+from tenants.password_links import PasswordLinks
+from tenants.web_sessions import WebSessions
 from tenants.widget_tokens import WidgetTokens
 
 
@@ -44,6 +46,8 @@ class AdminDeps:
     idempotency: IdempotencyStore
     conversations: ConversationOwners
     auth_failures: FailedAuthentications
+    web_sessions: WebSessions
+    password_links: PasswordLinks
     dialer: Dialer | None = None  # outbound calls; None without a phone provider
     briefings: BriefingSchedules | None = None  # users' morning-briefing times
 

@@ -1,9 +1,10 @@
-"""Who a request acts as, once its credential is verified (see ``auth``)."""
+"""Who a request acts as, once its credential is verified (see ``auth``), and what a signed-in
+person's role lets them do through the API (``ROLE_SCOPES``; the web app only mirrors it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from tenants import Role, Scope
 from tenants.widget_tokens import WidgetClaims
@@ -16,9 +17,23 @@ class Operator:
     actor: Literal["operator"] = "operator"
 
 
+_ALL: Final = frozenset(Scope)
+_SEE: Final = frozenset({Scope.TOOLS_READ, Scope.CONVERSATIONS})
+
+ROLE_SCOPES: Final[dict[Role, frozenset[Scope]]] = {
+    Role.OWNER: _ALL,
+    Role.MANAGER: _ALL,
+    Role.SALES_REP: _SEE | {Scope.TOOLS_WRITE, Scope.KNOWLEDGE},
+    Role.CREW: _SEE,
+    Role.READ_ONLY: _SEE,
+}
+"""What a person signed in to the web app may do, by role, in the scopes API keys use. The brain's
+role matrix still decides, tool by tool, what each role may see and change."""
+
+
 @dataclass(frozen=True)
 class TenantCredential:
-    """An API key or a widget session, bound to one tenant."""
+    """An API key, a widget session or a signed-in person's web session, bound to one tenant."""
 
     tenant_id: str
     scopes: frozenset[Scope]
@@ -26,6 +41,7 @@ class TenantCredential:
     user_id: str | None = None
     role: Role | None = None
     widget: WidgetClaims | None = None  # a widget session's token, as checked
+    web_session: str | None = None  # a signed-in person's session id (cookie)
 
     @property
     def actor(self) -> str:

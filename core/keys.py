@@ -14,7 +14,15 @@ a pattern in ``GLOBAL_FAMILIES``:
   tenant is erased through the API or the CLI, which call ``forget_tenant`` first);
 - ``invites`` (hash: invite id -> record), ``invite:code:{sha256}`` -> invite id and
   ``invite:{id}:claim``: invite links, an operator's records; a redeemed one names its tenant;
-- ``authfail:{address}``: failed authentications from one client address (a rate limit);
+- ``authfail:{address}``: failed authentications from one client address (a rate limit), and
+  ``authfail:email:{sha256}``: wrong passwords for one email address, whoever sent them;
+- ``email:{sha256}`` -> ``{tenant_id}/{user_id}``: who signs in with an email address (an email is
+  unique across the platform; erased with its tenant);
+- ``websession:{sha256}``: a person's web session, found from the ``harde_session`` cookie (ended
+  with its tenant, its user, or "sign out everywhere", which find them through the per-user set
+  ``t:{tenant_id}:websessions:{user_id}``); ``websessions:operator``, the operator's sessions;
+- ``pwlink:{sha256}``: a one-time password link (welcome or reset), found from its token (voided
+  with its tenant or user through ``t:{tenant_id}:pwlink:{user_id}``);
 - ``leap:rl:{token digest}``: a Leap token's request bucket, shared by every worker using it.
 """
 
@@ -100,8 +108,28 @@ def auth_failures(address: str) -> str:
     return f"authfail:{address}"
 
 
+def sign_in_failures(email_digest: str) -> str:
+    return f"authfail:email:{email_digest}"
+
+
 def leap_rate_limit(token_digest: str) -> str:
     return f"leap:rl:{token_digest}"
+
+
+def email_index(email_digest: str) -> str:
+    return f"email:{email_digest}"
+
+
+def web_session(token_digest: str) -> str:
+    return f"websession:{token_digest}"
+
+
+def operator_web_sessions() -> str:
+    return "websessions:operator"
+
+
+def password_link(token_digest: str) -> str:
+    return f"pwlink:{token_digest}"
 
 
 GLOBAL_FAMILIES: Final[dict[str, re.Pattern[str]]] = {
@@ -113,6 +141,10 @@ GLOBAL_FAMILIES: Final[dict[str, re.Pattern[str]]] = {
     "invite claim": re.compile(r"^invite:[A-Za-z0-9_]+:claim$"),
     "auth failures": re.compile(r"^authfail:\S+$"),  # an IPv6 address has colons
     "Leap rate limit": re.compile(r"^leap:rl:[0-9a-f]{16}$"),
+    "email index": re.compile(r"^email:[0-9a-f]{64}$"),
+    "web session": re.compile(r"^websession:[0-9a-f]{64}$"),
+    "operator web sessions": re.compile(r"^websessions:operator$"),
+    "password link": re.compile(r"^pwlink:[0-9a-f]{64}$"),
 }
 """Every key family outside the tenant prefixes, by name: a key matching none of these and not
 under a valid ``t:{tenant_id}:`` is outside the layout."""

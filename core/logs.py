@@ -30,7 +30,7 @@ REDACTED = "[REDACTED]"
 _MIN_SECRET_LENGTH = 6
 _TOKEN_PATTERNS = re.compile(
     r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"  # Authorization headers
-    r"|\b(hd[eowi]_[A-Za-z0-9_-]{8,})"  # our API keys, operator, widget and invite tokens
+    r"|\b(hd[eowisp]_[A-Za-z0-9_-]{8,})"  # our keys, operator/widget/invite/session/link tokens
     r"|\b(sandbox_[A-Za-z0-9_-]{8,})"  # Leap sandbox tokens
     r"|\b(sk-ant-[A-Za-z0-9_-]{8,})"  # Anthropic keys
     r"|\b(hs1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]{16,})"  # our ciphertexts

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     auth_failures_per_window: int = Field(
         20, ge=1, le=100_000, validation_alias=_env("HARDE_AUTH_FAILURES_PER_WINDOW")
     )  # failed sign-ins one client address may make in 15 minutes before it is refused
+    sign_in_failures_per_account: int = Field(
+        10, ge=1, le=100_000, validation_alias=_env("HARDE_SIGN_IN_FAILURES_PER_ACCOUNT")
+    )  # wrong passwords for one email in 15 minutes, from anywhere, before it is refused
 
     # Reading one knowledge upload (in a worker process; see kb.ReadingLimits).
     kb_reading_cpu_seconds: int = Field(

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 import telephony
@@ -20,8 +20,9 @@ from core.blobs import BlobError
 from core.logs import configure_logging
 from core.redis import open_redis
 from core.settings import Settings, get_settings
-from harde.landing import landing_page
 from harde.services import Services, build_services
+from harde.webapp import demo_app_link
+from harde.webapp import router as webapp_router
 from harde.widget import demo_widget_url
 from harde.widget import router as widget_router
 from leap_sandbox import create_sandbox_app
@@ -70,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 link = await demo_widget_url(settings.public_url, tenants, built.widget_tokens)
                 if link:
                     log.info("talk to Hard-E in a browser (as the demo owner, for 24 hours): %s", link)
+                app_link = await demo_app_link(settings.public_url, tenants, built.admin.password_links)
+                if app_link:
+                    log.info("open the web app as the demo owner: %s", app_link)
             built.start()
             await asyncio.to_thread(load_models)  # so the first call does not wait for them
             # Start-up made about a million long-lived objects (Pipecat, SDKs, models); moving them
@@ -95,10 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telephony.router)
     app.include_router(webrtc.router)
     app.include_router(widget_router)
-
-    @app.get("/", include_in_schema=False)
-    async def home(invite: str | None = None) -> HTMLResponse:
-        return HTMLResponse(landing_page(settings.public_url, invite))
+    app.include_router(webapp_router)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -18,11 +19,11 @@ from rich.table import Table
 from core.redis import EmbeddedRedis
 from core.secretbox import new_key_spec
 from core.validation import readable_errors
-from harde.cli_common import Session, cli_settings, fail, out, run
+from harde.cli_common import Session, cli_settings, err, fail, out, run
 from harde.cli_kb import kb_app
 from harde.cli_leap import leap_app
 from harde.doctor import Status, run_checks
-from tenants import Role, Tenant, TenantStore, User, normalize_phone
+from tenants import Role, Tenant, TenantStore, User, UserNotFound, normalize_phone
 
 T = TypeVar("T")
 
@@ -32,7 +33,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 tenant_app = typer.Typer(help="Create, list, show and delete tenants.", no_args_is_help=True)
-user_app = typer.Typer(help="Add, list and remove a tenant's users.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Add, list and remove a tenant's users; give one a link to choose a new password.",
+    no_args_is_help=True,
+)
 twilio_app = typer.Typer(help="Connect Twilio phone numbers to this deployment.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
@@ -104,6 +108,15 @@ def doctor() -> None:
         out.print(f"[{colour[check.status]}]{check.status.value:>4}[/] {check.name:<13} {check.detail}")
     if any(check.status is Status.FAIL for check in checks):
         raise typer.Exit(1)
+
+
+@app.command()
+def openapi() -> None:
+    """Print the HTTP API's OpenAPI document (JSON); the web app's typed client is generated from it."""
+    settings = cli_settings()
+    from harde.app import create_app
+
+    typer.echo(json.dumps(create_app(settings).openapi(), indent=1))
 
 
 @app.command("secret-key")
@@ -245,6 +258,44 @@ def user_remove(
     """Remove a user."""
     _run(lambda store: store.remove_user(tenant, user_id))
     out.print(f"removed user {user_id}")
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help="The email the person signs in with.")],
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+) -> None:
+    """Print a one-time link (valid 24 hours) with which the person chooses a new password.
+
+    Nothing is sent: give them the link. It replaces their earlier link; using it ends their sessions.
+
+    Exit 1 if the tenant, or a user of it with that email, does not exist.
+    """
+    from tenants.audit import AuditLog
+    from tenants.password_links import PasswordLink, PasswordLinks, Purpose, link_url
+
+    async def action(session: Session) -> tuple[User, str, PasswordLink]:
+        company = await session.tenants.get_tenant(tenant)
+        wanted = email.strip().lower()
+        user = next((u for u in await session.tenants.list_users(tenant) if u.email == wanted), None)
+        if user is None:
+            raise UserNotFound(
+                f"tenant {tenant} has no user with the email {email}; `harde user list --tenant {tenant}` "
+                "shows their emails"
+            )
+        links = PasswordLinks(session.redis)
+        token, link = await links.create(company, user, Purpose.RESET, created_by="cli")
+        await AuditLog(session.redis).record(
+            tenant, actor="cli", event="user.sign_in_link", detail=f"{user.id}: reset {link.id}"
+        )
+        return user, link_url(session.settings.public_url, token), link
+
+    user, url, link = run(action)
+    err.print(
+        f"one-time link for {user.name} ({user.email}) to choose a new password, valid until "
+        f"{link.expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
+    out.print(url, soft_wrap=True, markup=False, highlight=False)
 
 
 # --- twilio --------------------------------------------------------------------------------------

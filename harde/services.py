@@ -45,6 +45,8 @@ from tenants import TenantStore, UsageMeter
 from tenants.api_keys import ApiKeyStore
 from tenants.audit import ArchiveSweeper, AuditArchiver, AuditTrail
 from tenants.invites import InviteStore
+from tenants.password_links import PasswordLinks
+from tenants.web_sessions import WebSessions
 from tenants.widget_tokens import WidgetTokens
 from webrtc import WebRTCDeps
 
@@ -176,7 +178,13 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
         ),
         idempotency=IdempotencyStore(redis),
         conversations=ConversationOwners(redis),
-        auth_failures=FailedAuthentications(redis, max_failures=settings.auth_failures_per_window),
+        auth_failures=FailedAuthentications(
+            redis,
+            max_failures=settings.auth_failures_per_window,
+            max_account_failures=settings.sign_in_failures_per_account,
+        ),
+        web_sessions=WebSessions(redis),
+        password_links=PasswordLinks(redis),
         dialer=dialer,
         briefings=schedules,
     )

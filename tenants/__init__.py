@@ -23,6 +23,7 @@ from tenants.models import (
 )
 from tenants.phones import normalize_phone
 from tenants.store import (
+    EmailTaken,
     NumberTaken,
     PinTaken,
     TenantError,
@@ -45,6 +46,7 @@ __all__ = [
     "DEMO_TENANT_ID",
     "CrmMode",
     "DailyUsage",
+    "EmailTaken",
     "LimitDecision",
     "LimitReason",
     "ModelSettings",

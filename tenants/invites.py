@@ -28,6 +28,8 @@ from tenants.models import utcnow
 CODE_PREFIX = "hdi_"
 _SHOWN_CHARS = len(CODE_PREFIX) + 6
 _SLUG = re.compile(r"[^a-z0-9]+")
+_USED = "this invite link has already been used; sign in, or ask for a new link"
+_REVOKED = "this invite link was withdrawn; ask whoever sent it for a new one"
 
 
 class InviteError(Exception):
@@ -43,6 +45,10 @@ class InviteUsed(InviteError):
 
 
 class InviteExpired(InviteError):
+    pass
+
+
+class InviteRevoked(InviteError):
     pass
 
 
@@ -133,13 +139,31 @@ class InviteStore:
         await self._redis.hset(invite_index(), invite_id, revoked.model_dump_json())
         return revoked
 
+    async def lookup(self, code: str) -> Invite:
+        """The invite of a code that can still be redeemed (what the sign-up form shows first)."""
+        invite = await self._find(code)
+        if invite.redeemed_at is not None or await self._redis.exists(invite_claim(invite.id)):
+            raise InviteUsed(_USED)
+        return invite
+
     async def redeem(
-        self, code: str, tenants: TenantStore, *, company: str, name: str, email: str | None
+        self,
+        code: str,
+        tenants: TenantStore,
+        *,
+        company: str,
+        name: str,
+        email: str | None,
+        password: str | None = None,
     ) -> Signup:
-        """Create the trial tenant and its owner for a valid, unused code; the code is then spent."""
+        """Create the trial tenant and its owner (with ``password``, when given, to sign in with) for a
+        valid, unused code; the code is then spent."""
         invite = await self._claim(code)
         try:
             signup = await _create_trial(tenants, invite, company=company, name=name, email=email)
+            if password is not None:
+                user = await tenants.set_password(signup.tenant.id, signup.user.id, password)
+                signup = Signup(signup.tenant, user)
         except BaseException:
             await self._redis.delete(invite_claim(invite.id))
             raise
@@ -151,15 +175,25 @@ class InviteStore:
         return signup
 
     async def _claim(self, code: str) -> Invite:
+        invite = await self._find(code)
+        if not await self._redis.set(invite_claim(invite.id), "redeeming", nx=True):
+            raise InviteRevoked(_REVOKED) if await self._revoked(invite.id) else InviteUsed(_USED)
+        return invite
+
+    async def _find(self, code: str) -> Invite:
+        """The code's invite, unless it is unknown, revoked or expired."""
         invite_id = as_str(await self._redis.get(_code_key(code)))
         if invite_id is None:
             raise InviteNotFound("this invite link is not valid; check that it was copied whole")
         invite = await self.get(invite_id)
+        if invite.revoked_at is not None:
+            raise InviteRevoked(_REVOKED)
         if invite.expires_at <= utcnow():
             raise InviteExpired("this invite link has expired; ask for a new one")
-        if not await self._redis.set(invite_claim(invite.id), "redeeming", nx=True):
-            raise InviteUsed("this invite link has already been used; ask for a new one")
         return invite
+
+    async def _revoked(self, invite_id: str) -> bool:
+        return as_str(await self._redis.get(invite_claim(invite_id))) == "revoked"
 
 
 async def _create_trial(

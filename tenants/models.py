@@ -177,6 +177,8 @@ class User(BaseModel):
     pin_hash: str | None = Field(None, repr=False)
     pin_index: str | None = Field(None, repr=False)
     """The keyed digest the PIN is found by (None for a PIN set before PINs were indexed)."""
+    password_hash: str | None = Field(None, repr=False)
+    """argon2id of the password the person signs in to the web app with; None until they choose one."""
     created_at: datetime = Field(default_factory=utcnow)
 
     @field_validator("phones")

@@ -2,8 +2,11 @@
 
 Every key of a tenant lives under ``t:{tenant_id}:`` so a tenant can be exported or erased as a
 unit (the layout is ``core.keys``). Two kinds of key of this store live outside it, because they
-must be found before the tenant is known: the tenant index (``tenants``) and inbound number routes
-(``route:number:{e164}``), both removed by ``erase_tenant``.
+must be found before the tenant is known: the tenant index (``tenants``), inbound number routes
+(``route:number:{e164}``) and the email index (``email:{sha256}`` -> ``{tenant_id}/{user_id}``: an
+email signs in one person on the whole platform), all removed by ``erase_tenant``. Removing a user
+or erasing the tenant also ends the people's web sessions and voids their password links
+(``person_keys``), so nobody stays signed in to something that is gone.
 
 Claims that must be unique (a number to one tenant, a caller phone to one user) go through one
 Lua script, so two concurrent claims can never both succeed.
@@ -12,6 +15,7 @@ Lua script, so two concurrent claims can never both succeed.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from datetime import date, datetime
@@ -20,12 +24,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.blobs import BlobStore
-from core.keys import number_route, tenant_blob_prefix, tenant_index, tenant_key, tenant_prefix
+from core.keys import (
+    email_index,
+    number_route,
+    tenant_blob_prefix,
+    tenant_index,
+    tenant_key,
+    tenant_prefix,
+)
 from core.logs import register_secret
 from core.redis import Redis, as_str, as_strs
 from core.secretbox import SecretBox
 from core.validation import readable_errors
-from tenants.models import ModelSettings, Tenant, User, utcnow
+from tenants.models import ModelSettings, Tenant, User, check_email, utcnow
+from tenants.passwords import hash_password
+from tenants.person_keys import end_user_sessions, forget_person
 from tenants.phones import normalize_phone
 from tenants.pins import check_pin_format, hash_pin, verify_pin
 
@@ -74,6 +87,10 @@ class NumberTaken(TenantError):
     pass
 
 
+class EmailTaken(TenantError):
+    """Another person (of any tenant) signs in with this email."""
+
+
 def _tenant_key(tenant_id: str) -> str:
     return tenant_key(tenant_id, "tenant")
 
@@ -104,6 +121,14 @@ def _leap_token_key(tenant_id: str) -> str:
 
 def _leap_token_context(tenant_id: str) -> str:
     return f"tenant:{tenant_id}:leap_token"
+
+
+def _email_key(email: str) -> str:
+    return email_index(hashlib.sha256(email.lower().encode()).hexdigest())
+
+
+def _email_owner(user: User) -> str:
+    return f"{user.tenant_id}/{user.id}"
 
 
 def _pin_key(tenant_id: str, index: str) -> str:
@@ -184,6 +209,8 @@ class TenantStore:
         deleted = int(await self._release_all(keys=[_route_key(n) for n in numbers], args=[tenant_id]))
         deleted += await self._redis.delete(_tenant_key(tenant_id))  # stop lookups first
         await self._redis.srem(tenant_index(), tenant_id)
+        for user in await self.list_users(tenant_id):
+            await self._forget_user(user)
         batch: list[str] = []
         async for key in self._redis.scan_iter(match=f"{tenant_prefix(tenant_id)}*", count=_SCAN_BATCH):
             batch.append(key)
@@ -235,13 +262,19 @@ class TenantStore:
 
     async def add_user(self, user: User, pin: str | None = None) -> User:
         await self.get_tenant(user.tenant_id)
-        await self._claim_phones(user.tenant_id, user.id, user.phones)
+        await self._claim_email(user, user.email)
+        try:
+            await self._claim_phones(user.tenant_id, user.id, user.phones)
+        except NumberTaken:
+            await self._release_email(user, user.email)
+            raise
         if pin is not None:
             try:
                 user = user.model_copy(update=await self._claim_pin(user.tenant_id, user.id, pin))
             except (PinTaken, ValueError):
                 keys = [_caller_key(user.tenant_id, phone) for phone in user.phones]
                 await self._release_all(keys=keys, args=[user.id])
+                await self._release_email(user, user.email)
                 raise
         await self._redis.set(_user_key(user.tenant_id, user.id), user.model_dump_json())
         await self._redis.sadd(_users_key(user.tenant_id), user.id)
@@ -255,6 +288,54 @@ class TenantStore:
         if conflict:
             phone = str(conflict).rsplit(":", 1)[-1]
             raise NumberTaken(f"{phone} already belongs to another user of this tenant")
+
+    async def _claim_email(self, user: User, email: str | None) -> None:
+        """Index ``email`` as ``user``'s sign-in name; refused when someone else already has it."""
+        if email is None:
+            return
+        if await self._claim_all(keys=[_email_key(email)], args=[_email_owner(user)]):
+            raise EmailTaken(
+                f"{email} already belongs to another person's account; use another email address, or "
+                "remove it from that account first"
+            )
+
+    async def _release_email(self, user: User, email: str | None) -> None:
+        if email is not None:
+            await self._release_all(keys=[_email_key(email)], args=[_email_owner(user)])
+
+    async def _forget_user(self, user: User) -> None:
+        """Drop the user's global keys: the email index, web sessions and password link."""
+        await self._release_email(user, user.email)
+        await forget_person(self._redis, user.tenant_id, user.id)
+
+    async def find_user_by_email(self, email: str) -> User | None:
+        """The person who signs in with ``email`` (any tenant), or None."""
+        try:
+            key = _email_key(check_email(email))
+        except ValueError:
+            return None
+        owner = as_str(await self._redis.get(key))
+        if owner is None:
+            return None
+        tenant_id, _, user_id = owner.partition("/")
+        try:
+            return await self.get_user(tenant_id, user_id)
+        except (UserNotFound, ValueError):  # removed while the index still named it
+            return None
+
+    async def set_password(self, tenant_id: str, user_id: str, password: str) -> User:
+        """Hash ``password`` (argon2id, off the event loop) as the user's, and end their web sessions
+        (whoever knew the old password is signed out). They need an email to sign in with, which is
+        indexed now if it was not yet (users added before sign-in existed)."""
+        user = await self.get_user(tenant_id, user_id)
+        if user.email is None:
+            raise ValueError("this user has no email address to sign in with; add one first")
+        password_hash = await asyncio.to_thread(hash_password, password)
+        await self._claim_email(user, user.email)
+        updated = user.model_copy(update={"password_hash": password_hash})
+        await self._redis.set(_user_key(tenant_id, user_id), updated.model_dump_json(), xx=True)
+        await end_user_sessions(self._redis, tenant_id, user_id)
+        return updated
 
     async def get_user(self, tenant_id: str, user_id: str) -> User:
         raw = await self._redis.get(_user_key(tenant_id, user_id))
@@ -273,16 +354,26 @@ class TenantStore:
 
     async def update_user(self, tenant_id: str, user_id: str, **changes: Any) -> User:
         current = await self.get_user(tenant_id, user_id)
-        if {"id", "tenant_id", "pin_hash", "pin_index"} & changes.keys():
-            raise ValueError("id, tenant_id and the PIN cannot be changed here")
+        if {"id", "tenant_id", "pin_hash", "pin_index", "password_hash"} & changes.keys():
+            raise ValueError("id, tenant_id, the PIN and the password cannot be changed here")
         try:
             updated = User.model_validate({**current.model_dump(), **changes})
         except ValidationError as error:
             raise ValueError(readable_errors(error)) from None
         added = [p for p in updated.phones if p not in current.phones]
         removed = [p for p in current.phones if p not in updated.phones]
-        await self._claim_phones(tenant_id, user_id, added)
+        new_email = updated.email != current.email
+        if new_email:
+            await self._claim_email(updated, updated.email)
+        try:
+            await self._claim_phones(tenant_id, user_id, added)
+        except NumberTaken:
+            if new_email:
+                await self._release_email(updated, updated.email)
+            raise
         await self._release_all(keys=[_caller_key(tenant_id, p) for p in removed], args=[user_id])
+        if new_email:
+            await self._release_email(current, current.email)
         await self._redis.set(_user_key(tenant_id, user_id), updated.model_dump_json())
         return updated
 
@@ -313,6 +404,7 @@ class TenantStore:
             await self._release_all(keys=[_pin_key(tenant_id, user.pin_index)], args=[user_id])
         await self._redis.delete(_user_key(tenant_id, user_id))
         await self._redis.srem(_users_key(tenant_id), user_id)
+        await self._forget_user(user)
 
     async def find_user_by_phone(self, tenant_id: str, phone: str) -> User | None:
         try:

@@ -74,9 +74,9 @@ def serve_in_thread(app: Any) -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """Run ``app`` on the current event loop; yield its base URL."""
-    port = free_port()
+async def serve(app: Any, port: int | None = None) -> AsyncIterator[str]:
+    """Run ``app`` on the current event loop (on ``port``, or a free one); yield its base URL."""
+    port = port or free_port()
     server = _server(app, port)
     task = asyncio.create_task(server.serve())
     while not server.started:

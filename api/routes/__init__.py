@@ -1,13 +1,14 @@
-"""The ``/v1`` surface as three routers: the admin API (operators and tenant admins manage
-tenants, users, numbers, credentials, knowledge and memory, and read usage, audit and calls), the
-text channel (typed conversations with Hard-E) and the Direct Tools API (the CRM tools without the
-LLM). In that order the OpenAPI document lists them."""
+"""The ``/v1`` surface as three routers: the admin API (people and the operator sign in to the web
+app; operators and tenant admins manage tenants, users, numbers, credentials, knowledge and memory,
+and read usage, audit and calls), the text channel (typed conversations with Hard-E) and the
+Direct Tools API (the CRM tools without the LLM). In that order the OpenAPI document lists them."""
 
 from fastapi import APIRouter
 
 from api.routes import (
     api_keys,
     audit,
+    auth,
     calls,
     conversations,
     history,
@@ -28,6 +29,7 @@ from api.routes import (
 
 admin_router = APIRouter()
 for _part in (
+    auth.router,
     tenants.router,
     onboarding.router,
     settings.router,

@@ -146,12 +146,15 @@ async def list_tools(caller: ToolsCaller, admin: Admin) -> list[ToolInfo]:
 
 
 def _context(caller: TenantCredential) -> CallContext:
+    """An API key acts by its scopes; a signed-in person (the web app) by their role, as on a call."""
     return CallContext(
         tenant_id=caller.tenant_id,
         session_id=new_session_id(SessionKind.API),
         channel=Channel.API,
         api_key_id=caller.key_id,
         scopes=caller.scopes,
+        role=None if caller.key_id else caller.role,
+        user_id=None if caller.key_id else caller.user_id,
     )
 
 

@@ -10,9 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import TenantAccess, tenant_access
 from api.deps import Admin
-from api.problems import PHONE_TAKEN, PIN_TAKEN, TENANT_NOT_FOUND, USER_NOT_FOUND, documented
+from api.principals import Operator
+from api.problems import (
+    EMAIL_TAKEN,
+    OWNER_ONLY,
+    PHONE_TAKEN,
+    PIN_TAKEN,
+    TENANT_NOT_FOUND,
+    USER_NOT_FOUND,
+    USER_WITHOUT_EMAIL,
+    ApiProblem,
+    documented,
+)
 from api.routes.common import TENANT_AUTH_PROBLEMS, invalid
 from tenants import Role, Scope, User
+from tenants.password_links import Purpose, link_url
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/users", tags=["users"])
 
@@ -30,6 +42,7 @@ class UserOut(BaseModel):
     email: str | None
     role: Role
     has_pin: bool
+    has_password: bool = Field(description="Whether they have chosen a password for the web app yet.")
     created_at: datetime
 
     @classmethod
@@ -41,6 +54,7 @@ class UserOut(BaseModel):
             email=user.email,
             role=user.role,
             has_pin=user.pin_hash is not None,
+            has_password=user.password_hash is not None,
             created_at=user.created_at,
         )
 
@@ -84,7 +98,7 @@ async def list_users(admin: Admin, access: AdminAccess) -> list[UserOut]:
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a user",
-    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN),
+    responses=documented(*TENANT_AUTH_PROBLEMS, TENANT_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN, EMAIL_TAKEN),
 )
 async def add_user(body: UserCreate, admin: Admin, access: AdminAccess) -> UserOut:
     try:
@@ -107,7 +121,7 @@ async def get_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> Us
     "/{user_id}",
     summary="Change a user",
     description="Only the fields sent change. `phones` replaces the whole list.",
-    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN),
+    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN, EMAIL_TAKEN),
 )
 async def update_user(user_id: UserIdPath, body: UserPatch, admin: Admin, access: AdminAccess) -> UserOut:
     sent = body.model_fields_set
@@ -145,3 +159,60 @@ async def remove_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) ->
     await admin.tenants.remove_user(access.tenant_id, user_id)
     await admin.audit.record(access.tenant_id, actor=access.actor, event="user.removed", detail=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class SignInLink(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://voice.example.com/app/set-password?token=hdp_Q2hvb3NlIGEgcGFzc3dvcmQ",
+                    "expires_at": "2026-05-08T14:00:00Z",
+                    "purpose": "welcome",
+                }
+            ]
+        }
+    )
+
+    url: str = Field(description="Give it to the person (it is not sent anywhere); it works once.")
+    expires_at: datetime
+    purpose: Purpose = Field(
+        description="`welcome` (7 days) for someone without a password yet; `reset` (24 hours) otherwise."
+    )
+
+
+@router.post(
+    "/{user_id}/sign-in-link",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a one-time sign-in link for a team member",
+    description=(
+        "Owners and managers (and the operator). The person opens the link, chooses a password and is "
+        "signed in; the link works once, and replaces any earlier link of theirs. A welcome link (no "
+        "password yet) lasts 7 days, a reset link 24 hours. The user needs an email address, which "
+        "they sign in with. Only an owner (or the operator) can make a link for an owner."
+    ),
+    responses=documented(*TENANT_AUTH_PROBLEMS, OWNER_ONLY, USER_NOT_FOUND, USER_WITHOUT_EMAIL),
+)
+async def create_sign_in_link(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> SignInLink:
+    tenant = await admin.tenants.get_tenant(access.tenant_id)
+    user = await admin.tenants.get_user(access.tenant_id, user_id)
+    if user.email is None:
+        raise ApiProblem(
+            USER_WITHOUT_EMAIL,
+            f"{user.name} has no email address, and people sign in with theirs. Add one "
+            f"(PATCH /v1/tenants/{tenant.id}/users/{user.id}), then create the link.",
+        )
+    by_owner = isinstance(access.principal, Operator) or access.principal.role is Role.OWNER
+    if user.role is Role.OWNER and not by_owner:
+        raise ApiProblem(
+            OWNER_ONLY,
+            "Only an owner (signed in) or the operator can create a sign-in link for an owner: whoever "
+            "holds it can choose the owner's password.",
+        )
+    purpose = Purpose.RESET if user.password_hash else Purpose.WELCOME
+    token, link = await admin.password_links.create(tenant, user, purpose, created_by=access.actor)
+    await admin.audit.record(
+        tenant.id, actor=access.actor, event="user.sign_in_link", detail=f"{user.id}: {purpose} {link.id}"
+    )
+    url = link_url(admin.settings.public_url, token)
+    return SignInLink(url=url, expires_at=link.expires_at, purpose=purpose)

@@ -1,7 +1,8 @@
 """Erasing a tenant leaves nothing of it in Redis, and takes nothing of another tenant with it.
 
-Two tenants are filled through the product's own doors: the admin API (settings, a user with a PIN,
-a number, an API key, a document), the Direct Tools API (a write with an Idempotency-Key), a typed
+Two tenants are filled through the product's own doors: the admin API (settings, a user with a PIN
+and an email, a number, an API key, a document), the web app (the user signs in; a password link
+waits for them), the Direct Tools API (a write with an Idempotency-Key), a typed
 conversation from a widget token (a change proposed, then the conversation ended so memory is
 extracted), a widget token refresh, a signed Twilio voice webhook, and the record of a call. One is
 erased through the API; then every key in Redis is read, names and, outside the tenant prefixes,
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 from twilio.request_validator import RequestValidator
 
 from brain import CallContext, Channel
@@ -20,6 +22,7 @@ from memory import MemoryTier
 from pipeline.record import Stage, TurnLatency
 from pipeline.sessions import CallSessions
 from tenants import Role
+from tenants.password_links import Purpose
 from testkit.fakes.anthropic import on, on_tool_result, reply, tool_use
 from tests.api.conftest import Api, bearer
 
@@ -32,11 +35,24 @@ PUBLIC = "https://voice.example.com"
 FAMILIES = {
     "tenant", "user", "users", "caller", "numbers", "secret", "pin", "apikey", "apikeys", "kb", "audit",
     "idem", "usage", "pending", "conv", "apiconv", "widget-retired", "memories", "memory",
-    "stream", "call", "session", "sessions",
+    "stream", "call", "session", "sessions", "websessions", "pwlink",
 }  # fmt: skip
 """What a tenant filled this way holds (``t:{tenant}:{family}...``): if one is missing, the test
 no longer exercises its writer. Not the API rate-limit buckets (``rl``): at the test's generous
 limits they expire within a second or two."""
+
+
+async def sign_in_and_get_a_link(api: Api, tenant_id: str, user_id: str) -> None:
+    """The person signs in to the web app (a session) and has a password link waiting."""
+    await api.admin.tenants.set_password(tenant_id, user_id, "three green ladders")
+    async with httpx.AsyncClient(base_url=api.http.base_url) as browser:
+        signed = await browser.post(
+            "/v1/auth/sign-in", json={"email": f"mike@{tenant_id}.example", "password": "three green ladders"}
+        )
+        assert signed.status_code == 200, signed.text
+    tenant = await api.admin.tenants.get_tenant(tenant_id)
+    user = await api.admin.tenants.get_user(tenant_id, user_id)
+    await api.admin.password_links.create(tenant, user, Purpose.RESET, created_by="test")
 
 
 async def fill(api: Api, tenant_id: str) -> None:
@@ -50,10 +66,17 @@ async def fill(api: Api, tenant_id: str) -> None:
     user = (
         await api.http.post(
             f"/v1/tenants/{tenant_id}/users",
-            json={"name": "Mike Alvarez", "phones": [PHONES[tenant_id]], "role": "owner", "pin": "2468"},
+            json={
+                "name": "Mike Alvarez",
+                "phones": [PHONES[tenant_id]],
+                "email": f"mike@{tenant_id}.example",
+                "role": "owner",
+                "pin": "2468",
+            },
             headers=headers,
         )
     ).json()
+    await sign_in_and_get_a_link(api, tenant_id, user["id"])
     number = {"number": LINES[tenant_id]}
     assert (
         await api.http.post(f"/v1/tenants/{tenant_id}/numbers", json=number, headers=api.operator)

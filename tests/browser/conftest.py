@@ -33,7 +33,7 @@ from testkit.fakes.anthropic import FakeAnthropic, on, reply, tool_use
 from testkit.fakes.anthropic.script import Step
 from testkit.fakes.cartesia import FakeCartesia
 from testkit.fakes.deepgram import FakeDeepgram, load_whisper, transcribe_pcm16
-from testkit.servers import serve
+from testkit.servers import free_port, serve
 from testkit.speech import silence_pcm16, speech_pcm16
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -109,24 +109,22 @@ class Site:
         return f"{self.base}/widget?token={token}"
 
 
-@pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    # Here rather than as a conftest ``pytestmark``, which would not reach the test modules.
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium (scripts/test installs it)")
-    if not BUNDLE.exists():
-        pytest.skip("needs the built widget (scripts/setup builds it)")
+@asynccontextmanager
+async def running_site(tmp_path: Path, **settings: Any) -> AsyncIterator[Site]:
+    """The whole app with the speech and Claude fakes behind it; ``settings`` adds to its settings."""
     llm, stt, tts = FakeAnthropic(), FakeDeepgram(), FakeCartesia()
+    port = free_port()  # known before the app is built, so the links it makes lead back to it
     async with serve(llm.app) as llm_url, serve(stt.app) as stt_url, serve(tts.app) as tts_url:
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, var_dir=tmp_path / "var", redis_url=None,
+        configured = Settings(  # type: ignore[call-arg]
+            _env_file=None, var_dir=tmp_path / "var", redis_url=None, public_url=f"http://127.0.0.1:{port}",
             anthropic_api_key="sk-ant-test", anthropic_base_url=llm_url,
             deepgram_api_key="dg-test-key", deepgram_url=stt_url.replace("http://", "ws://"),
             cartesia_api_key="cartesia-test-key",
             cartesia_url=tts_url.replace("http://", "ws://") + "/tts/websocket",
+            **settings,
         )  # fmt: skip
-        app = create_app(settings)
-        async with serve(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+        app = create_app(configured)
+        async with serve(app, port) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
             await app.state.services.tenants.update_tenant(
                 DEMO_TENANT_ID,
                 voice=VoiceSettings(turn_strategy=TurnStrategy.SPEECH_TIMEOUT, turn_stop_secs=0.8),
@@ -136,6 +134,21 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
             )
             yield Site(base, app, llm, http)
     assert not llm.problems, llm.problems
+
+
+def needs_chromium_and_widget() -> None:
+    # Here rather than as a conftest ``pytestmark``, which would not reach the test modules.
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium (scripts/test installs it)")
+    if not BUNDLE.exists():
+        pytest.skip("needs the built widget (scripts/setup builds it)")
+
+
+@pytest.fixture
+async def site(tmp_path: Path) -> AsyncIterator[Site]:
+    needs_chromium_and_widget()
+    async with running_site(tmp_path) as running:
+        yield running
 
 
 @asynccontextmanager

@@ -6,6 +6,7 @@ import re
 import signal
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -158,7 +159,7 @@ async def test_the_mounted_sandbox_serves_leap_but_not_its_control_routes(tmp_pa
         assert (await http.post("/sandbox/leap/_sandbox/reset")).status_code in (403, 404)
 
 
-async def test_the_home_page_and_the_api_docs_load_nothing_from_other_hosts(tmp_path):
+async def test_the_home_page_opens_the_app_and_the_api_docs_load_nothing_from_other_hosts(tmp_path):
     async with (
         serve(create_app(embedded_settings(tmp_path))) as base,
         httpx.AsyncClient(base_url=base) as http,
@@ -168,7 +169,7 @@ async def test_the_home_page_and_the_api_docs_load_nothing_from_other_hosts(tmp_
         assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", docs.text)
         fetched = [await http.get(asset) for asset in assets]
 
-    assert home.status_code == 200 and "/docs" in home.text
+    assert home.is_redirect and home.headers["location"] == "/app/"
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
     assert assets and all(asset.startswith("/") for asset in assets), assets  # no CDN
     assert [response.status_code for response in fetched] == [200] * len(assets)
@@ -189,10 +190,13 @@ def test_an_invite_link_leads_back_to_the_server_that_made_it(tmp_path):
         )
         assert created.status_code == 201, created.text
         link = created.json()["url"]
+        code = parse_qs(urlparse(link).query)["invite"][0]
+        offer = httpx.get(f"http://127.0.0.1:{port}/v1/invites/lookup", params={"code": code}, timeout=10)
         page = httpx.get(link, timeout=10)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    assert link.startswith(f"http://127.0.0.1:{port}/?invite=")
-    assert page.status_code == 200 and created.json()["code"] in page.text
+    assert link == f"http://127.0.0.1:{port}/app/welcome?invite={created.json()['code']}"  # the web app
+    assert offer.status_code == 200, offer.text  # and this server knows the code
+    assert page.status_code == 200 and 'id="root"' in page.text, page.text  # the app (scripts/setup built it)

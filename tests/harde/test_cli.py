@@ -1,5 +1,6 @@
 """The CLI as a user runs it: help, doctor's verdicts and exit codes, tenant and user commands."""
 
+import json
 from datetime import date
 
 import pytest
@@ -170,3 +171,32 @@ def test_leap_check_prints_what_the_tenants_leap_answers_and_the_tools_it_loses(
     assert writes == []  # the check only reads
     assert runner.invoke(app, ["leap", "check", "--tenant", "nobody"]).exit_code == 1
     assert "read-only" in runner.invoke(app, ["leap", "check", "--help"]).output.lower()
+
+
+def test_openapi_prints_the_document_the_web_app_s_client_is_generated_from():
+    result = runner.invoke(app, ["openapi"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["openapi"].startswith("3.")
+    assert "/v1/tenants/{tenant_id}/users" in document["paths"]
+
+
+def test_reset_password_says_what_is_wrong_with_exit_1_and_needs_its_arguments():
+    assert runner.invoke(app, ["tenant", "create", "acme", "--name", "Acme Roofing"]).exit_code == 0
+    dana = ["--tenant", "acme", "--name", "Dana", "--email", "dana@acme.example"]
+    added = runner.invoke(app, ["user", "add", *dana])
+    assert added.exit_code == 0, added.output
+
+    help_text = runner.invoke(app, ["user", "reset-password", "--help"])
+    no_tenant = runner.invoke(app, ["user", "reset-password", "--tenant", "nope", "dana@acme.example"])
+    no_user = runner.invoke(app, ["user", "reset-password", "--tenant", "acme", "bo@acme.example"])
+    missing = runner.invoke(app, ["user", "reset-password", "dana@acme.example"])
+    made = runner.invoke(app, ["user", "reset-password", "--tenant", "acme", "dana@acme.example"])
+
+    assert help_text.exit_code == 0 and "one-time link" in help_text.output
+    assert no_tenant.exit_code == 1 and "nope" in no_tenant.output
+    assert no_user.exit_code == 1 and "harde user list --tenant acme" in " ".join(no_user.output.split())
+    assert missing.exit_code == 2
+    assert made.exit_code == 0, made.output
+    assert made.stdout.strip().startswith("http://localhost:8000/app/set-password?token=hdp_")
+    assert "valid until" in made.stderr
