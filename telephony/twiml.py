@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
 
 VOICE = "Polly.Matthew"
+
+# How the webhooks' answers are documented in OpenAPI (every Twilio webhook shares them).
+TWIML_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/xml": {}}, "description": "TwiML for Twilio."}
+}
+UNREADABLE_FORM: dict[int | str, dict[str, Any]] = {400: {"description": "The form could not be read."}}
+NOT_SIGNED: dict[int | str, dict[str, Any]] = {403: {"description": "The request is not signed by Twilio."}}
 
 
 def say_and_hang_up(text: str) -> str:

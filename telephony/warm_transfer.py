@@ -114,7 +114,11 @@ async def _signed_transfer(
     return await find_transfer(deps.redis, tenant, transfer_id), form
 
 
-@router.post("/answer", summary="A colleague answered a warm transfer (Twilio voice webhook)")
+@router.post(
+    "/answer",
+    summary="A colleague answered a warm transfer (Twilio voice webhook)",
+    responses={**twiml.TWIML_RESPONSES, **twiml.NOT_SIGNED},
+)
 async def answered(
     request: Request, deps: Deps, tenant: Annotated[str, Query()], transfer: Annotated[str, Query()]
 ) -> Response:
@@ -129,7 +133,12 @@ async def answered(
     return Response(content=twiml.conference(warm.room, warm.summary), media_type="application/xml")
 
 
-@router.post("/status", status_code=204, summary="A warm transfer's call to the colleague ended")
+@router.post(
+    "/status",
+    status_code=204,
+    summary="A warm transfer's call to the colleague ended",
+    responses=twiml.NOT_SIGNED,
+)
 async def status(
     request: Request, deps: Deps, tenant: Annotated[str, Query()], transfer: Annotated[str, Query()]
 ) -> Response:

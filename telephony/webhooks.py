@@ -9,7 +9,7 @@ one-time token this webhook issued.
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,7 @@ from telephony import calls, outbound, stream_tokens, twiml
 from telephony.deps import TelephonyDeps, telephony_deps
 from telephony.signature import is_signed_by_twilio
 from telephony.stream_tokens import CallerMode, StreamGrant
+from telephony.twiml import NOT_SIGNED, TWIML_RESPONSES, UNREADABLE_FORM
 from tenants import Tenant, UnknownCallerPolicy
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,6 @@ router = APIRouter(prefix="/twilio", tags=["twilio"])
 
 NOT_SET_UP = "Sorry, this number is not set up for Hard-E yet. Goodbye."
 STAFF_ONLY = "Sorry, {name}'s Hard-E line only takes calls from the team. Goodbye."
-TWIML_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/xml": {}}, "description": "TwiML for Twilio."}
-}
-UNREADABLE_FORM: dict[int | str, dict[str, Any]] = {400: {"description": "The form could not be read."}}
 
 Deps = Annotated[TelephonyDeps, Depends(telephony_deps)]
 
@@ -62,7 +59,7 @@ def _numbers(form: dict[str, str]) -> tuple[str, str]:
     responses={
         **TWIML_RESPONSES,
         **UNREADABLE_FORM,
-        403: {"description": "The request is not signed by Twilio."},
+        **NOT_SIGNED,
     },
 )
 async def voice(request: Request, deps: Deps) -> Response:
@@ -138,7 +135,7 @@ async def _outbound_opening(
     responses={
         204: {"description": "Recorded."},
         **UNREADABLE_FORM,
-        403: {"description": "Not signed by Twilio."},
+        **NOT_SIGNED,
         422: {"description": "A field Twilio sends is malformed (CallDuration: whole seconds)."},
     },
     status_code=204,
