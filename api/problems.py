@@ -85,6 +85,7 @@ IDEMPOTENCY_IN_PROGRESS = ProblemType(
     "idempotency-in-progress", 409, "A request with this Idempotency-Key is still running"
 )
 LEAP_NOT_CONNECTED = ProblemType("leap-not-connected", 409, "The tenant has not connected Leap")
+NOTHING_TO_UNDO = ProblemType("nothing-to-undo", 409, "The conversation has no change left to undo")
 CONVERSATION_BUSY = ProblemType("conversation-busy", 409, "The conversation is still answering")
 KNOWLEDGE_FULL = ProblemType("knowledge-base-full", 409, "The knowledge base is full")
 INVITE_USED = ProblemType("invite-used", 410, "The invite was already used")

@@ -68,6 +68,23 @@ class PendingAction:
     """Whether the caller has had the summary in full (heard to the end, or shown on screen)."""
 
 
+@dataclass(frozen=True)
+class Undoable:
+    """A change that can be taken back, and the pending action that made it (so the history can
+    show that change as undone)."""
+
+    undo: Undo
+    action_id: str | None
+
+    def as_json(self) -> str:
+        return json.dumps({**self.undo.to_json(), "action_id": self.action_id})
+
+    @classmethod
+    def from_json(cls, raw: str) -> Undoable:
+        data = json.loads(raw)
+        return cls(Undo.from_json(data), data.get("action_id"))
+
+
 class ConfirmOutcome(StrEnum):
     OK = "ok"
     MISSING = "missing"  # unknown id, expired, already confirmed, or another tenant's
@@ -141,18 +158,22 @@ class ActionStore:
     async def cancel(self, tenant_id: str, action_id: str, *, session_id: str) -> bool:
         return bool(await self._cancel(keys=[_pending_key(tenant_id, action_id)], args=[session_id]))
 
-    async def push_undo(self, tenant_id: str, session_id: str, undo: Undo) -> None:
+    async def push_undo(self, tenant_id: str, session_id: str, entry: Undoable) -> None:
         key = _undo_key(tenant_id, session_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(key, json.dumps(undo.to_json()))
+            pipe.lpush(key, entry.as_json())
             pipe.ltrim(key, 0, UNDO_DEPTH - 1)
             pipe.expire(key, UNDO_TTL_SECONDS)
             await pipe.execute()
 
-    async def pop_undo(self, tenant_id: str, session_id: str) -> Undo | None:
+    async def pop_undo(self, tenant_id: str, session_id: str) -> Undoable | None:
         raw = as_str(await self._redis.lpop(_undo_key(tenant_id, session_id)))  # type: ignore[arg-type]
-        return Undo.from_json(json.loads(raw)) if raw else None
+        return Undoable.from_json(raw) if raw else None
 
-    async def restore_undo(self, tenant_id: str, session_id: str, undo: Undo) -> None:
+    async def restore_undo(self, tenant_id: str, session_id: str, entry: Undoable) -> None:
         """Put an entry back when reverting it failed, so nothing is lost."""
-        await self._redis.lpush(_undo_key(tenant_id, session_id), json.dumps(undo.to_json()))
+        await self._redis.lpush(_undo_key(tenant_id, session_id), entry.as_json())
+
+    async def can_undo(self, tenant_id: str, session_id: str) -> bool:
+        """Whether the session has a change left to take back (for the console's Undo button)."""
+        return bool(await self._redis.exists(_undo_key(tenant_id, session_id)))

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from brain import meta
 from brain.access import may_use, may_write_anything
-from brain.actions import ActionStore, ConfirmOutcome
+from brain.actions import ActionStore, ConfirmOutcome, Undoable
 from brain.context import CallContext
 from brain.history import SessionLog, ToolRecord
 from crm_leap import (
@@ -284,7 +284,8 @@ class ToolBox:
         assert isinstance(tool, WriteTool)
         result = await tool.execute(crm, action.args)
         if result.undo is not None:
-            await self.actions.push_undo(self.ctx.tenant_id, self.ctx.session_id, result.undo)
+            entry = Undoable(result.undo, action.id)
+            await self.actions.push_undo(self.ctx.tenant_id, self.ctx.session_id, entry)
         content = {"status": "done", "summary": action.summary, "result": result.result}
         return ToolOutcome(
             content, False, ToolEvent(action.tool, ToolStatus.CONFIRMED, action.summary, action_id=action.id)
@@ -310,18 +311,21 @@ class ToolBox:
         return _refused(meta.VERIFY_PIN, "Too many wrong PINs. Say you can't verify them, and goodbye.")
 
     async def _undo(self) -> ToolOutcome:
-        undo = await self.actions.pop_undo(self.ctx.tenant_id, self.ctx.session_id)
-        if undo is None:
+        """Take back the session's last change; the event names the action that made it."""
+        entry = await self.actions.pop_undo(self.ctx.tenant_id, self.ctx.session_id)
+        if entry is None:
             return _ok(meta.UNDO, {"result": "Nothing to undo in this conversation."})
+        undo = entry.undo
         try:
             tool, crm = self._crm_tool(undo.op)
             if not isinstance(tool, WriteTool):
                 raise ToolError(f"{undo.op} changes cannot be undone.")
             said = await tool.undo(crm, undo.args)
         except (Refusal, ToolError, LeapError):
-            await self.actions.restore_undo(self.ctx.tenant_id, self.ctx.session_id, undo)
+            await self.actions.restore_undo(self.ctx.tenant_id, self.ctx.session_id, entry)
             raise
-        return ToolOutcome({"result": said}, False, ToolEvent(meta.UNDO, ToolStatus.UNDONE, said))
+        event = ToolEvent(meta.UNDO, ToolStatus.UNDONE, said, action_id=entry.action_id)
+        return ToolOutcome({"result": said}, False, event)
 
     async def _search(self, query: str) -> ToolOutcome:
         if self.knowledge is None or not query.strip():

@@ -1,6 +1,7 @@
 """Conversation history across every channel (phone, browser, typed, Direct Tools): the console's
 list of conversations and each one's transcript, tool calls, summary, what was learned and, for
-calls, the latency of every turn.
+calls, the latency of every turn; and undoing a conversation's last change from the console, through
+the same "undo that" the conversation itself offers.
 
 Reads what the brain keeps per session (``brain.history``), a call's transcript blob and latency
 (``pipeline``), and the memories whose source is the session. A widget token cannot read it: it
@@ -20,10 +21,19 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from api.auth import TenantAccess, tenant_access
 from api.deps import Admin, AdminDeps
 from api.principals import TenantCredential
-from api.problems import CONVERSATION_NOT_FOUND, INSUFFICIENT_SCOPE, TENANT_NOT_FOUND, ApiProblem, documented
-from api.routes.common import TENANT_AUTH_PROBLEMS
+from api.problems import (
+    CONVERSATION_NOT_FOUND,
+    INSUFFICIENT_SCOPE,
+    NOTHING_TO_UNDO,
+    TENANT_NOT_FOUND,
+    TRIAL_EXPIRED,
+    ApiProblem,
+    documented,
+)
+from api.routes.common import TENANT_AUTH_PROBLEMS, TOOL_FAILURES, acting_as, raise_for_failure
 from api.routes.memories import MemoryOut
-from brain import Channel
+from api.trials import ensure_trial_active
+from brain import Channel, ToolStatus, meta
 from brain.history import SessionLog, ToolRecord
 from core.blobs import BlobNotFound
 from pipeline import CallSessions, TurnLatency
@@ -49,6 +59,30 @@ async def _reader(
 
 
 Reader = Annotated[TenantAccess, Depends(_reader)]
+
+
+async def _undoer(
+    access: Annotated[TenantAccess, Depends(tenant_access(Scope.TOOLS_WRITE))],
+) -> TenantCredential:
+    """Undo acts as one of the tenant's people or keys, under their role or scopes, as a call does."""
+    principal = access.principal
+    if not isinstance(principal, TenantCredential):
+        raise ApiProblem(
+            INSUFFICIENT_SCOPE,
+            "The operator acts on tenants but not as one; sign in as one of the company's people, "
+            "or use one of its API keys with the 'tools:write' scope.",
+        )
+    if principal.widget is not None:
+        raise ApiProblem(
+            INSUFFICIENT_SCOPE,
+            "A widget token talks to Hard-E for one visitor; it cannot undo the company's changes from "
+            'the history. Say "undo that" in the conversation, or sign in to the console.',
+        )
+    return principal
+
+
+Undoer = Annotated[TenantCredential, Depends(_undoer)]
+SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["ph_4b1e9d0f2a7c3e5d6b8a9c0d"])]
 
 
 def _cursor(value: str | None) -> str | None:
@@ -110,10 +144,14 @@ class LineOut(BaseModel):
     interrupted: bool = Field(description="The caller spoke over this line before it was finished.")
 
 
+ConfirmationState = Literal["awaiting", "confirmed", "cancelled", "undone"]
+
+
 class Confirmation(BaseModel):
     action_id: str
-    state: Literal["awaiting", "confirmed", "cancelled"] = Field(
-        description="`awaiting`: proposed, never confirmed in this conversation (nothing changed)."
+    state: ConfirmationState = Field(
+        description="`awaiting`: proposed, never confirmed in this conversation (nothing changed); "
+        '`undone`: confirmed, then taken back ("undo that", or Undo in the console).'
     )
 
 
@@ -156,6 +194,7 @@ class ConversationDetail(HistoryItem):
                          "arguments": {"keyword": "Smith"}, "result_summary": "", "confirmation": None},
                     ],
                     "learned": [],
+                    "undoable": False,
                     "latency": [
                         {"turn": 1, "total_ms": 1180.0, "stages_ms": {"endpointing": 200.0,
                          "transcription": 150.0, "turn": 40.0, "llm": 520.0, "speech": 270.0, "other": 0.0}},
@@ -169,6 +208,23 @@ class ConversationDetail(HistoryItem):
     tools: list[ToolCallOut]
     learned: list[MemoryOut] = Field(description="What Hard-E remembered from this conversation.")
     latency: list[LatencyTurn] = Field(description="Per answered turn of a call; empty for typed channels.")
+    undoable: bool = Field(
+        description="The conversation has a change that can still be taken back (`POST .../undo`; "
+        "changes stay undoable for 24 hours)."
+    )
+
+
+class UndoResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"undone": "Deleted the note on 2405-118 (Smith roof).", "action_id": "act_Xk2fQ9"}]
+        }
+    )
+
+    undone: str = Field(description="What was taken back, in a sentence.")
+    action_id: str | None = Field(
+        description="The confirmed change that was undone (its `confirmation.action_id` in the history)."
+    )
 
 
 def _item(session_id: str, fields: dict[str, str]) -> HistoryItem:
@@ -191,8 +247,9 @@ def _item(session_id: str, fields: dict[str, str]) -> HistoryItem:
 
 
 def _tool_calls(records: list[ToolRecord]) -> list[ToolCallOut]:
-    """Tool calls in order; a proposed change says whether a later confirm or cancel settled it."""
+    """Tool calls in order; a proposed change says whether a later confirm, cancel or undo settled it."""
     confirmed = {r.action_id for r in records if r.status == "confirmed" and r.action_id}
+    undone = {r.action_id for r in records if r.status == "undone" and r.action_id}
     cancelled = {
         str(r.arguments.get("action_id"))
         for r in records
@@ -202,8 +259,10 @@ def _tool_calls(records: list[ToolRecord]) -> list[ToolCallOut]:
     def confirmation(record: ToolRecord) -> Confirmation | None:
         if record.action_id is None or record.status not in ("pending", "confirmed"):
             return None
-        state: Literal["awaiting", "confirmed", "cancelled"] = (
-            "confirmed"
+        state: ConfirmationState = (
+            "undone"
+            if record.action_id in undone
+            else "confirmed"
             if record.action_id in confirmed
             else "cancelled"
             if record.action_id in cancelled
@@ -222,6 +281,18 @@ def _tool_calls(records: list[ToolRecord]) -> list[ToolCallOut]:
         )
         for record in records
     ]
+
+
+async def _conversation(log: SessionLog, tenant_id: str, session_id: str) -> dict[str, str]:
+    """The session's record, or the 404 that says where ids come from."""
+    fields = await log.fields(tenant_id, session_id)
+    if not fields.get("started_at"):
+        raise ApiProblem(
+            CONVERSATION_NOT_FOUND,
+            f"There is no conversation {session_id} in this tenant's history "
+            "(ids come from GET .../history).",
+        )
+    return fields
 
 
 async def _call_lines(admin: AdminDeps, fields: dict[str, str]) -> list[LineOut]:
@@ -278,21 +349,9 @@ async def list_history(
     summary="One conversation: transcript, tools, summary, what was learned, latency per turn",
     responses=documented(*TENANT_AUTH_PROBLEMS, CONVERSATION_NOT_FOUND),
 )
-async def get_conversation(
-    session_id: Annotated[
-        str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", examples=["ph_4b1e9d0f2a7c3e5d6b8a9c0d"])
-    ],
-    admin: Admin,
-    access: Reader,
-) -> ConversationDetail:
+async def get_conversation(session_id: SessionId, admin: Admin, access: Reader) -> ConversationDetail:
     log = SessionLog(admin.redis)
-    fields = await log.fields(access.tenant_id, session_id)
-    if not fields.get("started_at"):
-        raise ApiProblem(
-            CONVERSATION_NOT_FOUND,
-            f"There is no conversation {session_id} in this tenant's history "
-            "(ids come from GET .../history).",
-        )
+    fields = await _conversation(log, access.tenant_id, session_id)
     item = _item(session_id, fields)
     if item.channel is Channel.TEXT:
         lines = [
@@ -314,6 +373,7 @@ async def get_conversation(
         lines=lines,
         tools=_tool_calls(await log.tools(access.tenant_id, session_id)),
         learned=[MemoryOut.of(memory) for memory in learned],
+        undoable=await admin.brain.actions.can_undo(access.tenant_id, session_id),
         latency=[
             LatencyTurn(
                 turn=turn.turn, total_ms=round(turn.total_secs * 1000, 1), stages_ms=turn.grouped_ms()
@@ -321,3 +381,34 @@ async def get_conversation(
             for turn in latency
         ],
     )
+
+
+@router.post(
+    "/{session_id}/undo",
+    summary="Undo the conversation's last change",
+    description=(
+        'Takes back the last change this conversation made in the CRM, exactly as saying "undo that" '
+        "in it would: the same undo, under the signed-in person's role (or the key's scopes), audited, "
+        "and kept in the conversation's history, where the change then shows as `undone`. Changes stay "
+        "undoable for 24 hours, last first; `undoable` in the conversation says whether one is left."
+    ),
+    responses=documented(
+        *TENANT_AUTH_PROBLEMS, CONVERSATION_NOT_FOUND, NOTHING_TO_UNDO, TRIAL_EXPIRED, *TOOL_FAILURES
+    ),
+)
+async def undo_last_change(session_id: SessionId, admin: Admin, caller: Undoer) -> UndoResult:
+    await _conversation(SessionLog(admin.redis), caller.tenant_id, session_id)
+    ensure_trial_active(await admin.tenants.get_tenant(caller.tenant_id))
+    nothing = ApiProblem(
+        NOTHING_TO_UNDO,
+        "Nothing to undo in this conversation: its changes have already been taken back, it made none "
+        "that can be undone, or they are older than 24 hours. Make any other correction in Leap.",
+    )
+    if not await admin.brain.actions.can_undo(caller.tenant_id, session_id):
+        raise nothing  # not even tried: an empty "undo" would only clutter the history
+    toolbox = await admin.brain.toolbox(acting_as(caller, session_id))
+    outcome = await toolbox.call(meta.UNDO, {})
+    raise_for_failure(outcome)
+    if outcome.event.status is not ToolStatus.UNDONE:  # another undo took the last one meanwhile
+        raise nothing
+    return UndoResult(undone=outcome.event.summary, action_id=outcome.event.action_id)

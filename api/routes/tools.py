@@ -28,10 +28,7 @@ from api.problems import (
     IDEMPOTENCY_IN_PROGRESS,
     IDEMPOTENCY_KEY_REUSED,
     INSUFFICIENT_SCOPE,
-    LEAP_BUSY,
     LEAP_NOT_CONNECTED,
-    LEAP_UNAVAILABLE,
-    TOOL_FAILED,
     TOOL_NOT_FOUND,
     TOOL_REFUSED,
     TRIAL_EXPIRED,
@@ -42,9 +39,9 @@ from api.problems import (
     documented,
     field_errors,
 )
-from api.routes.common import AUTH_PROBLEMS
+from api.routes.common import AUTH_PROBLEMS, TOOL_FAILURES, acting_as, raise_for_failure
 from api.trials import ensure_trial_active
-from brain import CallContext, Channel, ToolOutcome, ToolStatus
+from brain import CallContext, ToolOutcome, ToolStatus
 from brain.access import may_use
 from core.keys import SessionKind, new_session_id
 from crm_leap import CapabilityStore
@@ -70,16 +67,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-_RUN_PROBLEMS = (
-    *AUTH_PROBLEMS,
-    INSUFFICIENT_SCOPE,
-    TRIAL_EXPIRED,
-    TOOL_REFUSED,
-    LEAP_NOT_CONNECTED,
-    TOOL_FAILED,
-    LEAP_UNAVAILABLE,
-    LEAP_BUSY,
-)
+_RUN_PROBLEMS = (*AUTH_PROBLEMS, INSUFFICIENT_SCOPE, TRIAL_EXPIRED, LEAP_NOT_CONNECTED, *TOOL_FAILURES)
 
 
 class ToolInfo(BaseModel):
@@ -146,16 +134,8 @@ async def list_tools(caller: ToolsCaller, admin: Admin) -> list[ToolInfo]:
 
 
 def _context(caller: TenantCredential) -> CallContext:
-    """An API key acts by its scopes; a signed-in person (the web app) by their role, as on a call."""
-    return CallContext(
-        tenant_id=caller.tenant_id,
-        session_id=new_session_id(SessionKind.API),
-        channel=Channel.API,
-        api_key_id=caller.key_id,
-        scopes=caller.scopes,
-        role=None if caller.key_id else caller.role,
-        user_id=None if caller.key_id else caller.user_id,
-    )
+    """Each request is a session of the Direct Tools channel of its own."""
+    return acting_as(caller, new_session_id(SessionKind.API))
 
 
 async def _arguments(request: Request, tool: Tool[Any]) -> dict[str, Any]:
@@ -183,16 +163,8 @@ async def _arguments(request: Request, tool: Tool[Any]) -> dict[str, Any]:
 
 def _answer(tool: Tool[Any], outcome: ToolOutcome, execution_ms: float) -> dict[str, Any]:
     """The response body for what ``run_direct`` did, or the problem it amounts to."""
+    raise_for_failure(outcome)
     content, status = outcome.content, outcome.event.status
-    if status is ToolStatus.REFUSED:
-        raise ApiProblem(TOOL_REFUSED, str(content.get("refused")))
-    if status is ToolStatus.BUSY:  # the tenant's Leap budget is queued full: come back, not broken
-        retry_after = str(content.get("retry_after", 1))
-        raise ApiProblem(LEAP_BUSY, str(content.get("error")), headers={"Retry-After": retry_after})
-    if status is ToolStatus.UNAVAILABLE:
-        raise ApiProblem(LEAP_UNAVAILABLE, str(content.get("error")))
-    if outcome.is_error:
-        raise ApiProblem(TOOL_FAILED, str(content.get("error")))
     if tool.tier is Tier.READ:
         body = ToolResult(
             tool=tool.name, status="ok", summary=None, result=content, execution_ms=execution_ms

@@ -1,6 +1,6 @@
 """Every page of the console as the demo company's owner sees it, in Chromium: each renders and
 passes axe-core; an API key's secret is shown once and the key can be revoked; the audit log's
-CSV export is the filtered entries; a memory can be corrected."""
+CSV export is the filtered entries; a memory can be corrected; a team member can be edited."""
 
 from __future__ import annotations
 
@@ -118,3 +118,18 @@ async def test_a_memory_is_corrected(app: AppSite) -> None:
         await dana.click(item.get_by_role("button", name="Save"))
         await page.get_by_role("listitem").filter(has_text="Wednesdays").wait_for()
         await assert_accessible(page, "console: memories")
+
+
+async def test_a_team_member_is_edited(app: AppSite) -> None:
+    async with chromium() as browser, person(browser, app.base) as dana:
+        await demo_owner(dana, app)
+        page = dana.page
+        await dana.open("/team")
+        row = page.get_by_role("row").nth(1)
+        await dana.click(row.get_by_role("button", name="Edit", exact=False))
+        form = page.get_by_role("form").filter(has_text="Edit ")
+        await dana.fill(form.get_by_label("Phone numbers"), "+1 512 555 0177")
+        await assert_accessible(page, "console: team, editing a member")
+        await dana.click(form.get_by_role("button", name="Save"))
+        await page.get_by_role("cell", name="+15125550177").wait_for()
+        assert await page.get_by_role("form").filter(has_text="Edit ").count() == 0

@@ -1,20 +1,25 @@
 // One conversation: the summary, the transcript, the tools Hard-E called with their results and
-// confirmations, what it learned, and the latency of each voice turn.
-import { useQuery } from "@tanstack/react-query";
+// confirmations (and the undo of the last change), what it learned, and the latency of each voice turn.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
 import { Link, useParams } from "react-router";
 import { api, must } from "../api/client";
 import { when } from "../components/dates";
+import type { Me } from "../api/types";
 import { ProblemMessage } from "../components/ProblemMessage";
+import { can } from "../session/session";
 import { callerName, channelLabel } from "./channels";
+import { UndoButton } from "./UndoButton";
 
 // The chart library is most of the app's weight and only this page draws a chart: it loads here.
 const LatencyChart = lazy(() => import("./LatencyChart").then((module) => ({ default: module.LatencyChart })));
 
-export function ConversationPage({ tenantId }: { tenantId: string }) {
+export function ConversationPage({ me, tenantId }: { me: Me; tenantId: string }) {
   const { id = "" } = useParams();
+  const client = useQueryClient();
+  const key = ["conversation", tenantId, id];
   const conversation = useQuery({
-    queryKey: ["conversation", tenantId, id],
+    queryKey: key,
     queryFn: () =>
       must(api.GET("/v1/tenants/{tenant_id}/history/{session_id}", { params: { path: { tenant_id: tenantId, session_id: id } } })),
   });
@@ -48,7 +53,7 @@ export function ConversationPage({ tenantId }: { tenantId: string }) {
             {found.tools.map((tool, index) => (
               <li key={index}>
                 <strong>{tool.name.replaceAll("_", " ")}</strong> — {tool.status}
-                {tool.confirmation && <> ({tool.confirmation})</>}
+                {tool.confirmation && <> ({tool.confirmation.state})</>}
                 <br />
                 <small>{when(tool.at)}</small>
                 {tool.result_summary && <p>{tool.result_summary}</p>}
@@ -60,6 +65,8 @@ export function ConversationPage({ tenantId }: { tenantId: string }) {
             ))}
           </ul>
         )}
+        <UndoButton tenantId={tenantId} sessionId={id} undoable={found.undoable} mayWrite={can(me, "tools:write")}
+          onSettled={() => void client.invalidateQueries({ queryKey: key })} />
       </section>
       <section aria-labelledby="learned-title">
         <h2 id="learned-title">What Hard-E learned</h2>

@@ -5,12 +5,8 @@ import { api, must } from "../api/client";
 import type { Role } from "../api/types";
 import { Field } from "../components/Field";
 import { ProblemMessage } from "../components/ProblemMessage";
+import { phoneList } from "./phones";
 import { ROLES } from "./roles";
-
-/** Phone numbers as typed, separated by commas or new lines. */
-export function phoneList(text: string): string[] {
-  return text.split(/[,\n]/).map((phone) => phone.trim()).filter(Boolean);
-}
 
 export function AddMember({ tenantId, onAdded }: { tenantId: string; onAdded: () => void }) {
   const [error, setError] = useState<unknown>(null);

@@ -1,13 +1,14 @@
-// The team: who may call and what they may do; a one-time sign-in link for each person with an
-// email (there is no mail service: the owner passes it on), and removal.
+// The team: who may call and what they may do; editing a member, a one-time sign-in link for each
+// person with an email (there is no mail service: the owner passes it on), and removal.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { api, must } from "../api/client";
 import type { AnswerOf } from "../api/types";
 import { CopyButton } from "../components/CopyButton";
 import { day } from "../components/dates";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { AddMember } from "./AddMember";
+import { EditMember } from "./EditMember";
 import { roleLabel } from "./roles";
 
 type Link = AnswerOf<"/v1/tenants/{tenant_id}/users/{user_id}/sign-in-link", "post">;
@@ -20,6 +21,7 @@ export function TeamList({ tenantId, myId }: { tenantId: string; myId: string | 
     queryFn: () => must(api.GET("/v1/tenants/{tenant_id}/users", { params: { path: { tenant_id: tenantId } } })),
   });
   const [links, setLinks] = useState<Record<string, Link>>({});
+  const [editing, setEditing] = useState<string | null>(null);
   const link = useMutation({
     mutationFn: (userId: string) =>
       must(api.POST("/v1/tenants/{tenant_id}/users/{user_id}/sign-in-link", { params: { path: { tenant_id: tenantId, user_id: userId } } })),
@@ -44,13 +46,17 @@ export function TeamList({ tenantId, myId }: { tenantId: string; myId: string | 
         </thead>
         <tbody>
           {users.data.map((user) => (
-            <tr key={user.id}>
+            <Fragment key={user.id}>
+            <tr>
               <td>{user.name}</td>
               <td>{roleLabel(user.role)}</td>
               <td>{user.phones.join(", ") || "—"}</td>
               <td>{user.email ?? "—"}</td>
               <td>{user.has_pin ? "set" : "—"}</td>
               <td>
+                <button type="button" className="secondary outline" onClick={() => setEditing(user.id)}>
+                  Edit<span className="sr-only"> {user.name}</span>
+                </button>{" "}
                 {user.email && user.id !== myId && (
                   <button type="button" className="secondary outline" onClick={() => link.mutate(user.id)}>
                     Sign-in link<span className="sr-only"> for {user.name}</span>
@@ -71,6 +77,17 @@ export function TeamList({ tenantId, myId }: { tenantId: string; myId: string | 
                 )}
               </td>
             </tr>
+            {editing === user.id && (
+              <tr>
+                <td colSpan={6}>
+                  <EditMember tenantId={tenantId} user={user} onDone={(saved) => {
+                    setEditing(null);
+                    if (saved) refresh();
+                  }} />
+                </td>
+              </tr>
+            )}
+            </Fragment>
           ))}
         </tbody>
       </table>
