@@ -177,3 +177,23 @@ async def test_a_link_voided_while_it_is_being_used_is_not_spent(store, redis, i
         await PasswordLinks(interleaving).consume(old)
     assert interleaving.between is None  # the other writer did run in between
     assert await redis.exists(password_link(hashlib.sha256(old.encode()).hexdigest())) == 0
+
+
+async def test_a_session_started_while_everywhere_ends_them_is_never_left_unlisted(
+    store, redis, interleaving
+):
+    acme = await store.create_tenant(Tenant(id="acme", name="Acme"))
+    dana = await store.add_user(User(tenant_id="acme", name="Dana", email="dana@acme.example"))
+    sessions = WebSessions(redis)
+    old, session = await sessions.start_user(acme, dana)
+    started: list[str] = []
+
+    async def sign_in_in_another_tab() -> None:  # lands just after the first command of the ending
+        started.append((await sessions.start_user(acme, dana))[0])
+
+    interleaving.between = sign_in_in_another_tab
+    await WebSessions(interleaving).end_everywhere(session)
+    assert started and await sessions.find(old) is None
+
+    await sessions.end_everywhere(session)  # the new session is either gone or still listed: now gone
+    assert await sessions.find(started[0]) is None
