@@ -15,6 +15,7 @@ operator; unsafe requests it authenticates must carry the session's CSRF token.
 A client address whose credentials keep failing is logged and then refused for a while
 (``auth_failures``). Tenant credentials are rate limited (their own bucket and their tenant's)
 before anything else is decided, so probing another tenant's paths costs the prober its budget.
+A signed-in person has buckets of their own, sized for the console (``limits``).
 A tenant credential asking for another tenant's path gets 403 whether that tenant exists or
 not: the answer never tells it anything about other tenants.
 """
@@ -89,7 +90,8 @@ async def authenticate(
     if credentials is None:
         principal = (await require_session(request, admin, cookie)).principal
         if isinstance(principal, TenantCredential):
-            attach(request, await admin.limits.admit(principal.tenant_id, principal.actor))
+            limited = admin.limits.admit(principal.tenant_id, principal.actor, person=True)
+            attach(request, await limited)
         return principal
     token = credentials.credentials
     try:

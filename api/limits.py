@@ -2,7 +2,11 @@
 
 Each request of a tenant credential (API key or widget session) takes a token from two buckets,
 its own and then its tenant's (``core.ratelimit.TokenBucket``: one atomic Lua step each, on Redis's
-clock). A request refused by either gets 429 with ``Retry-After``. Every answer to a limited
+clock). A person signed in to the web app is limited apart from the machines: their own bucket
+(all their tabs together), sized for a console page load, then their tenant's people bucket. The
+two tenant buckets are separate so machines cannot starve the console nor the console the
+machines; a tenant's total stays bounded by the sum of both tenant rates, however many people or
+keys it makes. A request refused by any bucket gets 429 with ``Retry-After``. Every answer to a limited
 request carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` (the
 draft-ietf-httpapi-ratelimit-headers fields) for the tighter of the two buckets, added on the way
 out by ``RateLimitHeaders`` so errors raised later in the request carry them too.
@@ -42,24 +46,48 @@ class RateState:
 
 
 class RateLimits:
-    def __init__(self, redis: Redis, *, per_credential_per_minute: int, per_tenant_per_minute: int) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        per_credential_per_minute: int,
+        per_tenant_per_minute: int,
+        per_person_per_minute: int,
+        per_tenant_people_per_minute: int,
+    ) -> None:
         self._redis = redis
         self._per_credential = per_credential_per_minute
         self._per_tenant = per_tenant_per_minute
+        self._per_person = per_person_per_minute
+        self._per_tenant_people = per_tenant_people_per_minute
 
     def _bucket(self, key: str, per_minute: int) -> TokenBucket:
         return TokenBucket(self._redis, key, per_minute, burst=max(1, per_minute * _BURST_SECONDS // 60))
 
-    async def admit(self, tenant_id: str, credential: str) -> RateState:
+    async def admit(self, tenant_id: str, credential: str, *, person: bool = False) -> RateState:
         """Take a slot for one request, or raise the 429 problem saying when to come back.
 
-        The credential's own bucket is asked first, and the tenant's only when it agrees: a
-        credential that is over its limit must not drain the allowance its colleagues share.
+        ``person``: a signed-in person's web session (``credential`` is ``user:{id}``), limited in
+        the people's buckets. The credential's own bucket is asked first, and the tenant's only when
+        it agrees: a credential that is over its limit must not drain the allowance its colleagues
+        share.
         """
-        checks = (
-            ("this credential", self._bucket(tenant_key(tenant_id, "rl", credential), self._per_credential)),
-            ("this tenant", self._bucket(tenant_key(tenant_id, "rl"), self._per_tenant)),
-        )
+        if person:
+            checks = (
+                ("you", self._bucket(tenant_key(tenant_id, "rl", "web", credential), self._per_person)),
+                (
+                    "your company's signed-in people",
+                    self._bucket(tenant_key(tenant_id, "rl", "web"), self._per_tenant_people),
+                ),
+            )
+        else:
+            checks = (
+                (
+                    "this credential",
+                    self._bucket(tenant_key(tenant_id, "rl", credential), self._per_credential),
+                ),
+                ("this tenant", self._bucket(tenant_key(tenant_id, "rl"), self._per_tenant)),
+            )
         states: list[RateState] = []
         for who, bucket in checks:
             decision = await bucket.try_acquire()

@@ -31,6 +31,8 @@ def start_server(var_dir: Path, port: int, operator_hash: str, **env: str) -> su
         "HARDE_OPERATOR_TOKEN_HASH": operator_hash,
         "HARDE_API_KEY_RATE_PER_MINUTE": "100000",
         "HARDE_API_TENANT_RATE_PER_MINUTE": "100000",
+        "HARDE_WEB_SESSION_RATE_PER_MINUTE": "100000",
+        "HARDE_WEB_TENANT_RATE_PER_MINUTE": "100000",
         "HARDE_LOG_LEVEL": "WARNING",
         "HARDE_LOG_FORMAT": "text",
     }

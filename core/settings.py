@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     api_tenant_rate_per_minute: int = Field(
         240, ge=1, le=100_000, validation_alias=_env("HARDE_API_TENANT_RATE_PER_MINUTE")
     )
+    web_session_rate_per_minute: int = Field(
+        600, ge=1, le=100_000, validation_alias=_env("HARDE_WEB_SESSION_RATE_PER_MINUTE")
+    )  # one signed-in person, all their tabs: a console page load sends a few dozen requests at once
+    web_tenant_rate_per_minute: int = Field(
+        1800, ge=1, le=100_000, validation_alias=_env("HARDE_WEB_TENANT_RATE_PER_MINUTE")
+    )  # all of one tenant's signed-in people together, beside (not inside) the keys' tenant bucket
     widget_session_max_hours: float = Field(
         24, gt=0, le=720, validation_alias=_env("HARDE_WIDGET_SESSION_MAX_HOURS")
     )  # a widget token and every refresh of it, together; then the person signs in again

@@ -175,6 +175,8 @@ def build_services(settings: Settings, redis: Redis, *, sandbox: FastAPI) -> Ser
             redis,
             per_credential_per_minute=settings.api_key_rate_per_minute,
             per_tenant_per_minute=settings.api_tenant_rate_per_minute,
+            per_person_per_minute=settings.web_session_rate_per_minute,
+            per_tenant_people_per_minute=settings.web_tenant_rate_per_minute,
         ),
         idempotency=IdempotencyStore(redis),
         conversations=ConversationOwners(redis),

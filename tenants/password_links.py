@@ -4,10 +4,12 @@ An owner or manager creates a *welcome* link for a team member (7 days), and
 ``harde user reset-password`` prints a *reset* link (24 hours); the person opens it, chooses a
 password and is signed in. The token (``hdp_...``, 256 bits) is stored only as its SHA-256, in a
 hash ``pwlink:{digest}`` (``link``: the record; ``used_at`` once it worked), found before the tenant
-is known. A link works once: using it sets ``used_at`` with ``HSETNX``, so two tabs submitting the
-same link cannot both set a password. A person has at most one live link: a new one voids the
-previous (``person_keys``). A used or expired link is kept a week more, so opening it again says
-"already used" or "expired" rather than "unknown", then Redis drops it.
+is known. A link works once: using it is one Lua step that checks the link still exists (not voided
+by a newer link or a removed person) and sets ``used_at`` only if unset, so two tabs submitting the
+same link cannot both set a password, and a link voided meanwhile is not spent. A person has at
+most one live link: a new one voids the previous (``person_keys``). A used or expired link is kept
+a week more, so opening it again says "already used" or "expired" rather than "unknown", then Redis
+drops it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ class Purpose(StrEnum):
 
 
 TTL: Final = {Purpose.WELCOME: timedelta(days=7), Purpose.RESET: timedelta(hours=24)}
+
+# Spend a link in one step: 'gone' when it no longer exists (voided, forgotten), 'used' when it
+# already was, else mark it used and answer its record. Never creates the key (HSETNX alone would
+# recreate a voided link's key, without expiry, and report success).
+_CONSUME: Final = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone', false} end
+if redis.call('HSETNX', KEYS[1], 'used_at', ARGV[1]) == 0 then return {'used', false} end
+return {'ok', redis.call('HGET', KEYS[1], 'link')}
+"""
+_USED_MESSAGE: Final = "this link was already used; sign in with your password, or ask for a new link"
 
 
 class PasswordLinkError(Exception):
@@ -83,6 +95,7 @@ class PasswordLinks:
     def __init__(self, redis: Redis, *, clock: Callable[[], datetime] = utcnow) -> None:
         self._redis = redis
         self._clock = clock
+        self._consume = redis.register_script(_CONSUME)
 
     async def create(
         self, tenant: Tenant, user: User, purpose: Purpose, *, created_by: str
@@ -114,7 +127,7 @@ class PasswordLinks:
         """The link's record if it can still be used; the matching ``PasswordLinkError`` otherwise."""
         link, used = await self._read(token)
         if used:
-            raise LinkUsed("this link was already used; sign in with your password, or ask for a new link")
+            raise LinkUsed(_USED_MESSAGE)
         if link.expires_at <= self._clock():
             raise LinkExpired(
                 f"this link expired on {link.expires_at:%Y-%m-%d %H:%M} UTC; ask an owner or manager "
@@ -123,11 +136,17 @@ class PasswordLinks:
         return link
 
     async def consume(self, token: str) -> PasswordLink:
-        """Spend the link (exactly one caller succeeds); raises as ``peek`` does."""
-        link = await self.peek(token)
-        if not await self._redis.hsetnx(password_link(_digest(token)), "used_at", self._clock().isoformat()):
-            raise LinkUsed("this link was already used; sign in with your password, or ask for a new link")
-        return link
+        """Spend the link (exactly one caller succeeds, and only while the link exists); raises as
+        ``peek`` does."""
+        await self.peek(token)  # expiry is judged here; the script decides existence and first use
+        outcome, raw = await self._consume(
+            keys=[password_link(_digest(token))], args=[self._clock().isoformat()]
+        )
+        if as_str(outcome) == "used":
+            raise LinkUsed(_USED_MESSAGE)
+        if as_str(outcome) != "ok" or raw is None:
+            raise _not_found()
+        return PasswordLink.model_validate_json(raw)
 
     async def _read(self, token: str) -> tuple[PasswordLink, bool]:
         if token.startswith(PREFIX) and len(token) <= _MAX_TOKEN_CHARS:
@@ -135,6 +154,10 @@ class PasswordLinks:
             raw, used = as_str(found[0]), found[1]
             if raw is not None:
                 return PasswordLink.model_validate_json(raw), used is not None
-        raise LinkNotFound(
-            "this password link is not valid: check that it was copied whole, or ask for a new one"
-        )
+        raise _not_found()
+
+
+def _not_found() -> LinkNotFound:
+    return LinkNotFound(
+        "this password link is not valid: check that it was copied whole, or ask for a new one"
+    )

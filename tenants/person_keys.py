@@ -9,12 +9,25 @@ user, an erased tenant, a new password) finds every one:
 - ``t:{tenant}:pwlink:{user}``: the digest of the person's one live password link (``pwlink:{digest}``).
 
 ``web_sessions`` and ``password_links`` write them; ``store`` ends them when a user or tenant goes.
+Ending every session of a list is one Lua step: a session started at the same instant is either
+ended with the rest or listed afterwards (so the next "everywhere" finds it), never left unlisted.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from core.keys import password_link, tenant_key, web_session
-from core.redis import Redis, as_str, as_strs
+from core.redis import Redis, as_str
+
+# Delete the set KEYS[1] and every session it lists (ARGV[1] is the session keys' prefix), at once;
+# answers how many sessions were listed.
+_END_LISTED: Final = """
+local digests = redis.call('SMEMBERS', KEYS[1])
+for _, digest in ipairs(digests) do redis.call('DEL', ARGV[1] .. digest) end
+redis.call('DEL', KEYS[1])
+return #digests
+"""
 
 
 def user_sessions_key(tenant_id: str, user_id: str) -> str:
@@ -27,12 +40,13 @@ def user_link_key(tenant_id: str, user_id: str) -> str:
 
 async def end_user_sessions(redis: Redis, tenant_id: str, user_id: str) -> int:
     """End every web session of the person at once; returns how many there were."""
-    listed = user_sessions_key(tenant_id, user_id)
-    digests = as_strs(await redis.smembers(listed))
-    if digests:
-        await redis.delete(*(web_session(digest) for digest in digests))
-    await redis.delete(listed)
-    return len(digests)
+    return await end_listed_sessions(redis, user_sessions_key(tenant_id, user_id))
+
+
+async def end_listed_sessions(redis: Redis, listed: str) -> int:
+    """End every web session listed in the set ``listed`` (one atomic step); returns how many."""
+    ended = await redis.register_script(_END_LISTED)(keys=[listed], args=[web_session("")])
+    return int(ended)
 
 
 async def void_link(redis: Redis, tenant_id: str, user_id: str) -> None:

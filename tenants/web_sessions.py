@@ -25,9 +25,9 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict
 
 from core.keys import operator_web_sessions, web_session
-from core.redis import Redis, as_strs
+from core.redis import Redis
 from tenants.models import Tenant, User, utcnow
-from tenants.person_keys import end_user_sessions, user_sessions_key
+from tenants.person_keys import end_listed_sessions, end_user_sessions, user_sessions_key
 
 PREFIX: Final = "hds_"
 IDLE: Final = timedelta(hours=12)
@@ -154,10 +154,7 @@ class WebSessions:
         if session.kind == "user":
             assert session.tenant_id is not None and session.user_id is not None
             return await end_user_sessions(self._redis, session.tenant_id, session.user_id)
-        listed = operator_web_sessions()
-        digests = as_strs(await self._redis.smembers(listed))
-        await self._redis.delete(listed, *(web_session(digest) for digest in digests))
-        return len(digests)
+        return await end_listed_sessions(self._redis, operator_web_sessions())
 
     @staticmethod
     def _listed(session: WebSession) -> str:

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import TenantAccess, tenant_access
-from api.deps import Admin
+from api.deps import Admin, AdminDeps
 from api.principals import Operator
 from api.problems import (
     EMAIL_TAKEN,
+    LAST_OWNER,
     OWNER_ONLY,
     PHONE_TAKEN,
     PIN_TAKEN,
@@ -120,18 +121,28 @@ async def get_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> Us
 @router.patch(
     "/{user_id}",
     summary="Change a user",
-    description="Only the fields sent change. `phones` replaces the whole list.",
-    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN, EMAIL_TAKEN),
+    description=(
+        "Only the fields sent change. `phones` replaces the whole list. Only an owner (signed in) or "
+        "the operator may make someone an owner or change an owner's role; the last owner keeps it."
+    ),
+    responses=documented(
+        *TENANT_AUTH_PROBLEMS, OWNER_ONLY, USER_NOT_FOUND, PHONE_TAKEN, PIN_TAKEN, EMAIL_TAKEN, LAST_OWNER
+    ),
 )
 async def update_user(user_id: UserIdPath, body: UserPatch, admin: Admin, access: AdminAccess) -> UserOut:
     sent = body.model_fields_set
+    current = await admin.tenants.get_user(access.tenant_id, user_id)
+    if body.role is not None and body.role is not current.role and Role.OWNER in (current.role, body.role):
+        _owner_only(access, "make someone an owner or change an owner's role")
+        if current.role is Role.OWNER:
+            await _not_the_last_owner(admin, current, "change the role of")
     clearable = {"email"}  # null removes the email; null for the other fields means "no change"
     changes = {
         name: value
         for name in sent - {"pin"}
         if (value := getattr(body, name)) is not None or name in clearable
     }
-    user = await admin.tenants.get_user(access.tenant_id, user_id)
+    user = current
     if changes:
         try:
             user = await admin.tenants.update_user(access.tenant_id, user_id, **changes)
@@ -153,9 +164,14 @@ async def update_user(user_id: UserIdPath, body: UserPatch, admin: Admin, access
     "/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a user",
-    responses=documented(*TENANT_AUTH_PROBLEMS, USER_NOT_FOUND),
+    description="Only an owner (signed in) or the operator may remove an owner, and never the last one.",
+    responses=documented(*TENANT_AUTH_PROBLEMS, OWNER_ONLY, USER_NOT_FOUND, LAST_OWNER),
 )
 async def remove_user(user_id: UserIdPath, admin: Admin, access: AdminAccess) -> Response:
+    user = await admin.tenants.get_user(access.tenant_id, user_id)
+    if user.role is Role.OWNER:
+        _owner_only(access, "remove an owner")
+        await _not_the_last_owner(admin, user, "remove")
     await admin.tenants.remove_user(access.tenant_id, user_id)
     await admin.audit.record(access.tenant_id, actor=access.actor, event="user.removed", detail=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -202,13 +218,8 @@ async def create_sign_in_link(user_id: UserIdPath, admin: Admin, access: AdminAc
             f"{user.name} has no email address, and people sign in with theirs. Add one "
             f"(PATCH /v1/tenants/{tenant.id}/users/{user.id}), then create the link.",
         )
-    by_owner = isinstance(access.principal, Operator) or access.principal.role is Role.OWNER
-    if user.role is Role.OWNER and not by_owner:
-        raise ApiProblem(
-            OWNER_ONLY,
-            "Only an owner (signed in) or the operator can create a sign-in link for an owner: whoever "
-            "holds it can choose the owner's password.",
-        )
+    if user.role is Role.OWNER:
+        _owner_only(access, "create a sign-in link for an owner (whoever holds it can choose their password)")
     purpose = Purpose.RESET if user.password_hash else Purpose.WELCOME
     token, link = await admin.password_links.create(tenant, user, purpose, created_by=access.actor)
     await admin.audit.record(
@@ -216,3 +227,24 @@ async def create_sign_in_link(user_id: UserIdPath, admin: Admin, access: AdminAc
     )
     url = link_url(admin.settings.public_url, token)
     return SignInLink(url=url, expires_at=link.expires_at, purpose=purpose)
+
+
+def _owner_only(access: TenantAccess, what: str) -> None:
+    """Only a signed-in owner or the operator may ``what``: not a manager, and not an API key (which
+    a manager can make), so nobody below an owner can take the company from its owners."""
+    if isinstance(access.principal, Operator) or access.principal.role is Role.OWNER:
+        return
+    raise ApiProblem(
+        OWNER_ONLY, f"Only an owner (signed in) or the operator can {what}. Ask an owner of your company."
+    )
+
+
+async def _not_the_last_owner(admin: AdminDeps, owner: User, what: str) -> None:
+    """A company keeps at least one owner: the 409 when ``owner`` is the only one."""
+    owners = [user for user in await admin.tenants.list_users(owner.tenant_id) if user.role is Role.OWNER]
+    if [user.id for user in owners] == [owner.id]:
+        raise ApiProblem(
+            LAST_OWNER,
+            f"{owner.name} is the company's only owner, so you cannot {what} them: the company would "
+            "have nobody who can manage its owners. Make someone else an owner first.",
+        )

@@ -88,6 +88,8 @@ def app_settings(tmp_path: Path, redis_url: str, **overrides: Any) -> tuple[Sett
         "anthropic_api_key": "sk-ant-test",
         "api_key_rate_per_minute": 100_000,
         "api_tenant_rate_per_minute": 100_000,
+        "web_session_rate_per_minute": 100_000,
+        "web_tenant_rate_per_minute": 100_000,
         "auth_failures_per_window": 100_000,  # tests of refused credentials send many from one address
         **overrides,
     }

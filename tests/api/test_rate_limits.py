@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 
+from core.settings import Settings
 from harde.app import create_app
 from testkit.servers import serve
+from tests.api.test_sign_in import browser, person, sign_in
 
 PROBLEMS = "https://hard-e.dev/problems/"
 
@@ -62,3 +67,58 @@ async def test_errors_after_admission_still_carry_the_rate_limit_headers(make_ap
 
     assert missing.status_code == 422
     assert "ratelimit-remaining" in missing.headers
+
+
+def _defaults(*names: str) -> dict[str, Any]:
+    """The deployment's default limits (the test app otherwise lifts them)."""
+    return {name: Settings.model_fields[name].default for name in names}
+
+
+async def test_a_signed_in_person_loads_a_busy_page_and_is_limited_far_beyond_it(make_api):
+    limits = _defaults(
+        "api_key_rate_per_minute",
+        "api_tenant_rate_per_minute",
+        "web_session_rate_per_minute",
+        "web_tenant_rate_per_minute",
+    )
+    async with make_api(**limits) as api, browser(api) as tab:
+        await api.tenant("peak")
+        await person(api, "peak", "sam@peak.example")
+        await sign_in(tab, "sam@peak.example")
+
+        page_load = await asyncio.gather(*(tab.get("/v1/tenants/peak") for _ in range(40)))
+        assert [response.status_code for response in page_load] == [200] * 40
+
+        for _ in range(2000):  # a runaway loop: far beyond 600 a minute (bursts of 60)
+            refused = await tab.get("/v1/tenants/peak")
+            if refused.status_code != 200:
+                break
+        key = await api.key("peak", "admin")
+        machine = await api.http.get("/v1/tenants/peak", headers=key["headers"])
+
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["type"] == PROBLEMS + "rate-limited"
+    assert "for you" in refused.json()["detail"]
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert machine.status_code == 200  # the people's buckets are not the machines'
+
+
+async def test_a_tenants_people_together_are_bounded(make_api):
+    # Each person may send plenty; all of the tenant's people together one request a minute.
+    async with (
+        make_api(web_session_rate_per_minute=600, web_tenant_rate_per_minute=1) as api,
+        browser(api) as first,
+        browser(api) as second,
+    ):
+        await api.tenant("peak")
+        await person(api, "peak", "sam@peak.example")
+        await person(api, "peak", "ana@peak.example", role="manager")
+        await sign_in(first, "sam@peak.example")
+        await sign_in(second, "ana@peak.example")
+        allowed = await first.get("/v1/tenants/peak")
+        refused = await second.get("/v1/tenants/peak")
+
+    assert allowed.status_code == 200
+    assert refused.status_code == 429
+    assert "signed-in people" in refused.json()["detail"]
+    assert 1 <= int(refused.headers["retry-after"]) <= 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.api.conftest import Api
+from tests.api.test_sign_in import browser, person, sign_in
 
 PROBLEMS = "https://hard-e.dev/problems/"
 
@@ -179,3 +180,58 @@ async def test_erasing_a_tenant_removes_its_data_blobs_and_keys(api: Api):
     after = await api.http.get("/v1/tenants/acme/settings", headers=key["headers"])
     assert after.status_code == 401
     assert (await api.http.get("/v1/tenants/acme", headers=api.operator)).status_code == 404
+
+
+async def test_only_an_owner_or_the_operator_changes_or_removes_an_owner(api: Api):
+    await api.tenant("peak")
+    owner = await person(api, "peak", "sam@peak.example", role="owner")
+    manager = await person(api, "peak", "ana@peak.example", role="manager")
+    key = await api.key("peak", "admin")  # what a manager could make to get round the rule
+    async with browser(api) as tab:
+        me = await sign_in(tab, "ana@peak.example")
+        csrf = {"X-CSRF-Token": me["csrf_token"]}
+        demote = await tab.patch(f"/v1/tenants/peak/users/{owner['id']}", json={"role": "crew"}, headers=csrf)
+        remove = await tab.delete(f"/v1/tenants/peak/users/{owner['id']}", headers=csrf)
+        promote = await tab.patch(
+            f"/v1/tenants/peak/users/{manager['id']}", json={"role": "owner"}, headers=csrf
+        )
+        renamed = await tab.patch(f"/v1/tenants/peak/users/{owner['id']}", json={"name": "Sam"}, headers=csrf)
+    by_key = await api.http.delete(f"/v1/tenants/peak/users/{owner['id']}", headers=key["headers"])
+
+    for refused in (demote, remove, promote, by_key):
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["type"] == PROBLEMS + "owner-only"
+        assert "Only an owner" in refused.json()["detail"]
+    assert renamed.status_code == 200  # other changes stay open to managers
+    users = {
+        user["id"]: user["role"]
+        for user in (await api.http.get("/v1/tenants/peak/users", headers=api.operator)).json()
+    }
+    assert users == {owner["id"]: "owner", manager["id"]: "manager"}
+
+
+async def test_nobody_removes_or_demotes_the_last_owner(api: Api):
+    await api.tenant("peak")
+    sam = await person(api, "peak", "sam@peak.example", role="owner")
+    ana = await person(api, "peak", "ana@peak.example", role="manager")
+    async with browser(api) as tab:
+        me = await sign_in(tab, "sam@peak.example")
+        csrf = {"X-CSRF-Token": me["csrf_token"]}
+        step_down = await tab.patch(
+            f"/v1/tenants/peak/users/{sam['id']}", json={"role": "manager"}, headers=csrf
+        )
+        by_operator = await api.http.delete(f"/v1/tenants/peak/users/{sam['id']}", headers=api.operator)
+        promoted = await tab.patch(
+            f"/v1/tenants/peak/users/{ana['id']}", json={"role": "owner"}, headers=csrf
+        )
+        stepped_down = await tab.patch(
+            f"/v1/tenants/peak/users/{sam['id']}", json={"role": "manager"}, headers=csrf
+        )
+    last = await api.http.delete(f"/v1/tenants/peak/users/{ana['id']}", headers=api.operator)
+
+    for refused in (step_down, by_operator, last):
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["type"] == PROBLEMS + "last-owner"
+        assert "only owner" in refused.json()["detail"]
+    assert promoted.status_code == 200 and stepped_down.status_code == 200
+    assert stepped_down.json()["role"] == "manager"

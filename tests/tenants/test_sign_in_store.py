@@ -3,17 +3,23 @@ web sessions, and the tokens' place in the logs."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import io
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from redis import asyncio as aioredis
 
+from core.keys import password_link
 from core.logs import RedactingFilter, TextFormatter
 from core.secretbox import SecretBox, new_key_spec, parse_keys
 from tenants import EmailTaken, Tenant, TenantStore, User
 from tenants.models import utcnow
-from tenants.password_links import PasswordLinks, Purpose
+from tenants.password_links import LinkNotFound, LinkUsed, PasswordLink, PasswordLinks, Purpose
 from tenants.passwords import check_password, hash_password, verify_password
 from tenants.web_sessions import WebSessions
 
@@ -117,3 +123,77 @@ def test_session_and_password_link_tokens_never_reach_a_log_line():
         logger.removeHandler(handler)
     printed = stream.getvalue()
     assert session not in printed and link not in printed and printed.count("[REDACTED]") == 2
+
+
+class Interleaving(aioredis.Redis):
+    """A real client that runs ``between`` (on another connection) right after the first command it
+    sends once armed: a deterministic interleaving of two concurrent writers, on real Redis."""
+
+    between: Callable[[], Awaitable[object]] | None = None
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        answer = await super().execute_command(*args, **options)
+        if (between := self.between) is not None:
+            self.between = None
+            await between()
+        return answer
+
+
+@pytest.fixture
+async def interleaving(redis_server) -> AsyncIterator[Interleaving]:
+    client = Interleaving.from_url(redis_server.url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+async def test_a_password_link_is_spent_once_by_many_truly_concurrent_consumers(store, redis, redis_server):
+    acme = await store.create_tenant(Tenant(id="acme", name="Acme"))
+    dana = await store.add_user(User(tenant_id="acme", name="Dana", email="dana@acme.example"))
+    token, _ = await PasswordLinks(redis).create(acme, dana, Purpose.WELCOME, created_by="test")
+    clients = [aioredis.Redis.from_url(redis_server.url, decode_responses=True) for _ in range(24)]
+    try:
+        outcomes = await asyncio.gather(
+            *(PasswordLinks(client).consume(token) for client in clients), return_exceptions=True
+        )
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
+
+    spent = [outcome for outcome in outcomes if isinstance(outcome, PasswordLink)]
+    assert len(spent) == 1, outcomes
+    assert all(isinstance(outcome, LinkUsed) for outcome in outcomes if outcome not in spent), outcomes
+
+
+async def test_a_link_voided_while_it_is_being_used_is_not_spent(store, redis, interleaving):
+    acme = await store.create_tenant(Tenant(id="acme", name="Acme"))
+    dana = await store.add_user(User(tenant_id="acme", name="Dana", email="dana@acme.example"))
+    links = PasswordLinks(redis)
+    old, _ = await links.create(acme, dana, Purpose.WELCOME, created_by="test")
+
+    async def newer_link() -> None:  # an owner makes a new link just after the old one was read
+        await links.create(acme, dana, Purpose.RESET, created_by="test")
+
+    interleaving.between = newer_link
+    with pytest.raises(LinkNotFound):
+        await PasswordLinks(interleaving).consume(old)
+    assert interleaving.between is None  # the other writer did run in between
+    assert await redis.exists(password_link(hashlib.sha256(old.encode()).hexdigest())) == 0
+
+
+async def test_a_session_started_while_everywhere_ends_them_is_never_left_unlisted(
+    store, redis, interleaving
+):
+    acme = await store.create_tenant(Tenant(id="acme", name="Acme"))
+    dana = await store.add_user(User(tenant_id="acme", name="Dana", email="dana@acme.example"))
+    sessions = WebSessions(redis)
+    old, session = await sessions.start_user(acme, dana)
+    started: list[str] = []
+
+    async def sign_in_in_another_tab() -> None:  # lands just after the first command of the ending
+        started.append((await sessions.start_user(acme, dana))[0])
+
+    interleaving.between = sign_in_in_another_tab
+    await WebSessions(interleaving).end_everywhere(session)
+    assert started and await sessions.find(old) is None
+
+    await sessions.end_everywhere(session)  # the new session is either gone or still listed: now gone
+    assert await sessions.find(started[0]) is None
