@@ -13,8 +13,6 @@ tests choose the moment; nothing here reads today's date by itself.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.keys import tenant_key
+from core.periodic import Periodic
 from core.redis import Redis, as_str
 from pipeline.briefing import CallPurpose
 from pipeline.control import CallNotPlaced, Dialer
@@ -128,27 +127,13 @@ class BriefingScheduler:
     ) -> None:
         self._schedules, self._tenants, self._dialer = schedules, tenants, dialer
         self._clock = clock
-        self._tick_s = tick_s
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("the briefing scheduler", self.tick, tick_s)
 
     async def tick(self) -> list[PlacedBriefing]:
         return await place_due_briefings(self._schedules, self._tenants, self._dialer, self._clock())
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("the briefing scheduler failed; trying again in %.0f s", self._tick_s)
-            await asyncio.sleep(self._tick_s)
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="briefing-scheduler")
+        self._loop.start()
 
     async def aclose(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.aclose()

@@ -24,7 +24,6 @@ too, not only through the API.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -41,6 +40,7 @@ from redis.exceptions import LockNotOwnedError
 from core.blobs import BlobStore
 from core.keys import tenant_blob_prefix, tenant_key
 from core.logs import redact
+from core.periodic import Periodic
 from core.redis import Redis
 from tenants.store import TenantStore
 
@@ -342,8 +342,7 @@ class ArchiveSweeper:
     def __init__(self, archiver: AuditArchiver, tenants: TenantStore, interval_s: float = SWEEP_INTERVAL_S):
         self._archiver = archiver
         self._tenants = tenants
-        self._interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("audit archiving", self.sweep, interval_s)
 
     async def sweep(self) -> int:
         moved = 0
@@ -351,21 +350,8 @@ class ArchiveSweeper:
             moved += await self._archiver.archive(tenant.id)
         return moved
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("audit archiving failed; will try again in %.0f s", self._interval_s)
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="audit-archive-sweeper")
+        self._loop.start()
 
     async def aclose(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.aclose()
